@@ -1,0 +1,190 @@
+"""Core commands: validate, load, stats, show, kpi."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from ..cli import (as_of_option, open_store, output_options, parse_date_option,
+                   workspace_option, workspace_path)
+from ..output import choose_format, render, to_csv, to_json
+
+MAX_SHOWN = 50
+
+
+def _progress():
+    """A rich progress display on a terminal's stderr, else a no-op."""
+    if not sys.stderr.isatty():
+        return None, None
+    from rich.console import Console
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    prog = Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+                    console=Console(stderr=True), transient=True)
+    task = prog.add_task("reading ledgers 读取台账")
+
+    def step(name: str, n: int) -> None:
+        prog.update(task, description=f"{name}: {n:,} rows")
+
+    return prog, step
+
+
+def _print_problems(problems, limit: int = MAX_SHOWN) -> None:
+    for p in problems[:limit]:
+        line = f"{p.severity}: {p}"
+        if p.value is not None:
+            line += f"  [value 值: {p.value!r}]"
+        click.echo(line, err=True)
+    if len(problems) > limit:
+        click.echo(f"… and {len(problems) - limit} more (run `xuncha validate DIR` to list all)",
+                   err=True)
+
+
+def _load(directory: str, lenient: bool):
+    from ..loaders.dataset import load_dataset
+
+    prog, step = _progress()
+    if prog:
+        with prog:
+            return load_dataset(directory, lenient=lenient, progress=step)
+    return load_dataset(directory, lenient=lenient)
+
+
+@click.command()
+@click.argument("directory", type=click.Path(exists=True, file_okay=False))
+@output_options
+def validate(directory, fmt):
+    """Check every ledger in DIRECTORY and report every problem at once.
+
+    Each problem names the file, the row (as a spreadsheet counts it), the
+    column, the value, the reason and, for an unknown enum value or a dangling
+    id, the nearest valid one.  Exit status 0 when there are no errors, 1 when
+    there are (warnings alone do not fail).
+    """
+    ds = _load(directory, lenient=False)
+    rows = [p.as_dict() for p in ds.problems]
+    fmt = choose_format(fmt)
+    if rows or fmt != "table":
+        render(rows, fmt, columns=["severity", "file", "row", "column", "value", "reason", "suggestion"])
+    n_err, n_warn = len(ds.errors), len(ds.warnings)
+    click.echo(f"{ds.row_count():,} rows in {len(ds.sources)} ledgers; "
+               f"{n_err} errors 错误, {n_warn} warnings 警告", err=True)
+    sys.exit(1 if n_err else 0)
+
+
+@click.command()
+@click.argument("directory", type=click.Path(exists=True, file_okay=False))
+@workspace_option
+@click.option("--lenient", is_flag=True,
+              help="Load the good rows; write the rejected ones with reasons to rejected.csv.")
+@click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
+def load(directory, workspace, lenient, quiet):
+    """Validate the ledgers in DIRECTORY, build the graph and save the workspace.
+
+    A load with errors writes nothing and leaves any previous workspace as it
+    was; with --lenient the good rows are loaded and the rejected rows are
+    written, with their reasons, to rejected.csv in the workspace.
+    """
+    from ..graph.build import build_graph
+    from ..graph.store import GraphStore
+    from ..graph.workspace import atomic_write, save
+
+    ws = workspace_path(workspace)
+    ds = _load(directory, lenient)
+    if ds.errors and not lenient:
+        _print_problems(ds.errors)
+        click.echo(f"load failed 导入失败: {len(ds.errors)} errors; nothing was written "
+                   f"(the workspace {ws} is unchanged). Fix them, or use --lenient.", err=True)
+        sys.exit(1)
+    g = build_graph(ds.records)
+    meta = {"source": str(Path(directory).resolve()), "rows": ds.row_count(),
+            "ledgers": ds.sources, "rejected": len(ds.rejected)}
+    store = GraphStore(g, meta)
+    rejected_file = ws / "rejected.csv"
+    if lenient and ds.rejected:
+        import json
+
+        rows = [{**p.as_dict(), "record": json.dumps(
+            {k: (v if isinstance(v, (str, int, float, bool)) or v is None else str(v))
+             for k, v in (r.raw.items() if r else [])}, ensure_ascii=False)}
+            for r, p in ds.rejected]
+        atomic_write(rejected_file, "\ufeff" + to_csv(rows))
+    save(store, ws)
+    if lenient and not ds.rejected and rejected_file.exists():
+        rejected_file.unlink()
+    if not quiet:
+        n_nodes, n_edges = g.number_of_nodes(), g.number_of_edges()
+        click.echo(f"loaded 已导入 {ds.row_count():,} rows from {len(ds.sources)} ledgers: "
+                   f"{n_nodes:,} nodes, {n_edges:,} edges -> {ws}", err=True)
+        if ds.warnings:
+            click.echo(f"{len(ds.warnings)} warnings 警告 (run `xuncha validate` to see them)", err=True)
+        if lenient and ds.rejected:
+            click.echo(f"{len(ds.rejected)} rows rejected 已拒绝 -> {rejected_file}", err=True)
+
+
+@click.command()
+@workspace_option
+@output_options
+def stats(workspace, fmt):
+    """Count nodes and edges per kind in the workspace."""
+    from ..queries.lookup import stats as _stats
+
+    store = open_store(workspace)
+    render(_stats(store), fmt, columns=["type", "kind", "zh", "count"])
+
+
+@click.command()
+@click.argument("ref")
+@workspace_option
+@output_options
+def show(ref, workspace, fmt):
+    """Show node REF (kind:id, a bare id, or a unique name), its properties and
+    its neighbours grouped by edge kind."""
+    from ..queries.lookup import describe
+
+    store = open_store(workspace)
+    view = describe(store, ref)
+    fmt = choose_format(fmt)
+    if fmt == "json":
+        click.echo(to_json(view.as_dict()))
+        return
+    rows = [{"group": "property", "edge": "", "id": k, "label": v} for k, v in view.properties.items()]
+    for group, ns in view.neighbours.items():
+        for n in ns:
+            rows.append({"group": "neighbour", "edge": group, "id": n.id, "label": n.label,
+                         "props": n.props or None})
+    if fmt == "csv":
+        click.echo(to_csv(rows, ["group", "edge", "id", "label", "props"]), nl=False)
+        return
+    render([{"property": k, "value": v} for k, v in view.properties.items()], "table",
+           title=f"{view.id}  {view.label}")
+    nrows = [{"edge": g, "id": n.id, "label": n.label,
+              "details": ", ".join(f"{k}={v}" for k, v in n.props.items())}
+             for g, ns in view.neighbours.items() for n in ns]
+    if nrows:
+        render(nrows, "table", title="neighbours 关联")
+
+
+@click.command()
+@click.option("--by", type=click.Choice(["round", "unit", "team", "region", "category"]),
+              default="round", show_default=True, help="Group by 分组.")
+@as_of_option
+@workspace_option
+@output_options
+def kpi(by, as_of, workspace, fmt):
+    """Per group: issues, issues rectified, rectification_rate, leads, leads
+    transferred, cases filed, actions overdue (deadline before --as-of and not
+    done) and money recovered (yuan)."""
+    from ..queries.kpi import kpi as _kpi
+
+    store = open_store(workspace)
+    rows = [r.as_dict() for r in _kpi(store, by=by, as_of=parse_date_option(as_of))]
+    render(rows, fmt, headers={
+        "issues": "issues 问题", "issues_rectified": "rectified 已整改",
+        "rectification_rate": "rate 整改率", "leads": "leads 线索",
+        "leads_transferred": "transferred 移交", "cases_filed": "cases 立案",
+        "actions": "actions 整改措施", "actions_overdue": "overdue 逾期",
+        "money_recovered": "recovered 追回(元)",
+    })

@@ -1,0 +1,1 @@
+"""The graph: registry of kinds (schema), building, the store and the workspace."""

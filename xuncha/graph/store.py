@@ -1,0 +1,137 @@
+"""GraphStore: the in-memory inspection graph and the look-ups every query uses.
+
+A thin wrapper over a networkx ``MultiDiGraph`` (``store.graph``): it adds an
+index of nodes by kind, name look-up (a node may be named by ``kind:id``, a
+bare id, or a unique name/alias), and edge iteration filtered by kind.  Queries
+take a store, never a global.
+"""
+
+from __future__ import annotations
+
+import difflib
+from functools import cached_property
+from typing import Iterator
+
+import networkx as nx
+
+from ..errors import XunchaError
+from .schema import NODE_KINDS
+
+
+class NotFound(XunchaError, LookupError):
+    """A reference that names no node, or several."""
+
+    def __init__(self, message: str, candidates: list[str] | None = None):
+        super().__init__(message)
+        self.candidates = candidates or []
+
+
+class GraphStore:
+    def __init__(self, graph: nx.MultiDiGraph, meta: dict | None = None):
+        self.graph = graph
+        self.meta = meta or {}
+
+    # -- nodes -------------------------------------------------------------
+    @cached_property
+    def by_kind(self) -> dict[str, list[str]]:
+        out: dict[str, list[str]] = {k: [] for k in NODE_KINDS}
+        for nid, kind in self.graph.nodes(data="kind"):
+            out.setdefault(kind, []).append(nid)
+        return out
+
+    def nodes(self, kind: str) -> Iterator[tuple[str, dict]]:
+        nodes = self.graph.nodes
+        for nid in self.by_kind.get(kind, ()):
+            yield nid, nodes[nid]
+
+    def node(self, nid: str) -> dict:
+        return self.graph.nodes[nid]
+
+    def has(self, nid: str) -> bool:
+        return nid in self.graph
+
+    def kind(self, nid: str) -> str:
+        return self.graph.nodes[nid]["kind"]
+
+    def label(self, nid: str) -> str:
+        """A readable name: the kind's display field, else the id."""
+        attrs = self.graph.nodes[nid]
+        kind = attrs.get("kind")
+        field = NODE_KINDS[kind].display if kind in NODE_KINDS else "id"
+        text = attrs.get(field) or attrs.get("id") or nid
+        text = str(text)
+        return text if len(text) <= 40 else text[:39] + "…"
+
+    @cached_property
+    def _names(self) -> dict[str, list[str]]:
+        idx: dict[str, list[str]] = {}
+        for nid, attrs in self.graph.nodes(data=True):
+            raw = attrs.get("id")
+            if raw is not None:
+                idx.setdefault(str(raw), []).append(nid)
+            name = attrs.get("name")
+            if name:
+                lst = idx.setdefault(name, [])
+                if nid not in lst:
+                    lst.append(nid)
+            for alias in attrs.get("aliases") or ():
+                lst = idx.setdefault(alias, [])
+                if nid not in lst:
+                    lst.append(nid)
+        return idx
+
+    def resolve(self, ref: str, kinds: tuple[str, ...] | None = None) -> str:
+        """The node a user means: ``kind:id``, a bare id, or a unique name.
+
+        Raises :class:`NotFound` listing the candidates when the reference is
+        ambiguous, or the nearest ids/names when it names nothing.
+        """
+        ref = ref.strip()
+        if ref in self.graph and (kinds is None or self.kind(ref) in kinds):
+            return ref
+        hits = [n for n in self._names.get(ref, []) if kinds is None or self.kind(n) in kinds]
+        if len(hits) == 1:
+            return hits[0]
+        what = "/".join(kinds) if kinds else "node"
+        if len(hits) > 1:
+            shown = ", ".join(f"{h} ({self.label(h)})" for h in sorted(hits)[:10])
+            raise NotFound(f"'{ref}' is ambiguous (有歧义): {len(hits)} matches: {shown}", sorted(hits))
+        pool = [n for n in self.graph if kinds is None or self.kind(n) in kinds]
+        close = difflib.get_close_matches(ref, pool[:200_000], n=3, cutoff=0.6)
+        close += [n for n in difflib.get_close_matches(ref, list(self._names)[:200_000], n=3, cutoff=0.6)]
+        msg = f"no {what} '{ref}' in the graph (未找到)"
+        if close:
+            msg += f"; did you mean 是否应为: {', '.join(dict.fromkeys(close))}"
+        raise NotFound(msg, list(dict.fromkeys(close)))
+
+    # -- edges ---------------------------------------------------------------
+    def out_edges(self, nid: str, kind: str | None = None) -> Iterator[tuple[str, str, dict]]:
+        for _, v, d in self.graph.out_edges(nid, data=True):
+            if kind is None or d["kind"] == kind:
+                yield nid, v, d
+
+    def in_edges(self, nid: str, kind: str | None = None) -> Iterator[tuple[str, str, dict]]:
+        for u, _, d in self.graph.in_edges(nid, data=True):
+            if kind is None or d["kind"] == kind:
+                yield u, nid, d
+
+    def targets(self, nid: str, kind: str) -> list[str]:
+        return [v for _, v, _ in self.out_edges(nid, kind)]
+
+    def sources(self, nid: str, kind: str) -> list[str]:
+        return [u for u, _, _ in self.in_edges(nid, kind)]
+
+    def edges(self, kind: str | None = None) -> Iterator[tuple[str, str, str, dict]]:
+        for u, v, k, d in self.graph.edges(keys=True, data=True):
+            if kind is None or d["kind"] == kind:
+                yield u, v, k, d
+
+    # -- summaries -------------------------------------------------------------
+    def counts(self) -> tuple[dict[str, int], dict[str, int]]:
+        nodes: dict[str, int] = {}
+        for _, k in self.graph.nodes(data="kind"):
+            nodes[k] = nodes.get(k, 0) + 1
+        edges: dict[str, int] = {}
+        for _, _, k in self.graph.edges(data="kind"):
+            edges[k] = edges.get(k, 0) + 1
+        return nodes, edges

@@ -1,0 +1,131 @@
+"""The saved workspace: a loaded graph that later commands open without re-parsing.
+
+Layout of a workspace directory (default ``./.xuncha/``, or ``XUNCHA_WORKSPACE``)::
+
+    graph.json      the graph: nodes and edges with their attributes (JSON)
+    rejected.csv    rows a --lenient load refused, with the reason (optional)
+
+``graph.json`` is plain JSON (never pickle: opening a workspace a colleague
+sent must not run code).  It is written to a temporary file in the same
+directory and renamed over the old one, so a crash mid-save leaves the previous
+workspace intact.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import os
+import tempfile
+from pathlib import Path
+
+import networkx as nx
+
+from .. import __version__
+from ..errors import XunchaError
+from .store import GraphStore
+
+FORMAT = "xuncha-workspace"
+FORMAT_VERSION = 1
+GRAPH_FILE = "graph.json"
+DEFAULT_DIR = ".xuncha"
+
+
+class WorkspaceError(XunchaError):
+    """A workspace that is missing, corrupt or from another format version."""
+
+
+def default_path() -> Path:
+    return Path(os.environ.get("XUNCHA_WORKSPACE") or DEFAULT_DIR)
+
+
+def _dumps(obj) -> bytes:
+    try:
+        import orjson
+    except ImportError:  # pragma: no cover - orjson is a dependency
+        import json
+
+        return json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode()
+    return orjson.dumps(obj)
+
+
+def _loads(data: bytes):
+    try:
+        import orjson
+    except ImportError:  # pragma: no cover
+        import json
+
+        return json.loads(data)
+    return orjson.loads(data)
+
+
+def atomic_write(path: Path, data: bytes | str) -> None:
+    """Write ``data`` to ``path`` via a temporary file and an atomic rename."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+
+
+def graph_to_doc(g: nx.MultiDiGraph, meta: dict | None = None) -> dict:
+    return {
+        "format": FORMAT,
+        "version": FORMAT_VERSION,
+        "xuncha": __version__,
+        "saved": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+        "meta": meta or {},
+        "nodes": [[n, d] for n, d in g.nodes(data=True)],
+        "edges": [[u, v, k, d] for u, v, k, d in g.edges(keys=True, data=True)],
+    }
+
+
+def doc_to_graph(doc: dict, source: str = "workspace") -> nx.MultiDiGraph:
+    if not isinstance(doc, dict) or doc.get("format") != FORMAT:
+        raise WorkspaceError(f"{source}: not a xuncha workspace (不是工作区文件)")
+    if doc.get("version") != FORMAT_VERSION:
+        raise WorkspaceError(
+            f"{source}: workspace format version {doc.get('version')} written by xuncha "
+            f"{doc.get('xuncha')}; this xuncha reads version {FORMAT_VERSION}: load the ledgers again"
+        )
+    g = nx.MultiDiGraph()
+    g.add_nodes_from(doc["nodes"])
+    g.add_edges_from(doc["edges"])
+    return g
+
+
+def save(store: GraphStore, path: str | Path | None = None) -> Path:
+    """Save the graph atomically into workspace directory ``path``."""
+    ws = Path(path) if path is not None else default_path()
+    ws.mkdir(parents=True, exist_ok=True)
+    atomic_write(ws / GRAPH_FILE, _dumps(graph_to_doc(store.graph, store.meta)))
+    return ws
+
+
+def open_workspace(path: str | Path | None = None) -> GraphStore:
+    """Open a saved workspace (no ledger parsing, no code execution)."""
+    ws = Path(path) if path is not None else default_path()
+    f = ws / GRAPH_FILE
+    if not f.exists():
+        raise WorkspaceError(
+            f"no workspace at {ws} (工作区不存在): run `xuncha load DIR -w {ws}` first"
+        )
+    try:
+        doc = _loads(f.read_bytes())
+    except ValueError as exc:
+        raise WorkspaceError(f"{f}: unreadable workspace (工作区已损坏): {exc}") from None
+    g = doc_to_graph(doc, str(f))
+    meta = dict(doc.get("meta") or {})
+    meta["saved"] = doc.get("saved")
+    return GraphStore(g, meta)

@@ -1,0 +1,87 @@
+"""pydantic v2 record models, generated from the registry of ledgers.
+
+One model per ledger; every field's converter is a ``BeforeValidator`` from
+:mod:`xuncha.parsing` or :mod:`xuncha.taxonomy`, so a cell in any accepted
+spelling (Chinese date, 万元 amount, 是/否, Chinese enum name) validates to the
+canonical value, and a bad cell becomes a pydantic error located at its field.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache, partial
+from typing import Annotated, Optional
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, create_model
+
+from .. import parsing, taxonomy
+from ..graph.schema import LEDGERS, Field
+
+
+def _enum(tax: str, value) -> str:
+    return taxonomy.lookup(tax, parsing.parse_code(value))
+
+
+def _enums(tax: str, value) -> list[str]:
+    out: list[str] = []
+    expansions = taxonomy.EXPANSIONS.get(tax, {})
+    for item in parsing.parse_list(value):
+        if item in expansions:
+            out.extend(c for c in expansions[item] if c not in out)
+            continue
+        code = taxonomy.lookup(tax, item)
+        if code not in out:
+            out.append(code)
+    return out
+
+
+def _money(value) -> float:
+    return parsing.parse_money(value)[0]
+
+
+def _text(value) -> str:
+    s = parsing.parse_code(value)
+    return s
+
+
+def converter(f: Field):
+    """(python type, converter) for a registry field."""
+    b, arg = f.base, f.arg
+    if b in ("text", "code", "ref"):
+        return str, _text
+    if b == "int":
+        return int, parsing.parse_int
+    if b == "float":
+        return float, parsing.parse_float
+    if b == "money":
+        return float, _money
+    if b == "date":
+        return str, parsing.parse_date
+    if b == "bool":
+        return bool, parsing.parse_bool
+    if b in ("list", "refs"):
+        return list[str], parsing.parse_list
+    if b == "enum":
+        return str, partial(_enum, arg)
+    if b == "enums":
+        return list[str], partial(_enums, arg)
+    raise ValueError(f"unknown field type {f.type!r}")
+
+
+class Record(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=False)
+
+
+@lru_cache(maxsize=None)
+def model_for(ledger_name: str) -> type[Record]:
+    """The pydantic model validating one row of a ledger."""
+    ledger = LEDGERS[ledger_name]
+    fields = {}
+    for f in ledger.fields:
+        typ, conv = converter(f)
+        ann = Annotated[typ, BeforeValidator(conv)]
+        if f.required:
+            fields[f.name] = (ann, ...)
+        else:
+            fields[f.name] = (Optional[ann], None)
+    name = "".join(p.capitalize() for p in ledger_name.split("_")) + "Record"
+    return create_model(name, __base__=Record, **fields)

@@ -1,0 +1,1 @@
+"""Queries over a GraphStore; each returns typed rows that carry their evidence."""
