@@ -80,18 +80,43 @@ def atomic_write(path: Path, data: bytes | str) -> None:
 
 
 def graph_to_doc(g: nx.MultiDiGraph, meta: dict | None = None) -> dict:
+    """The workspace document.  Nodes and edges are grouped by kind, so the
+    kind is written once per group rather than once per element::
+
+        "nodes": {kind: [[node_id, {attrs}], ...]},
+        "edges": {kind: [[u, v], [u, v, {props}], [u, v, {props}, key], ...]}
+
+    (props and key are omitted when empty / equal to the kind).
+    """
+    nodes: dict[str, list] = {}
+    for n, d in g.nodes(data=True):
+        nodes.setdefault(d.get("kind", ""), []).append(
+            [n, {k: v for k, v in d.items() if k != "kind"}])
+    edges: dict[str, list] = {}
+    for u, v, k, d in g.edges(keys=True, data=True):
+        kind = d.get("kind", "")
+        props = {a: b for a, b in d.items() if a != "kind"}
+        if k != kind:
+            row = [u, v, props, k]
+        elif props:
+            row = [u, v, props]
+        else:
+            row = [u, v]
+        edges.setdefault(kind, []).append(row)
     return {
         "format": FORMAT,
         "version": FORMAT_VERSION,
         "xuncha": __version__,
         "saved": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
         "meta": meta or {},
-        "nodes": [[n, d] for n, d in g.nodes(data=True)],
-        "edges": [[u, v, k, d] for u, v, k, d in g.edges(keys=True, data=True)],
+        "nodes": nodes,
+        "edges": edges,
     }
 
 
 def doc_to_graph(doc: dict, source: str = "workspace") -> nx.MultiDiGraph:
+    from .build import GraphWriter
+
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
         raise WorkspaceError(f"{source}: not a xuncha workspace (不是工作区文件)")
     if doc.get("version") != FORMAT_VERSION:
@@ -100,9 +125,32 @@ def doc_to_graph(doc: dict, source: str = "workspace") -> nx.MultiDiGraph:
             f"{doc.get('xuncha')}; this xuncha reads version {FORMAT_VERSION}: load the ledgers again"
         )
     g = nx.MultiDiGraph()
-    g.add_nodes_from(doc["nodes"])
-    g.add_edges_from(doc["edges"])
-    return g
+    w = GraphWriter(g)
+    succ, pred = w._succ, w._pred
+    try:
+        for kind, rows in doc["nodes"].items():
+            for n, attrs in rows:
+                attrs["kind"] = kind
+                w.add_node(n, attrs)
+        for kind, rows in doc["edges"].items():
+            for row in rows:
+                u, v = row[0], row[1]
+                if len(row) == 2:
+                    props, key = {"kind": kind}, kind
+                else:
+                    props = row[2]
+                    props["kind"] = kind
+                    key = row[3] if len(row) > 3 else kind
+                if u not in succ or v not in succ:
+                    w.add_edge(u, v, key, props)  # creates the missing endpoint
+                    continue
+                keydict = succ[u].get(v)
+                if keydict is None:
+                    keydict = succ[u][v] = pred[v][u] = {}
+                keydict[key] = props
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise WorkspaceError(f"{source}: damaged workspace (工作区已损坏): {exc!r}") from None
+    return w.close()
 
 
 def save(store: GraphStore, path: str | Path | None = None) -> Path:
@@ -121,11 +169,14 @@ def open_workspace(path: str | Path | None = None) -> GraphStore:
         raise WorkspaceError(
             f"no workspace at {ws} (工作区不存在): run `xuncha load DIR -w {ws}` first"
         )
-    try:
-        doc = _loads(f.read_bytes())
-    except ValueError as exc:
-        raise WorkspaceError(f"{f}: unreadable workspace (工作区已损坏): {exc}") from None
-    g = doc_to_graph(doc, str(f))
+    from ..perf import gc_paused
+
+    with gc_paused():
+        try:
+            doc = _loads(f.read_bytes())
+        except ValueError as exc:
+            raise WorkspaceError(f"{f}: unreadable workspace (工作区已损坏): {exc}") from None
+        g = doc_to_graph(doc, str(f))
     meta = dict(doc.get("meta") or {})
     meta["saved"] = doc.get("saved")
     return GraphStore(g, meta)
