@@ -10,7 +10,38 @@ the load's hot path.
 from __future__ import annotations
 
 import datetime as _dt
+import math
 import re
+
+# Characters that are invisible in a spreadsheet but break matching: byte-order
+# marks pasted mid-file, zero-width spaces, NUL bytes from broken exports.
+_INVISIBLE = str.maketrans("", "", "\ufeff\u200b\u200c\u200d\u2060\x00")
+# Largest integer a cell may hold: the workspace stores JSON with 64-bit ints.
+MAX_INT = 2**63 - 1
+
+
+def clean(value) -> str:
+    """A cell as trimmed text without invisible characters (BOM, zero-width, NUL).
+
+    >>> clean("\ufeff U001\u200b ")
+    'U001'
+    """
+    s = str(value)
+    if not s.isprintable():
+        s = s.translate(_INVISIBLE)
+    return s.strip()
+
+
+def _scalar(value, what: str) -> None:
+    """Reject a JSON list/object where one value is expected."""
+    if isinstance(value, (list, tuple, dict, set)):
+        kind = "an object" if isinstance(value, dict) else "a list"
+        raise ValueError(f"expected one {what}, got {kind}: {_show(value)}")
+
+
+def _show(value, limit: int = 60) -> str:
+    s = repr(value) if not isinstance(value, str) else value
+    return s if len(s) <= limit else s[: limit - 1] + "…"
 
 _DATE_RE = re.compile(
     r"^\s*(\d{4})\s*(?:[-/.年]\s*(\d{1,2})\s*(?:[-/.月]\s*(\d{1,2})\s*日?)?\s*月?)?\s*年?\s*$"
@@ -34,18 +65,21 @@ def parse_date(value) -> str:
         return value.date().isoformat()
     if isinstance(value, _dt.date):
         return value.isoformat()
+    _scalar(value, "date (日期)")
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        value = str(int(value)) if float(value).is_integer() else str(value)
+        if isinstance(value, float) and math.isfinite(value) and value.is_integer():
+            value = int(value)
+        value = str(value)[:40]
     s = str(value)
     hit = _date_cache.get(s)
     if hit is not None:
         return hit
-    t = _DATETIME_TAIL.sub("", s.strip())
+    t = _DATETIME_TAIL.sub("", clean(s))
     if len(t) == 8 and t.isdigit():
         t = f"{t[:4]}-{t[4:6]}-{t[6:]}"
     m = _DATE_RE.match(t)
     if not m:
-        raise ValueError(f"'{s}' is not a date (日期); write e.g. 2018-08-29 or 2018年8月29日")
+        raise ValueError(f"'{_show(s)}' is not a date (日期); write e.g. 2018-08-29 or 2018年8月29日")
     y, mo, d = int(m.group(1)), int(m.group(2) or 1), int(m.group(3) or 1)
     try:
         out = _dt.date(y, mo, d).isoformat()
@@ -69,25 +103,36 @@ def parse_money(value) -> tuple[float, bool]:
     >>> parse_money("1125.21万元"), parse_money("90余万元"), parse_money("25969元")
     ((11252100.0, False), (900000.0, True), (25969.0, False))
     """
+    _scalar(value, "amount of money (金额)")
     if isinstance(value, bool):
         raise ValueError(f"'{value}' is not an amount of money (金额)")
     if isinstance(value, (int, float)):
-        return float(value), False
+        return _finite_money(value, value), False
     s = str(value)
     hit = _money_cache.get(s)
     if hit is not None:
         return hit
-    m = _MONEY_RE.match(s)
+    m = _MONEY_RE.match(clean(s))
     if not m:
         raise ValueError(
-            f"'{s}' is not an amount of money (金额); write e.g. 25969, 25969元, 2.2万, 90余万元"
+            f"'{_show(s)}' is not an amount of money (金额); write e.g. 25969, 25969元, 2.2万, 90余万元"
         )
     num = float(m.group(1).replace(",", ""))
     approx = bool(m.group(2) or m.group(4) or m.group(6))
-    out = (round(num * _UNITS[m.group(3)], 2), approx)
+    out = (round(_finite_money(num * _UNITS[m.group(3)], s), 2), approx)
     if len(_money_cache) < 100_000:
         _money_cache[s] = out
     return out
+
+
+def _finite_money(x, shown) -> float:
+    try:
+        f = float(x)
+    except OverflowError:
+        f = math.inf
+    if not math.isfinite(f) or abs(f) >= 1e15:
+        raise ValueError(f"'{_show(str(shown))}' is not a plausible amount of money (金额超出范围)")
+    return f
 
 
 _TRUE = {"是", "true", "t", "yes", "y", "1", "对", "√"}
@@ -102,14 +147,15 @@ def parse_bool(value) -> bool:
     """
     if isinstance(value, bool):
         return value
+    _scalar(value, "yes/no (是/否)")
     if isinstance(value, (int, float)) and value in (0, 1):
         return bool(value)
-    s = str(value).strip().lower()
+    s = clean(value).lower()
     if s in _TRUE:
         return True
     if s in _FALSE:
         return False
-    raise ValueError(f"'{value}' is not yes/no (是/否); write 是 or 否")
+    raise ValueError(f"'{_show(str(value))}' is not yes/no (是/否); write 是 or 否")
 
 
 _LIST_SPLIT = re.compile(r"[;；、]")
@@ -121,6 +167,8 @@ def parse_list(value) -> list[str]:
     >>> parse_list("C001；C002、C003")
     ['C001', 'C002', 'C003']
     """
+    if isinstance(value, dict):
+        raise ValueError(f"expected a list, got an object: {_show(value)}")
     if isinstance(value, (list, tuple)):
         items = [parse_code(v) for v in value]
     else:
@@ -134,35 +182,50 @@ def parse_code(value) -> str:
     >>> parse_code(110101.0), parse_code(" 0101 ")
     ('110101', '0101')
     """
+    if isinstance(value, str):
+        return clean(value)
+    _scalar(value, "value")
     if isinstance(value, bool):
         return "是" if value else "否"
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     if isinstance(value, (_dt.datetime, _dt.date)):
         return parse_date(value)
-    return str(value).strip()
+    return clean(value)
 
 
 def parse_int(value) -> int:
+    """A whole number; a trailing counter word (个, 人, 家, 项, 条) is dropped.
+
+    >>> parse_int("3项"), parse_int(2.0)
+    (3, 2)
+    """
     if isinstance(value, bool):
         raise ValueError(f"'{value}' is not a whole number (整数)")
+    _scalar(value, "whole number (整数)")
     if isinstance(value, int):
-        return value
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    s = str(value).strip().rstrip("个人家项条")
-    try:
-        return int(s)
-    except ValueError:
-        raise ValueError(f"'{value}' is not a whole number (整数)") from None
+        out = value
+    elif isinstance(value, float) and value.is_integer():
+        out = int(value)
+    else:
+        s = clean(value).rstrip("个人家项条")
+        try:
+            out = int(s) if len(s) <= 30 else MAX_INT + 1
+        except ValueError:
+            raise ValueError(f"'{_show(str(value))}' is not a whole number (整数)") from None
+    if abs(out) > MAX_INT:
+        raise ValueError(f"'{_show(str(value))}' is too large a number (数值过大)")
+    return out
 
 
 def parse_float(value) -> float:
     if isinstance(value, bool):
         raise ValueError(f"'{value}' is not a number (数值)")
-    if isinstance(value, (int, float)):
-        return float(value)
+    _scalar(value, "number (数值)")
     try:
-        return float(str(value).strip().rstrip("%"))
-    except ValueError:
-        raise ValueError(f"'{value}' is not a number (数值)") from None
+        out = float(value) if isinstance(value, (int, float)) else float(clean(value).rstrip("%"))
+    except (ValueError, OverflowError):
+        raise ValueError(f"'{_show(str(value))}' is not a number (数值)") from None
+    if not math.isfinite(out):
+        raise ValueError(f"'{_show(str(value))}' is not a finite number (数值无效)")
+    return out

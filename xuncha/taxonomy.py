@@ -203,7 +203,9 @@ RECT_STATUS = {
 }
 # An issue counts as rectified when all its actions are in one of these.
 RECTIFIED_STATUSES = frozenset({"completed", "closed", "long_term"})
-DONE_STATUSES = frozenset({"completed", "closed"})
+# An action in one of these is never overdue: the work is done, or (long_term
+# 长期坚持) ongoing by design.  Overdue = deadline passed and status not here.
+DONE_STATUSES = frozenset({"completed", "closed", "long_term"})
 
 ACTION_KIND = {
     "immediate_fix": ("立行立改", "边巡边改", "立行立改/边巡边改"),

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import click
 
-from ..cli import (as_of_option, open_store, output_options, parse_date_option,
-                   workspace_option, workspace_path)
+from ..cli import (as_of_option, open_graph, open_store, output_options, parse_date_option,
+                   run_query, uri_option, workspace_option, workspace_path)
 from ..output import choose_format, render, to_csv, to_json
 
 MAX_SHOWN = 50
@@ -103,6 +103,7 @@ def load(directory, workspace, lenient, quiet):
             "ledgers": ds.sources, "rejected": len(ds.rejected)}
     store = GraphStore(g, meta)
     rejected_file = ws / "rejected.csv"
+    save(store, ws)
     if lenient and ds.rejected:
         import json
 
@@ -111,9 +112,13 @@ def load(directory, workspace, lenient, quiet):
              for k, v in (r.raw.items() if r else [])}, ensure_ascii=False)}
             for r, p in ds.rejected]
         atomic_write(rejected_file, "\ufeff" + to_csv(rows))
-    save(store, ws)
-    if lenient and not ds.rejected and rejected_file.exists():
-        rejected_file.unlink()
+    elif rejected_file.exists():
+        rejected_file.unlink()  # from an earlier lenient load: no longer true
+    if lenient:
+        # Whole files or sheets that were refused are not rows: say so here.
+        whole = [p for r, p in ds.rejected if r is None]
+        if whole:
+            _print_problems(whole)
     if not quiet:
         n_nodes, n_edges = g.number_of_nodes(), g.number_of_edges()
         click.echo(f"loaded 已导入 {ds.row_count():,} rows from {len(ds.sources)} ledgers: "
@@ -172,15 +177,16 @@ def show(ref, workspace, fmt):
               default="round", show_default=True, help="Group by 分组.")
 @as_of_option
 @workspace_option
+@uri_option
 @output_options
-def kpi(by, as_of, workspace, fmt):
+def kpi(by, as_of, workspace, uri, database, user, fmt):
     """Per group: issues, issues rectified, rectification_rate, leads, leads
     transferred, cases filed, actions overdue (deadline before --as-of and not
     done) and money recovered (yuan)."""
     from ..queries.kpi import kpi as _kpi
 
-    store = open_store(workspace)
-    rows = [r.as_dict() for r in _kpi(store, by=by, as_of=parse_date_option(as_of))]
+    store = open_graph(workspace, uri, database, user)
+    rows = [r.as_dict() for r in run_query(_kpi, store, by=by, as_of=parse_date_option(as_of))]
     render(rows, fmt, headers={
         "issues": "issues 问题", "issues_rectified": "rectified 已整改",
         "rectification_rate": "rate 整改率", "leads": "leads 线索",

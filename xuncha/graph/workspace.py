@@ -25,7 +25,7 @@ from ..errors import XunchaError
 from .store import GraphStore
 
 FORMAT = "xuncha-workspace"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 GRAPH_FILE = "graph.json"
 DEFAULT_DIR = ".xuncha"
 
@@ -156,8 +156,18 @@ def doc_to_graph(doc: dict, source: str = "workspace") -> nx.MultiDiGraph:
 def save(store: GraphStore, path: str | Path | None = None) -> Path:
     """Save the graph atomically into workspace directory ``path``."""
     ws = Path(path) if path is not None else default_path()
-    ws.mkdir(parents=True, exist_ok=True)
-    atomic_write(ws / GRAPH_FILE, _dumps(graph_to_doc(store.graph, store.meta)))
+    try:
+        data = _dumps(graph_to_doc(store.graph, store.meta))
+    except (TypeError, ValueError) as exc:  # a value JSON cannot hold
+        raise WorkspaceError(f"cannot save the workspace (无法保存工作区): {exc}") from None
+    if ws.exists() and not ws.is_dir():
+        raise WorkspaceError(f"workspace {ws} is a file, not a directory (工作区路径不是目录)")
+    try:
+        ws.mkdir(parents=True, exist_ok=True)
+        atomic_write(ws / GRAPH_FILE, data)
+    except OSError as exc:
+        raise WorkspaceError(f"cannot write the workspace {ws} (无法写入工作区): "
+                             f"{exc.strerror or exc}") from None
     return ws
 
 
@@ -165,7 +175,7 @@ def open_workspace(path: str | Path | None = None) -> GraphStore:
     """Open a saved workspace (no ledger parsing, no code execution)."""
     ws = Path(path) if path is not None else default_path()
     f = ws / GRAPH_FILE
-    if not f.exists():
+    if not f.is_file():
         raise WorkspaceError(
             f"no workspace at {ws} (工作区不存在): run `xuncha load DIR -w {ws}` first"
         )
@@ -175,8 +185,13 @@ def open_workspace(path: str | Path | None = None) -> GraphStore:
         try:
             doc = _loads(f.read_bytes())
         except ValueError as exc:
-            raise WorkspaceError(f"{f}: unreadable workspace (工作区已损坏): {exc}") from None
+            raise WorkspaceError(f"{f}: unreadable workspace (工作区已损坏): {exc}; "
+                                 "load the ledgers again") from None
+        except OSError as exc:
+            raise WorkspaceError(f"{f}: cannot read the workspace (无法读取工作区): "
+                                 f"{exc.strerror or exc}") from None
         g = doc_to_graph(doc, str(f))
-    meta = dict(doc.get("meta") or {})
+    meta = doc.get("meta")
+    meta = dict(meta) if isinstance(meta, dict) else {}
     meta["saved"] = doc.get("saved")
     return GraphStore(g, meta)

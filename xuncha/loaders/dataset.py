@@ -23,12 +23,17 @@ from typing import Callable
 from pydantic import ValidationError
 
 from .. import parsing, taxonomy
+from ..errors import XunchaError
 from ..graph.schema import LEDGER_ORDER, LEDGERS, NODE_KINDS, NODE_LEDGER, Ledger
-from .readers import Table, discover
+from .readers import SourceError, Table, discover, header_key as _header_key
 from .records import model_for
 
-MAX_SUGGESTION_POOL = 50_000  # ids scanned for a "did you mean" per error
+SUGGESTION_WINDOW = 100  # neighbours (in sorted order) compared per "did you mean"
 MAX_SUGGESTIONS = 500  # dangling references that get a suggestion
+
+
+class DatasetError(XunchaError, FileNotFoundError):
+    """The dataset path is missing or not a directory."""
 
 
 @dataclass
@@ -76,6 +81,7 @@ class Row:
     row: int
     raw: dict  # header -> cell as read, for the rejected-rows file
     columns: dict  # field name -> header as written in the file
+    bad_fields: frozenset = frozenset()  # fields whose cells failed (rejected rows)
 
 
 @dataclass
@@ -104,7 +110,24 @@ class Dataset:
 
 
 def _cell_empty(v) -> bool:
-    return v is None or (isinstance(v, str) and not v.strip()) or v == []
+    if isinstance(v, str):
+        return not (v.strip() if v.isprintable() else parsing.clean(v))
+    return v is None or v == []
+
+
+def column_letter(i: int) -> str:
+    """Spreadsheet column letter of a 0-based index: 0 -> A, 26 -> AA."""
+    out = ""
+    i += 1
+    while i:
+        i, r = divmod(i - 1, 26)
+        out = chr(65 + r) + out
+    return out
+
+
+def _short(v, limit: int = 60) -> str:
+    s = str(v)
+    return s if len(s) <= limit else s[: limit - 1] + "…"
 
 
 def _nearest(value: str, pool) -> str | None:
@@ -147,7 +170,7 @@ class _Loader:
     def problem(self, severity, source, row, column, value, reason, suggestion=None,
                 ledger=None, rec: Row | None = None) -> Problem:
         p = Problem(severity, source, row, column,
-                    None if value is None else str(value), reason, suggestion, ledger)
+                    None if value is None else _short(value, 200), reason, suggestion, ledger)
         self.ds.problems.append(p)
         return p
 
@@ -155,18 +178,31 @@ class _Loader:
     def read_table(self, t: Table) -> None:
         ledger = t.ledger
         if ledger.name in self.ds.sources:
-            self.problem("error", t.source, None, None, None,
-                         f"ledger {ledger.name} ({ledger.zh}) is also given by "
-                         f"{self.ds.sources[ledger.name]}; keep one source per ledger")
+            p = self.problem("error", t.source, None, None, None,
+                             f"ledger {ledger.name} ({ledger.zh}) is also given by "
+                             f"{self.ds.sources[ledger.name]}; this source was not read: keep one "
+                             f"file or sheet per ledger (台账重复)", ledger=ledger.name)
+            self.ds.rejected.append((None, p))
             return
         self.ds.sources[ledger.name] = t.source
+        if not t.headers:
+            # JSON Lines with no object (empty, or every line bad) has no
+            # columns to check; an empty CSV/sheet has no header row at all.
+            if t.header_row:
+                self.problem("warning", t.source, None, None, None,
+                             f"empty: no header row, nothing read (空文件) for {ledger.name} "
+                             f"({ledger.zh})", ledger=ledger.name)
+            for n, why in t.errors:
+                p = self.problem("error", t.source, n, None, None, why, ledger=ledger.name)
+                self.ds.rejected.append((None, p))
+            return
         known = ledger.headers
         colmap: dict[int, str] = {}  # column index -> field name
         columns: dict[str, str] = {}  # field name -> header
         for i, h in enumerate(t.headers):
             if not h:
                 continue
-            name = known.get(h) or known.get(h.lower())
+            name = known.get(h) or known.get(h.lower()) or known.get(_header_key(h))
             if name is None:
                 sug = _nearest(h, list(known))
                 self.problem("warning", t.source, t.header_row or None, h, None,
@@ -174,9 +210,12 @@ class _Loader:
                              sug and f"{sug}", ledger.name)
                 continue
             if name in columns:
+                f = ledger.field(name)
+                first_i = next(j for j, nm in colmap.items() if nm == name)
                 self.problem("error", t.source, t.header_row or None, h, None,
-                             f"column {h} repeats {columns[name]} (both mean {name})",
-                             ledger=ledger.name)
+                             f"column {h} (column {column_letter(i)}) repeats column "
+                             f"{columns[name]} (column {column_letter(first_i)}): both mean "
+                             f"{f.name} {f.zh}; keep one (重复列)", ledger=ledger.name)
                 continue
             colmap[i] = name
             columns[name] = h
@@ -194,6 +233,21 @@ class _Loader:
         keys = {f.name: f.key for f in ledger.fields if f.prop}
         out = self.ds.rows.setdefault(ledger.name, [])
         missing_names = {f.name for f in missing}
+        width = len(t.headers)
+        unheaded = {i for i in range(width) if i not in colmap and not t.headers[i]}
+        unheaded_seen: set[int] = set()
+        try:
+            self._read_rows(t, ledger, model, normalise, money, keys, out, colmap, columns,
+                            missing_names, width, unheaded, unheaded_seen)
+        except SourceError as exc:  # the rest of the file could not be parsed
+            p = self.problem("error", t.source, None, None, None, exc.message, ledger=ledger.name)
+            self.ds.rejected.append((None, p))
+        for n, why in t.errors:
+            p = self.problem("error", t.source, n, None, None, why, ledger=ledger.name)
+            self.ds.rejected.append((None, p))
+
+    def _read_rows(self, t, ledger, model, normalise, money, keys, out, colmap, columns,
+                   missing_names, width, unheaded, unheaded_seen) -> None:
         for n, cells in t.rows:
             data = {}
             raw = {}
@@ -202,14 +256,36 @@ class _Loader:
                 raw[columns[name]] = v
                 if not _cell_empty(v):
                     data[name] = v
+            if len(cells) > width or unheaded:
+                extra = [(i, c) for i, c in enumerate(cells)
+                         if (i >= width or i in unheaded) and not _cell_empty(c)]
+                if extra and t.delimited and any(i >= width for i, _ in extra):
+                    vals = ", ".join(repr(_short(c, 30)) for _, c in extra[:3])
+                    p = self.problem(
+                        "error", t.source, n, column_letter(extra[0][0]), _short(extra[0][1]),
+                        f"row has {len(cells)} cells but the header has {width} columns "
+                        f"(单元格多于表头): extra value(s) {vals}; an unquoted comma inside a cell "
+                        f"shifts the values; quote the cell or remove the extra cells",
+                        ledger=ledger.name)
+                    self.ds.rejected.append((Row(data, t.source, n, raw, columns), p))
+                    continue
+                for i, c in extra:
+                    if i not in unheaded_seen:
+                        unheaded_seen.add(i)
+                        self.problem("warning", t.source, n, column_letter(i), _short(c),
+                                     "value in a column without a header ignored "
+                                     "(无表头的列已忽略); give the column a header",
+                                     ledger=ledger.name)
             if normalise:
                 normalise(data)
             try:
                 rec = model.model_validate(data)
             except ValidationError as exc:
-                row = Row(data, t.source, n, raw, columns)
+                errs = exc.errors()
+                bad = frozenset(e["loc"][0] for e in errs if e["loc"])
+                row = Row(data, t.source, n, raw, columns, bad or frozenset({"?"}))
                 first = None
-                for e in exc.errors():
+                for e in errs:
                     fname = e["loc"][0] if e["loc"] else None
                     if fname in missing_names:
                         continue  # reported once, as a missing column
@@ -222,7 +298,8 @@ class _Loader:
             if missing_names:
                 self.ds.rejected.append((Row(data, t.source, n, raw, columns),
                                          Problem("error", t.source, n, None, None,
-                                                 "required column missing (缺少必填列)")))
+                                                 "required column missing (缺少必填列): "
+                                                 + ", ".join(sorted(missing_names)))))
                 continue
             d = {keys.get(k, k): v for k, v in rec.__dict__.items() if v is not None and v != []}
             for m in money:
@@ -246,8 +323,11 @@ class _Loader:
             if f is not None:
                 reason = f"{reason} ({f.zh}, expected {f.value_type})"
         suggestion = getattr(err, "suggestion", None)
-        if suggestion is None and f is not None and f.base in ("enum", "enums"):
-            suggestion = taxonomy.nearest(f.arg, parsing.parse_code(value)) if value is not None else None
+        if suggestion is None and f is not None and f.base in ("enum", "enums") and value is not None:
+            try:
+                suggestion = taxonomy.nearest(f.arg, parsing.parse_code(value))
+            except ValueError:
+                suggestion = None
         return self.problem("error", source, n, col, value, reason, suggestion, ledger.name)
 
     # -- phase 2: the dataset as a whole --------------------------------------
@@ -301,8 +381,13 @@ class _Loader:
                 continue
             for kind, ledger in NODE_LEDGER.items():
                 if row.source == self.ds.sources.get(ledger.name) and "id" in row.data:
-                    self.rejected_ids.setdefault(kind, {})[parsing.parse_code(row.data["id"])] = row
+                    try:
+                        rid = parsing.parse_code(row.data["id"])
+                    except ValueError:
+                        continue
+                    self.rejected_ids.setdefault(kind, {})[rid] = row
         self.suggested = 0
+        self._pools: dict[str, tuple[list[str], list[str]]] = {}
 
     def resolve(self, kind: str, value: str) -> tuple[str | None, str | None, str | None]:
         """(id, reason, suggestion): the id a reference names, or why not."""
@@ -328,16 +413,37 @@ class _Loader:
         suggestion = None
         if self.suggested < MAX_SUGGESTIONS:
             self.suggested += 1
-            pool = list(ids) if len(ids) <= MAX_SUGGESTION_POOL else sorted(ids)[:MAX_SUGGESTION_POOL]
-            pool += list(self.names.get(kind, {}))[:MAX_SUGGESTION_POOL]
-            suggestion = _nearest(value, pool)
+            suggestion = _nearest(value, self._candidates(kind, value))
         return None, f"no {kind} ({zh}) with id or name '{value}' (引用不存在)", suggestion
+
+    def _candidates(self, kind: str, value: str) -> list[str]:
+        """Ids and names of ``kind`` worth comparing with ``value``.
+
+        A small pool is returned whole.  A large one is cut to the neighbours
+        of ``value`` in sorted order and in sorted order of the reversed
+        strings, so a typo at either end still finds its id, and one
+        suggestion costs milliseconds, not a scan of every id."""
+        cache = self._pools
+        pools = cache.get(kind)
+        if pools is None:
+            words = sorted(self.ids.get(kind, set()) | set(self.names.get(kind, {})))
+            pools = cache[kind] = (words, sorted(w[::-1] for w in words))
+        words, backwards = pools
+        if len(words) <= 2 * SUGGESTION_WINDOW:
+            return words
+        import bisect
+
+        i = bisect.bisect_left(words, value)
+        j = bisect.bisect_left(backwards, value[::-1])
+        near = words[max(0, i - SUGGESTION_WINDOW): i + SUGGESTION_WINDOW]
+        near += [w[::-1] for w in backwards[max(0, j - SUGGESTION_WINDOW): j + SUGGESTION_WINDOW]]
+        return near
 
     def check_refs(self) -> None:
         self.build_indexes()
         for name in LEDGER_ORDER:
-            rows = self.ds.rows.get(name)
-            if not rows:
+            rows = self.ds.rows.get(name) or []
+            if name not in self.ds.sources:
                 continue
             ledger = LEDGERS[name]
             refs = [f for f in ledger.fields if f.base in ("ref", "refs")]
@@ -376,11 +482,33 @@ class _Loader:
                                          reason, ledger=name)
                         if id(r) not in bad:
                             self.reject(r, p, bad)
+            self.check_rejected_refs(name, refs)
             if bad:
                 self.ds.rows[name] = [r for r in rows if id(r) not in bad]
                 # Later ledgers must not resolve to rows rejected here.
                 if ledger.node:
                     self.build_indexes()
+
+    def check_rejected_refs(self, name: str, refs) -> None:
+        """References in rows already rejected for a bad cell: report them too,
+        so one validation run lists every problem of a row."""
+        source = self.ds.sources.get(name)
+        for row, _ in self.ds.rejected:
+            if row is None or not row.bad_fields or row.source != source:
+                continue
+            for f in refs:
+                v = row.data.get(f.name)
+                if v is None or f.name in row.bad_fields:
+                    continue
+                try:
+                    values = parsing.parse_list(v) if f.is_list else [parsing.parse_code(v)]
+                except ValueError:
+                    continue
+                for item in values:
+                    rid, reason, sug = self.resolve(f.arg, item)
+                    if rid is None:
+                        self.problem("error", row.source, row.row, row.columns.get(f.name, f.name),
+                                     item, reason, sug, name)
 
     def warnings(self) -> None:
         actions = self.ds.rows.get("actions", [])
@@ -429,12 +557,15 @@ def load_dataset(directory: str | Path, lenient: bool = False,
     """
     directory = Path(directory)
     if not directory.is_dir():
-        raise FileNotFoundError(f"{directory}: not a directory of ledgers (台账目录不存在)")
+        what = "is a file, not a directory" if directory.exists() else "does not exist"
+        raise DatasetError(f"{directory} {what}: give the directory that holds the ledgers "
+                           f"(台账目录), e.g. xuncha load examples/county")
     loader = _Loader(directory, lenient)
     tables, skipped, source_errors = discover(directory)
     loader.ds.skipped = skipped
     for err in source_errors:
-        loader.problem("error", err.source, None, None, None, err.message)
+        p = loader.problem("error", err.source, None, None, None, err.message)
+        loader.ds.rejected.append((None, p))
     for name, why in skipped:
         loader.problem("warning", name, None, None, None, f"file ignored: {why}")
     order = {n: i for i, n in enumerate(LEDGER_ORDER)}
@@ -448,4 +579,9 @@ def load_dataset(directory: str | Path, lenient: bool = False,
     loader.check_unique()
     loader.check_refs()
     loader.warnings()
+    # Report in reading order: file by file, row by row (file-level first).
+    first_seen: dict[str, int] = {}
+    for p in loader.ds.problems:
+        first_seen.setdefault(p.file, len(first_seen))
+    loader.ds.problems.sort(key=lambda p: (first_seen[p.file], -1 if p.row is None else p.row))
     return loader.ds

@@ -13,13 +13,18 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Iterator
 
 from ..graph.schema import LEDGERS, Ledger
+from ..parsing import clean
 
 HEADER_SCAN = 15
+# A single cell may hold a long description; the csv module's default limit
+# (128 KiB) would abort the whole file on one long cell.
+MAX_CELL = 16 * 1024 * 1024
 
 
 class SourceError(Exception):
@@ -39,6 +44,21 @@ class Table:
     rows: Iterable[tuple[int, list]]  # (row number, cells aligned to headers)
     header_row: int = 1
     notes: list[str] = field(default_factory=list)
+    # Rows the reader could not parse: (row number, reason), e.g. a JSON Lines
+    # line that is not JSON.  Filled while ``rows`` is consumed.
+    errors: list[tuple[int, str]] = field(default_factory=list)
+    # Delimited text: a row with more cells than headers means values shifted
+    # (an unquoted comma); in a workbook it is a note beside the table.
+    delimited: bool = False
+
+
+def header_text(cell) -> str:
+    """A header cell as text: numbers from Excel without ``.0``, invisibles removed."""
+    if cell is None:
+        return ""
+    if isinstance(cell, float) and cell.is_integer():
+        cell = int(cell)
+    return clean(cell)
 
 
 def _ledger_names() -> dict[str, str]:
@@ -81,9 +101,23 @@ def decode(data: bytes, source: str) -> str:
         ) from None
 
 
+_HEADER_NOISE = re.compile(r"\s+|[*＊]|[（(]\s*(?:必填|选填|可选|required|optional)\s*[)）]", re.I)
+
+
+def header_key(h: str) -> str:
+    """A header without template marks: ``问题编号*``, ``问题编号（必填）``, a
+    line break from wrapped text in Excel -> ``问题编号``."""
+    return _HEADER_NOISE.sub("", h).lower()
+
+
 def _header_score(cells: list, ledger: Ledger) -> int:
     known = ledger.headers
-    return sum(1 for c in cells if c is not None and str(c).strip().lower() in known)
+    score = 0
+    for c in cells:
+        if c is not None:
+            h = header_text(c)
+            score += h.lower() in known or header_key(h) in known
+    return score
 
 
 def _find_header(first_rows: list[list], ledger: Ledger) -> int:
@@ -101,16 +135,21 @@ def read_csv(path: Path, ledger: Ledger) -> Table:
     sample = text[:4096]
     delimiter = "\t" if path.suffix.lower() == ".tsv" or (
         sample.count("\t") > sample.count(",")) else ","
+    if csv.field_size_limit() < MAX_CELL:
+        csv.field_size_limit(MAX_CELL)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     first: list[list] = []
-    for row in reader:
-        first.append(row)
-        if len(first) >= HEADER_SCAN:
-            break
+    try:
+        for row in reader:
+            first.append(row)
+            if len(first) >= HEADER_SCAN:
+                break
+    except csv.Error as exc:
+        raise SourceError(source, f"row {len(first) + 1}: not readable as CSV (格式错误): {exc}") from None
     if not first:
-        return Table(source, ledger, [], [], 1)
+        return Table(source, ledger, [], [], 1, delimited=True)
     h = _find_header(first, ledger)
-    headers = [c.strip() for c in first[h]]
+    headers = [header_text(c) for c in first[h]]
     rest = first[h + 1:]
 
     def rows() -> Iterator[tuple[int, list]]:
@@ -119,12 +158,19 @@ def read_csv(path: Path, ledger: Ledger) -> Table:
             n += 1
             if any(c.strip() for c in cells):
                 yield n, cells
-        for cells in reader:
+        while True:
+            try:
+                cells = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                raise SourceError(source, f"row {n + 1}: not readable as CSV (格式错误): {exc}; "
+                                          "the rows after it were not read") from None
             n += 1
             if any(c.strip() for c in cells):
                 yield n, cells
 
-    return Table(source, ledger, headers, rows(), h + 1)
+    return Table(source, ledger, headers, rows(), h + 1, delimited=True)
 
 
 def read_jsonl(path: Path, ledger: Ledger) -> Table:
@@ -132,20 +178,47 @@ def read_jsonl(path: Path, ledger: Ledger) -> Table:
     text = decode(path.read_bytes(), source)
     records: list[tuple[int, dict]] = []
     headers: dict[str, None] = {}
-    for n, line in enumerate(text.splitlines(), start=1):
+    errors: list[tuple[int, str]] = []
+    # Lines split on "\n" only: str.splitlines() would also split inside a
+    # value holding U+2028 or a form feed, which JSON allows unescaped.
+    for n, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
             continue
         try:
-            obj = json.loads(line)
+            # NaN/Infinity are not JSON: keep them as text so the cell fails
+            # with a clear message in a numeric column.
+            obj = json.loads(line, parse_constant=str)
         except json.JSONDecodeError as exc:
-            raise SourceError(source, f"line {n}: not valid JSON (JSON 格式错误): {exc.msg}") from None
+            errors.append((n, f"not valid JSON (JSON 格式错误): {exc.msg} at column {exc.colno}"))
+            continue
+        except (ValueError, RecursionError) as exc:  # e.g. a 5000-digit number
+            errors.append((n, f"not valid JSON (JSON 格式错误): {exc}"))
+            continue
         if not isinstance(obj, dict):
-            raise SourceError(source, f"line {n}: expected a JSON object per line (每行一个对象)")
+            errors.append((n, f"expected a JSON object per line (每行一个对象), got {type(obj).__name__}"))
+            continue
+        obj = {header_text(k): _json_cell(v) for k, v in obj.items()}
         for k in obj:
-            headers.setdefault(str(k), None)
+            headers.setdefault(k, None)
         records.append((n, obj))
     hs = list(headers)
-    return Table(source, ledger, hs, [(n, [o.get(k) for k in hs]) for n, o in records], 0)
+    return Table(source, ledger, hs, [(n, [o.get(k) for k in hs]) for n, o in records], 0,
+                 errors=errors)
+
+
+def _json_cell(v):
+    """Lone surrogates (``"\\ud800"``) cannot be stored or printed: replace them."""
+    if isinstance(v, str):
+        try:
+            v.encode("utf-8")
+        except UnicodeEncodeError:
+            return v.encode("utf-8", "replace").decode("utf-8")
+        return v
+    if isinstance(v, list):
+        return [_json_cell(x) for x in v]
+    if isinstance(v, dict):
+        return {str(_json_cell(k)): _json_cell(x) for k, x in v.items()}
+    return v
 
 
 def _xlsx_cell(cell):
@@ -168,6 +241,26 @@ def read_xlsx(path: Path) -> list[Table]:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a bad file
         raise SourceError(path.name, f"not a readable Excel workbook (无法读取): {exc}") from None
+    try:
+        return _read_workbook(wb, path)
+    except SourceError:
+        raise
+    except Exception as exc:  # a damaged sheet inside a readable zip
+        raise SourceError(path.name, f"not a readable Excel workbook (无法读取): {exc}") from None
+    finally:
+        wb.close()
+
+
+def _row_number(row, fallback: int) -> int:
+    """The spreadsheet row number of an openpyxl row (its cells know it)."""
+    for c in row:
+        r = getattr(c, "row", None)
+        if r is not None:
+            return r
+    return fallback
+
+
+def _read_workbook(wb, path: Path) -> list[Table]:
     tables = []
     file_ledger = ledger_for(path.stem)
     sheets = wb.worksheets
@@ -178,34 +271,24 @@ def read_xlsx(path: Path) -> list[Table]:
         if ledger is None:
             continue
         source = f"{path.name}[{ws.title}]"
-        it = ws.iter_rows()
-        first = []
-        for row in it:
-            first.append([_xlsx_cell(c) for c in row])
-            if len(first) >= HEADER_SCAN:
-                break
-        if not first:
+        # Row numbers come from the cells: a sheet whose used range starts
+        # below row 1 must still report rows as Excel shows them.
+        n = 0
+        numbered: list[tuple[int, list]] = []
+        for row in ws.iter_rows():
+            n = _row_number(row, n + 1)
+            cells = [_xlsx_cell(c) for c in row]
+            if numbered or any(c is not None and str(c).strip() for c in cells):
+                numbered.append((n, cells))
+        if not numbered:
             tables.append(Table(source, ledger, [], [], 1))
             continue
-        h = _find_header(first, ledger)
-        headers = ["" if c is None else str(c).strip() for c in first[h]]
-        rest = first[h + 1:]
-
-        def rows(rest=rest, it=it, h=h) -> Iterator[tuple[int, list]]:
-            n = h + 1
-            for cells in rest:
-                n += 1
-                if any(c is not None and str(c).strip() for c in cells):
-                    yield n, cells
-            for row in it:
-                n += 1
-                cells = [_xlsx_cell(c) for c in row]
-                if any(c is not None and str(c).strip() for c in cells):
-                    yield n, cells
-
-        # Materialise now: the workbook is closed before rows are consumed.
-        tables.append(Table(source, ledger, headers, list(rows()), h + 1))
-    wb.close()
+        h = _find_header([c for _, c in numbered[:HEADER_SCAN]], ledger)
+        header_row, header_cells = numbered[h]
+        headers = [header_text(c) for c in header_cells]
+        body = [(r, cells) for r, cells in numbered[h + 1:]
+                if any(c is not None and str(c).strip() for c in cells)]
+        tables.append(Table(source, ledger, headers, body, header_row))
     return tables
 
 
@@ -220,10 +303,14 @@ def discover(directory: Path) -> tuple[list[Table], list[tuple[str, str]], list[
     for path in sorted(directory.iterdir()):
         if path.name.startswith((".", "~$")) or not path.is_file():
             continue
+        if path.suffix.lower() in (".md", ".rst"):  # a README beside the ledgers
+            continue
         try:
             _discover_one(path, tables, skipped)
         except SourceError as exc:
             errors.append(exc)
+        except OSError as exc:  # unreadable file: permissions, a broken link
+            errors.append(SourceError(path.name, f"cannot read the file (无法读取): {exc.strerror or exc}"))
     return tables, skipped, errors
 
 

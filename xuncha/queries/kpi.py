@@ -8,7 +8,7 @@ Definitions (the office's, see README):
 - a lead is *transferred* when it names a receiver 移交机关 and its transfer
   date, if any, is on or before ``as_of``;
 - an action is *overdue* when its deadline is before ``as_of`` and its status
-  is neither completed nor closed (long_term work is ongoing by design);
+  is not completed, closed or long_term (long-term work is ongoing by design);
 - money recovered = leads' 追缴金额 + actions' 追回金额.
 
 >>> rows = kpi(store, by="round", as_of="2024-06-30")   # doctest: +SKIP
