@@ -281,6 +281,11 @@ def _build_index() -> dict[str, dict[str, str]]:
 _INDEX = _build_index()
 
 
+def is_spelling(taxonomy: str, value) -> bool:
+    """Whether ``value`` is exactly a code or Chinese name of the taxonomy."""
+    return value in _INDEX[taxonomy]
+
+
 def label(taxonomy: str, code: str | None) -> str:
     """Display name: ``code`` followed by its Chinese name, e.g. ``closed 已销号``."""
     if code is None:

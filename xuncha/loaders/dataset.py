@@ -79,9 +79,19 @@ class Row:
     data: dict
     source: str
     row: int
-    raw: dict  # header -> cell as read, for the rejected-rows file
+    cells: list  # the cells as read
     columns: dict  # field name -> header as written in the file
     bad_fields: frozenset = frozenset()  # fields whose cells failed (rejected rows)
+    headers: list | None = None  # [(cell index, header)] of the mapped columns
+
+    @property
+    def raw(self) -> dict:
+        """Header -> cell as read, for the rejected-rows file (built on demand:
+        only rejected rows need it, and most rows are not rejected)."""
+        cells = self.cells
+        if isinstance(cells, dict):
+            return cells
+        return {h: (cells[i] if i < len(cells) else None) for i, h in self.headers or ()}
 
 
 @dataclass
@@ -115,6 +125,19 @@ def _cell_empty(v) -> bool:
     return v is None or v == []
 
 
+_approx_cache: dict[str, bool] = {}
+
+
+def _money_approx(cell: str) -> bool:
+    """Whether a money cell said 余/多 (approximate); memoised (hot path)."""
+    hit = _approx_cache.get(cell)
+    if hit is None:
+        hit = parsing.parse_money(cell)[1]
+        if len(_approx_cache) < 100_000:
+            _approx_cache[cell] = hit
+    return hit
+
+
 def column_letter(i: int) -> str:
     """Spreadsheet column letter of a 0-based index: 0 -> A, 26 -> AA."""
     out = ""
@@ -142,8 +165,8 @@ def _normalise_issue(data: dict) -> None:
     """Older ledgers put a "three problems" subcategory (党的领导弱化, …) in the
     category column: file it under its five-constructions parent."""
     cat = data.get("category")
-    if cat is None or isinstance(cat, list):
-        return
+    if cat is None or isinstance(cat, list) or taxonomy.is_spelling("category", cat):
+        return  # the common case: a category code or name
     c = parsing.parse_code(cat)
     try:
         taxonomy.lookup("category", c)
@@ -248,13 +271,27 @@ class _Loader:
 
     def _read_rows(self, t, ledger, model, normalise, money, keys, out, colmap, columns,
                    missing_names, width, unheaded, unheaded_seen) -> None:
+        # The hot loop of every load: one pass per row, no per-cell function
+        # calls for the common case of a clean text cell.
+        items = [(i, name) for i, name in colmap.items()]
+        headers = [(i, columns[name]) for i, name in items]
+        clean = parsing.clean
+        validate = model.model_validate
+        list_fields = [f.name for f in ledger.fields if f.is_list]
+        keys = list(keys.items())
+        money_approx = _money_approx
         for n, cells in t.rows:
             data = {}
-            raw = {}
-            for i, name in colmap.items():
-                v = cells[i] if i < len(cells) else None
-                raw[columns[name]] = v
-                if not _cell_empty(v):
+            ncells = len(cells)
+            for i, name in items:
+                if i >= ncells:
+                    continue
+                v = cells[i]
+                if v.__class__ is str:
+                    v = v.strip() if v.isprintable() else clean(v)
+                    if v:
+                        data[name] = v
+                elif not _cell_empty(v):
                     data[name] = v
             if len(cells) > width or unheaded:
                 extra = [(i, c) for i, c in enumerate(cells)
@@ -267,7 +304,7 @@ class _Loader:
                         f"(单元格多于表头): extra value(s) {vals}; an unquoted comma inside a cell "
                         f"shifts the values; quote the cell or remove the extra cells",
                         ledger=ledger.name)
-                    self.ds.rejected.append((Row(data, t.source, n, raw, columns), p))
+                    self.ds.rejected.append((Row(data, t.source, n, cells, columns, headers=headers), p))
                     continue
                 for i, c in extra:
                     if i not in unheaded_seen:
@@ -279,11 +316,11 @@ class _Loader:
             if normalise:
                 normalise(data)
             try:
-                rec = model.model_validate(data)
+                rec = validate(data)
             except ValidationError as exc:
                 errs = exc.errors()
                 bad = frozenset(e["loc"][0] for e in errs if e["loc"])
-                row = Row(data, t.source, n, raw, columns, bad or frozenset({"?"}))
+                row = Row(data, t.source, n, cells, columns, bad or frozenset({"?"}), headers)
                 first = None
                 for e in errs:
                     fname = e["loc"][0] if e["loc"] else None
@@ -296,17 +333,23 @@ class _Loader:
                 self.ds.rejected.append((row, first))
                 continue
             if missing_names:
-                self.ds.rejected.append((Row(data, t.source, n, raw, columns),
+                self.ds.rejected.append((Row(data, t.source, n, cells, columns, headers=headers),
                                          Problem("error", t.source, n, None, None,
                                                  "required column missing (缺少必填列): "
                                                  + ", ".join(sorted(missing_names)))))
                 continue
-            d = {keys.get(k, k): v for k, v in rec.__dict__.items() if v is not None and v != []}
+            d = {k: v for k, v in rec.__dict__.items() if v is not None}
+            for lf in list_fields:
+                if d.get(lf) == []:
+                    del d[lf]
+            for k, new in keys:
+                if k in d:
+                    d[new] = d.pop(k)
             for m in money:
                 rv = data.get(m)
-                if isinstance(rv, str) and parsing.parse_money(rv)[1]:
+                if rv.__class__ is str and money_approx(rv):
                     d[f"{m}_approx"] = True
-            out.append(Row(d, t.source, n, raw, columns))
+            out.append(Row(d, t.source, n, cells, columns, headers=headers))
 
     def _cell_problem(self, source, n, ledger: Ledger, columns, fname, data, e) -> Problem:
         f = ledger.field(fname) if fname else None
@@ -447,14 +490,21 @@ class _Loader:
                 continue
             ledger = LEDGERS[name]
             refs = [f for f in ledger.fields if f.base in ("ref", "refs")]
+            specs = [(f, f.name, f.is_list, self.ids.get(f.arg, set())) for f in refs]
             bad: set = set()
             for r in rows:
                 d = r.data
-                for f in refs:
-                    v = d.get(f.name)
+                for f, fname, is_list, ids in specs:
+                    v = d.get(fname)
                     if v is None:
                         continue
-                    values = v if f.is_list else [v]
+                    # Fast path: the reference is an id of the right kind.
+                    if is_list:
+                        if all(x in ids for x in v):
+                            continue
+                    elif v in ids:
+                        continue
+                    values = v if is_list else [v]
                     resolved = []
                     for item in values:
                         rid, reason, sug = self.resolve(f.arg, item)

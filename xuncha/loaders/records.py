@@ -17,6 +17,31 @@ from .. import parsing, taxonomy
 from ..graph.schema import LEDGERS, Field
 
 
+def memo(fn, limit: int = 100_000):
+    """Memoise a converter of immutable results on string cells.
+
+    Ledgers repeat the same dates, flags, enum names and amounts thousands of
+    times; a dict hit is far cheaper than re-parsing (the load's hot path).
+    Errors are not cached: a bad cell is re-parsed to raise its message.
+    """
+    cache: dict[str, object] = {}
+
+    def converter(value):
+        if value.__class__ is str:
+            hit = cache.get(value)
+            if hit is not None:
+                return hit
+            out = fn(value)
+            if len(cache) < limit:
+                cache[value] = out
+            return out
+        return fn(value)
+
+    converter.__name__ = getattr(fn, "__name__", "converter")
+    converter.__doc__ = fn.__doc__
+    return converter
+
+
 def _enum(tax: str, value) -> str:
     return taxonomy.lookup(tax, parsing.parse_code(value))
 
@@ -39,8 +64,9 @@ def _money(value) -> float:
 
 
 def _text(value) -> str:
-    s = parsing.parse_code(value)
-    return s
+    if value.__class__ is str:  # the common case, kept cheap (hot path)
+        return value.strip() if value.isprintable() else parsing.clean(value)
+    return parsing.parse_code(value)
 
 
 def converter(f: Field):
@@ -49,19 +75,19 @@ def converter(f: Field):
     if b in ("text", "code", "ref"):
         return str, _text
     if b == "int":
-        return int, parsing.parse_int
+        return int, memo(parsing.parse_int)
     if b == "float":
-        return float, parsing.parse_float
+        return float, memo(parsing.parse_float)
     if b == "money":
-        return float, _money
+        return float, memo(_money)
     if b == "date":
-        return str, parsing.parse_date
+        return str, memo(parsing.parse_date)
     if b == "bool":
-        return bool, parsing.parse_bool
+        return bool, memo(parsing.parse_bool)
     if b in ("list", "refs"):
         return list[str], parsing.parse_list
     if b == "enum":
-        return str, partial(_enum, arg)
+        return str, memo(partial(_enum, arg))
     if b == "enums":
         return list[str], partial(_enums, arg)
     raise ValueError(f"unknown field type {f.type!r}")
