@@ -24,6 +24,18 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "stats": ("xuncha.commands.core", "stats", "Count nodes and edges per kind (统计)."),
     "show": ("xuncha.commands.core", "show", "Show one node, its properties and its neighbours (查看)."),
     "kpi": ("xuncha.commands.core", "kpi", "Work indicators: issues, rectification rate, leads, cases (工作指标)."),
+    "generate": ("xuncha.commands.generate", "generate", "Generate synthetic ledgers with planted ground truth (生成模拟台账)."),
+    "export": ("xuncha.commands.export", "export", "Export the graph or a case: GraphML, GEXF, JSON, Neo4j CSV, Cypher, DOT, HTML, XLSX (导出)."),
+    "related": ("xuncha.commands.analysis", "related", "Related issues and leads, ranked, with the evidence (关联案件)."),
+    "path": ("xuncha.commands.analysis", "path", "Shortest evidence paths between entities, or the network joining several (关系路径)."),
+    "patterns": ("xuncha.commands.analysis", "patterns", "Cross-unit patterns: common, recurring, trails, clusters (跨单位规律)."),
+    "timeline": ("xuncha.commands.analysis", "timeline", "Dated events of a cadre or unit (时间线)."),
+    "asof": ("xuncha.commands.analysis", "asof", "Who held which post in a unit on a date (某日任职情况)."),
+    "push": ("xuncha.commands.server", "push", "Push the workspace graph to Neo4j or FalkorDB (推送到图数据库)."),
+    "pull": ("xuncha.commands.server", "pull", "Pull a pushed graph from a server into the workspace (从图数据库拉取)."),
+    "policy": ("xuncha.commands.planning", "policy", "Show or check the recusal policy (回避规则)."),
+    "conflicts": ("xuncha.commands.planning", "conflicts", "Conflicts of interest in a round, plan or pair, with evidence (回避审查)."),
+    "plan": ("xuncha.commands.planning", "plan", "Optimal conflict-free inspection plan, rotation or joint, or why none exists (巡察统筹)."),
 }
 
 
@@ -115,6 +127,64 @@ def workspace_path(workspace: str | None):
     from pathlib import Path
 
     return Path(workspace) if workspace else default_path()
+
+
+# -- graph servers (Neo4j, FalkorDB) ---------------------------------------------
+
+def uri_option(f):
+    """--uri / --database / --user: run against a graph server instead of the workspace."""
+    f = click.option("--user", default=None, metavar="USER",
+                     help="Server user 用户名 (default neo4j, or $NEO4J_USER / $FALKORDB_USER); "
+                          "the password comes from $NEO4J_PASSWORD / $FALKORDB_PASSWORD or a prompt.")(f)
+    f = click.option("--database", default=None, metavar="DB",
+                     help="Neo4j database / FalkorDB graph name 数据库 (default: the server's "
+                          "default / the URI path / xuncha).")(f)
+    return click.option(
+        "--uri", envvar="XUNCHA_GRAPH_URI", default=None, metavar="URI",
+        help="Graph server 图数据库 (or $XUNCHA_GRAPH_URI): bolt://, neo4j://, neo4j+s:// "
+             "(Neo4j) or falkordb://host:port/GRAPH (FalkorDB); queries then run there in Cypher.",
+    )(f)
+
+
+def connect_server(uri: str, database: str | None = None, user: str | None = None):
+    """Open a graph server; the password only from the environment or a prompt."""
+    from .graph.server.base import connect, parse_uri
+
+    ctx = click.get_current_context(silent=True)
+    if ctx is not None and parse_uri(uri).password is not None and \
+            ctx.get_parameter_source("uri") == click.core.ParameterSource.COMMANDLINE:
+        raise click.UsageError("do not put a password in --uri (it would show in the process list "
+                               "and shell history): set $NEO4J_PASSWORD / $FALKORDB_PASSWORD")
+
+    def ask(prompt: str) -> str | None:
+        if not sys.stdin.isatty():
+            return None
+        return click.prompt(prompt, hide_input=True, err=True)
+
+    return connect(uri, database, user, ask_password=ask)
+
+
+def open_graph(workspace: str | None, uri: str | None = None, database: str | None = None,
+               user: str | None = None):
+    """The workspace's GraphStore, or, with ``uri``, a checked graph server."""
+    if not uri:
+        return open_store(workspace)
+    from .graph.server.push import check_graph
+
+    server = connect_server(uri, database, user)
+    check_graph(server)
+    return server
+
+
+def run_query(func, store, *args, **kwargs):
+    """``func(store, …)`` on a GraphStore; its Cypher version on a graph server."""
+    from .graph.store import GraphStore
+
+    if isinstance(store, GraphStore):
+        return func(store, *args, **kwargs)
+    from .graph.server.queries import server_version
+
+    return server_version(func)(store, *args, **kwargs)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -165,7 +165,8 @@ def _normalise_issue(data: dict) -> None:
     """Older ledgers put a "three problems" subcategory (党的领导弱化, …) in the
     category column: file it under its five-constructions parent."""
     cat = data.get("category")
-    if cat is None or isinstance(cat, list) or taxonomy.is_spelling("category", cat):
+    if cat is None or isinstance(cat, (list, dict)) or (
+            cat.__class__ is str and taxonomy.is_spelling("category", cat)):
         return  # the common case: a category code or name
     c = parsing.parse_code(cat)
     try:
