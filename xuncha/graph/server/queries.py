@@ -1,0 +1,467 @@
+"""The query commands in Cypher, run on a graph server pushed by xuncha.
+
+Each function here is the server twin of an in-memory query (same
+arguments after the store, same typed rows, same answers: a parity test runs
+both on the same data).  :func:`server_version` maps an in-memory function to
+its twin; :func:`xuncha.cli.run_query` uses it so commands stay thin.
+
+Invariants:
+- aggregation happens on the server; nothing here downloads the graph (a
+  query may fetch the targeted rows it needs, e.g. a seed's neighbourhood);
+- every value is a parameter; labels and types come from the registry
+  (:func:`~xuncha.graph.server.dialect.label`, ``rel_type``);
+- where the in-memory version leaves a tie to iteration order (e.g. which of
+  two teams inspected a unit in one round), the server picks the smallest id.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from typing import Callable
+
+from ... import taxonomy
+from ..schema import NODE_KINDS, split_id
+from .base import GraphServer
+from .dialect import ID_PROP, label as L, rel_type as R
+
+_TWINS: dict[str, Callable] = {}
+
+
+def twin(qualname: str):
+    """Register the decorated function as the server twin of ``module:function``."""
+
+    def deco(f):
+        _TWINS[qualname] = f
+        return f
+
+    return deco
+
+
+def server_version(func: Callable) -> Callable:
+    key = f"{func.__module__}:{func.__name__}"
+    try:
+        return _TWINS[key]
+    except KeyError:
+        from .base import ServerError
+
+        raise ServerError(f"{func.__name__} cannot run on a graph server yet (暂不支持在服务器上运行); "
+                          "run it on a workspace (drop --uri)") from None
+
+
+# -- shared helpers ------------------------------------------------------------
+
+def node_label(nid: str, attrs: dict | None) -> str:
+    """What :meth:`GraphStore.label` shows, from a node's properties."""
+    attrs = attrs or {}
+    kind = attrs.get("kind") or split_id(nid)[0]
+    field = NODE_KINDS[kind].display if kind in NODE_KINDS else "id"
+    text = str(attrs.get(field) or attrs.get("id") or nid)
+    return text if len(text) <= 40 else text[:39] + "…"
+
+
+def fetch_nodes(server: GraphServer, nids) -> dict[str, dict]:
+    """Properties of the nodes ``nids`` (by kind, through the ``xid`` index)."""
+    by_kind: dict[str, list[str]] = {}
+    for n in dict.fromkeys(nids):
+        kind = split_id(n)[0]
+        if kind in NODE_KINDS:
+            by_kind.setdefault(kind, []).append(n)
+    out: dict[str, dict] = {}
+    for kind, ids in by_kind.items():
+        for r in server.run(f"UNWIND $ids AS x MATCH (n:{L(kind)} {{{ID_PROP}: x}}) "
+                            f"RETURN n.{ID_PROP} AS xid, properties(n) AS p", {"ids": ids}):
+            p = dict(r["p"])
+            p.pop(ID_PROP, None)
+            out[r["xid"]] = p
+    return out
+
+
+def labels(server: GraphServer, nids) -> dict[str, str]:
+    props = fetch_nodes(server, nids)
+    return {n: node_label(n, props.get(n)) for n in nids}
+
+
+# -- kpi -----------------------------------------------------------------------
+
+def _issue_groups(by: str, i: str, carry: str, out: str) -> str:
+    """Clauses ending in ``WITH carry, i, <groups of issue i> AS out`` (a list)."""
+    guard = f"CASE WHEN {i} IS NULL THEN [] ELSE {{}} END"
+    if by in ("round", "unit", "category"):
+        prop = {"round": "round_id", "unit": "unit_id", "category": "category"}[by]
+        return f"WITH {carry}, {i}, " + guard.format(f"['{by}:' + {i}.{prop}]") + f" AS {out}"
+    if by == "region":
+        return (f"OPTIONAL MATCH ({i})-[:{R('FOUND_IN')}]->(iu:{L('unit')}) "
+                f"WITH {carry}, {i}, CASE WHEN iu.region_id IS NULL THEN [] "
+                f"ELSE ['region:' + iu.region_id] END AS {out}")
+    # team: the issue's own team, else the team assigned to its unit in its round
+    return (f"OPTIONAL MATCH ({i})-[:{R('FOUND_IN')}]->(iu:{L('unit')}) "
+            f"OPTIONAL MATCH (it:{L('team')})-[ix:{R('INSPECTED')}]->(iu) "
+            f"WHERE ix.round_id = {i}.round_id "
+            f"WITH {carry}, {i}, min(it.id) AS assigned "
+            f"WITH {carry}, {i}, CASE WHEN {i} IS NULL THEN [] "
+            f"WHEN {i}.team_id IS NOT NULL THEN ['team:' + {i}.team_id] "
+            f"WHEN assigned IS NOT NULL THEN ['team:' + assigned] ELSE [] END AS {out}")
+
+
+def _lead_own_groups(by: str) -> str:
+    """Clauses ending in ``WITH l, linked, <the lead's own groups> AS own``."""
+    if by == "round":
+        expr = "CASE WHEN l.round_id IS NULL THEN [] ELSE ['round:' + l.round_id] END"
+    elif by == "unit":
+        expr = "CASE WHEN l.unit_id IS NULL THEN [] ELSE ['unit:' + l.unit_id] END"
+    elif by == "category":
+        expr = "[]"
+    elif by == "region":
+        return (f"OPTIONAL MATCH (l)-[:{R('CONCERNS_UNIT')}]->(lu:{L('unit')}) "
+                f"WITH l, linked, CASE WHEN lu.region_id IS NULL THEN [] "
+                f"ELSE ['region:' + lu.region_id] END AS own")
+    else:
+        return (f"OPTIONAL MATCH (l)-[:{R('CONCERNS_UNIT')}]->(lu:{L('unit')}) "
+                f"OPTIONAL MATCH (lt:{L('team')})-[lx:{R('INSPECTED')}]->(lu) "
+                f"WHERE lx.round_id = l.round_id "
+                f"WITH l, linked, min(lt.id) AS assigned "
+                f"WITH l, linked, CASE WHEN assigned IS NULL THEN [] "
+                f"ELSE ['team:' + assigned] END AS own")
+    return f"WITH l, linked, {expr} AS own"
+
+
+_ACTION_FIGURES = (
+    "size([a IN acts WHERE a.deadline IS NOT NULL AND a.deadline < $as_of "
+    "AND NOT a.status IN $done]) AS overdue, "
+    "reduce(s = 0.0, a IN acts | s + coalesce(a.recovered_amount, 0.0)) AS act_money")
+
+
+def kpi_statements(by: str) -> tuple[str, str]:
+    """The two aggregating statements (issues, leads) for grouping ``by``."""
+    issues = (
+        f"MATCH (i:{L('issue')}) "
+        f"OPTIONAL MATCH (a:{L('action')})-[:{R('ADDRESSES')}]->(i) "
+        f"WITH i, collect(a) AS acts "
+        + _issue_groups(by, "i", "acts", "groups") + " "
+        f"WITH groups, size(acts) AS n_acts, "
+        f"CASE WHEN size(acts) > 0 AND all(a IN acts WHERE a.status IN $rectified) "
+        f"THEN 1 ELSE 0 END AS rect, " + _ACTION_FIGURES + " "
+        f"UNWIND groups + ['total'] AS g "
+        f"RETURN g, count(*) AS issues, sum(rect) AS rectified, sum(n_acts) AS actions, "
+        f"sum(overdue) AS overdue, sum(act_money) AS money")
+    leads = (
+        f"MATCH (l:{L('lead')}) "
+        f"OPTIONAL MATCH (l)-[:{R('RAISED_FROM')}]->(i:{L('issue')}) "
+        + _issue_groups(by, "i", "l", "ig") + " "
+        f"WITH l, collect(ig) AS nested "
+        f"WITH l, reduce(acc = [], x IN reduce(f = [], y IN nested | f + y) | "
+        f"CASE WHEN x IN acc THEN acc ELSE acc + [x] END) AS linked "
+        + _lead_own_groups(by) + " "
+        f"WITH l, CASE WHEN size(own) > 0 THEN own ELSE linked END AS groups "
+        f"OPTIONAL MATCH (a:{L('action')})-[:{R('ADDRESSES')}]->(l) WHERE a.issue_id IS NULL "
+        f"WITH l, groups, collect(a) AS acts "
+        f"WITH l, groups, size(acts) AS n_acts, " + _ACTION_FIGURES + ", "
+        f"CASE WHEN l.transferred_to IS NOT NULL AND l.transferred_to <> '' AND "
+        f"(l.transfer_date IS NULL OR l.transfer_date <= $as_of) THEN 1 ELSE 0 END AS transferred, "
+        f"CASE WHEN l.case_filed = true THEN 1 ELSE 0 END AS filed "
+        f"UNWIND groups + ['total'] AS g "
+        f"RETURN g, count(*) AS leads, sum(transferred) AS transferred, sum(filed) AS cases, "
+        f"sum(n_acts) AS actions, sum(overdue) AS overdue, "
+        f"sum(act_money + coalesce(l.recovered_amount, 0.0)) AS money")
+    return issues, leads
+
+
+@twin("xuncha.queries.kpi:kpi")
+def kpi(server: GraphServer, by: str = "round", as_of: str | None = None):
+    """:func:`xuncha.queries.kpi.kpi`, aggregated on the server."""
+    from ...queries.kpi import GROUPINGS, KpiRow, rate
+
+    if by not in GROUPINGS:
+        raise ValueError(f"--by must be one of {', '.join(GROUPINGS)}, not {by!r}")
+    as_of = as_of or _dt.date.today().isoformat()
+    params = {"as_of": as_of, "done": sorted(taxonomy.DONE_STATUSES),
+              "rectified": sorted(taxonomy.RECTIFIED_STATUSES)}
+    q_issues, q_leads = kpi_statements(by)
+    rows: dict[str, KpiRow] = {}
+
+    def row(g: str) -> KpiRow:
+        if g not in rows:
+            rows[g] = KpiRow(g, "合计 total" if g == "total" else g)
+        return rows[g]
+
+    for r in server.run(q_issues, params):
+        k = row(r["g"])
+        k.issues += r["issues"]
+        k.issues_rectified += r["rectified"]
+        k.actions += r["actions"]
+        k.actions_overdue += r["overdue"]
+        k.money_recovered += r["money"] or 0.0
+    for r in server.run(q_leads, params):
+        k = row(r["g"])
+        k.leads += r["leads"]
+        k.leads_transferred += r["transferred"]
+        k.cases_filed += r["cases"]
+        k.actions += r["actions"]
+        k.actions_overdue += r["overdue"]
+        k.money_recovered += r["money"] or 0.0
+    total = row("total")
+    del rows["total"]
+    names = fetch_nodes(server, rows)
+    for g, k in rows.items():
+        if g in names:
+            k.name = node_label(g, names[g])
+    out = sorted(rows.values(), key=lambda r: r.group)
+    out.append(total)
+    for r in out:
+        r.rectification_rate = rate(r.issues_rectified, r.issues)
+        r.money_recovered = round(r.money_recovered, 2)
+    return out
+
+
+# -- resolving a reference on the server -----------------------------------------------
+
+def resolve(server: GraphServer, ref: str, kinds: tuple[str, ...] | None = None) -> str:
+    """:meth:`GraphStore.resolve` on the server: ``kind:id``, a bare id, or a
+    unique name/alias of a node of ``kinds``."""
+    from ..store import NotFound
+
+    ref = ref.strip()
+    kinds = tuple(kinds or NODE_KINDS)
+    kind, _, raw = ref.partition(":")
+    if kind in kinds and raw and server.run(
+            f"MATCH (n:{L(kind)} {{{ID_PROP}: $x}}) RETURN n.{ID_PROP} AS x", {"x": ref}):
+        return ref
+    hits: list[tuple[str, dict]] = []
+    for k in kinds:
+        hits += [(r["x"], r["p"]) for r in server.run(
+            f"MATCH (n:{L(k)}) WHERE n.id = $r OR n.name = $r OR $r IN coalesce(n.aliases, []) "
+            f"RETURN n.{ID_PROP} AS x, properties(n) AS p", {"r": ref})]
+    if len(hits) == 1:
+        return hits[0][0]
+    what = "/".join(kinds) if kinds != tuple(NODE_KINDS) else "node"
+    if hits:
+        hits.sort()
+        shown = ", ".join(f"{x} ({node_label(x, p)})" for x, p in hits[:10])
+        raise NotFound(f"'{ref}' is ambiguous (有歧义): {len(hits)} matches: {shown}",
+                       [x for x, _ in hits])
+    close: list[str] = []
+    for k in kinds:
+        close += [r["x"] for r in server.run(
+            f"MATCH (n:{L(k)}) WHERE n.name CONTAINS $r OR n.id CONTAINS $r "
+            f"RETURN n.{ID_PROP} AS x ORDER BY x LIMIT 3", {"r": ref[:20]})]
+    msg = f"no {what} '{ref}' in the graph (未找到)"
+    if close:
+        msg += f"; did you mean 是否应为: {', '.join(close[:3])}"
+    raise NotFound(msg, close[:3])
+
+
+# -- a seed's context, fetched by targeted queries ----------------------------------------
+
+def _expand(server: GraphServer, g, nids, direction: str, types: tuple[str, ...] = ()) -> set[str]:
+    """Add to ``g`` the relationships of ``nids`` (out/in) and the nodes at their
+    other end; returns the nodes added."""
+    from ..schema import EDGE_KINDS
+
+    from .push import decode_props
+
+    rel = "r" + (":" + "|".join(R(t) for t in types) if types else "")
+    pattern = f"-[{rel}]->(b)" if direction == "out" else f"<-[{rel}]-(b)"
+    by_kind: dict[str, list[str]] = {}
+    for n in nids:
+        by_kind.setdefault(split_id(n)[0], []).append(n)
+    added: set[str] = set()
+    for kind, ids in by_kind.items():
+        if kind not in NODE_KINDS:
+            continue
+        rows = server.run(
+            # Bind ``a`` by its index first: with the filter on ``b`` in the same
+            # MATCH, FalkorDB's planner starts from a scan of every node.
+            f"UNWIND $ids AS x MATCH (a:{L(kind)} {{{ID_PROP}: x}}) MATCH (a){pattern} "
+            f"WITH a, r, b WHERE b.{ID_PROP} IS NOT NULL RETURN a.{ID_PROP} AS a, b.{ID_PROP} AS b, "
+            f"type(r) AS type, properties(r) AS rp, properties(b) AS bp", {"ids": ids})
+        for r in rows:
+            if r["type"] not in EDGE_KINDS:
+                continue
+            b = r["b"]
+            if b not in g:
+                g.add_node(b, **decode_props(r["bp"], ID_PROP))
+                added.add(b)
+            rp = dict(r["rp"])
+            key = rp.get("key", r["type"])
+            s, t = (r["a"], b) if direction == "out" else (b, r["a"])
+            g.add_edge(s, t, key, **decode_props(rp, "key"), kind=r["type"])
+    return added
+
+
+def context_store(server: GraphServer, seeds: list[str], item_passes: int = 2):
+    """A small GraphStore holding what the item/post queries read about ``seeds``.
+
+    Rules (each a targeted query by label and ``xid``): the seeds and every
+    round; the seeds' relationships; for every unit reached, its issues,
+    leads, posts and inspections (FOUND_IN, CONCERNS_UNIT, HELD_POSITION,
+    INSPECTED in); then ``item_passes`` times, every issue/lead's own
+    relationships (round, unit, cadres, linked items, actions); finally the
+    inspections of every unit reached, for the items' dates.  The in-memory
+    query run on it answers as on the whole graph (the parity tests check).
+    """
+    import networkx as nx
+
+    from ..store import GraphStore
+
+    g = nx.MultiDiGraph()
+    for nid, p in fetch_nodes(server, seeds).items():
+        g.add_node(nid, **_decoded(p))
+    for r in server.run(f"MATCH (n:{L('round')}) RETURN n.{ID_PROP} AS x, properties(n) AS p"):
+        g.add_node(r["x"], **_decoded(r["p"]))
+    live = [s for s in seeds if s in g]
+    _expand(server, g, live, "out")
+    _expand(server, g, live, "in")
+    units = [n for n, k in g.nodes(data="kind") if k == "unit"]
+    _expand(server, g, units, "in", ("FOUND_IN", "CONCERNS_UNIT", "HELD_POSITION", "INSPECTED"))
+    done_units = set(units)
+    closed: set[str] = set()
+    for _ in range(item_passes):
+        items = [n for n, k in g.nodes(data="kind") if k in ("issue", "lead") and n not in closed]
+        if not items:
+            break
+        _expand(server, g, items, "out")
+        _expand(server, g, items, "in")
+        closed.update(items)
+    more = [n for n, k in g.nodes(data="kind") if k == "unit" and n not in done_units]
+    _expand(server, g, more, "in", ("INSPECTED",))
+    return GraphStore(g, {})
+
+
+def _decoded(p: dict) -> dict:
+    from .push import decode_props
+
+    return decode_props(p, ID_PROP)
+
+
+# -- timeline / asof -----------------------------------------------------------------------
+
+@twin("xuncha.queries.timeline:timeline")
+def timeline(server: GraphServer, ref: str, as_of: str | None = None):
+    """:func:`xuncha.queries.timeline.timeline` over the seed's context only."""
+    from ...queries.timeline import timeline as in_memory
+
+    nid = resolve(server, ref, ("cadre", "unit"))
+    return in_memory(context_store(server, [nid]), nid, as_of=as_of)
+
+
+@twin("xuncha.queries.timeline:asof")
+def asof(server: GraphServer, unit: str, date: str):
+    """:func:`xuncha.queries.timeline.asof` as one Cypher query."""
+    from ...queries.common import QueryError
+    from ...queries.timeline import PostHeld
+
+    uid = resolve(server, unit, ("unit",))
+    if not date:
+        raise QueryError("a date is required (日期)")
+    rows = server.run(
+        f"MATCH (c:{L('cadre')})-[p:{R('HELD_POSITION')}]->(u:{L('unit')} {{{ID_PROP}: $u}}) "
+        f"WHERE p.start IS NOT NULL AND p.start <> '' AND p.start <= $d "
+        f"AND (p.end IS NULL OR p.end = '' OR $d <= p.end) "
+        f"RETURN c.{ID_PROP} AS cadre, properties(c) AS c, p.title AS title, p.rank AS rank, "
+        f"coalesce(p.is_principal, false) AS principal, p.start AS start, p.end AS end",
+        {"u": uid, "d": date})
+    rows.sort(key=lambda r: (not r["principal"], r["start"] or "", r["cadre"]))
+    return [PostHeld(r["cadre"], node_label(r["cadre"], r["c"]), r["title"], r["rank"],
+                     bool(r["principal"]), r["start"], r["end"]) for r in rows]
+
+
+# -- path / network ------------------------------------------------------------------------
+
+class _Frontier:
+    """The server side of a path search: nodes are expanded (all their
+    relationships fetched into ``g``) a whole BFS layer at a time."""
+
+    def __init__(self, server: GraphServer, through_hubs: bool):
+        import networkx as nx
+
+        self.server = server
+        self.g = nx.MultiDiGraph()
+        self.expanded: set[str] = set()
+        self.through_hubs = through_hubs
+
+    def add(self, nids) -> None:
+        missing = [n for n in nids if n not in self.g]
+        for nid, p in fetch_nodes(self.server, missing).items():
+            self.g.add_node(nid, **_decoded(p))
+
+    def expand(self, nids) -> None:
+        todo = [n for n in dict.fromkeys(nids) if n not in self.expanded]
+        if todo:
+            _expand(self.server, self.g, todo, "out")
+            _expand(self.server, self.g, todo, "in")
+            self.expanded.update(todo)
+
+    def search(self, a: str, b: str, max_hops: int, ends: set[str] | None = None) -> None:
+        """Mirror :func:`xuncha.queries.paths._bfs_layers`, expanding each layer
+        on the server before it is walked, so that the in-memory search run on
+        ``g`` afterwards walks exactly the same nodes."""
+        from ..schema import HUB_KINDS
+
+        self.add([a, b])
+        ends = ends or {a, b}
+        nodes = self.g.nodes
+
+        def open_(m: str) -> bool:
+            return self.through_hubs or m in ends or nodes[m].get("kind") not in HUB_KINDS
+
+        dist = ({a: 0}, {b: 0})
+        frontier = ([a], [b])
+        depth = [0, 0]
+        if a == b:
+            return
+        while frontier[0] and frontier[1] and depth[0] + depth[1] < max_hops:
+            side = 0 if len(frontier[0]) <= len(frontier[1]) else 1
+            d, other = dist[side], dist[1 - side]
+            self.expand(frontier[side])
+            nxt: list[str] = []
+            lvl = depth[side] + 1
+            for u in frontier[side]:
+                for m in (*self.g._succ[u], *self.g._pred[u]):
+                    if open_(m) and m not in d:
+                        d[m] = lvl
+                        nxt.append(m)
+            frontier = (nxt, frontier[1]) if side == 0 else (frontier[0], nxt)
+            depth[side] = lvl
+            if any(v in other for v in nxt):
+                return
+
+    def store(self):
+        from ..store import GraphStore
+
+        return GraphStore(self.g, {})
+
+
+@twin("xuncha.queries.paths:paths")
+def paths(server: GraphServer, a: str, b: str, max_hops: int = 6, through_hubs: bool = False,
+          limit: int = 5):
+    """:func:`xuncha.queries.paths.paths`: a layered search on the server, then
+    the in-memory path enumeration over the nodes it reached."""
+    from ...queries.common import QueryError
+    from ...queries.paths import paths as in_memory
+
+    if max_hops < 1:
+        raise QueryError("--max-hops must be at least 1")
+    a, b = resolve(server, a), resolve(server, b)
+    f = _Frontier(server, through_hubs)
+    f.search(a, b, max_hops)
+    return in_memory(f.store(), a, b, max_hops=max_hops, through_hubs=through_hubs, limit=limit)
+
+
+@twin("xuncha.queries.paths:network")
+def network(server: GraphServer, refs: list[str], max_hops: int = 6, through_hubs: bool = False):
+    """:func:`xuncha.queries.paths.network`: one server search per pair of
+    entities, then the in-memory spanning tree over what they reached."""
+    from ...queries.common import QueryError
+    from ...queries.paths import MAX_TERMINALS, network as in_memory
+
+    terms = list(dict.fromkeys(resolve(server, r) for r in refs))
+    if len(terms) < 2:
+        raise QueryError("name at least two different entities to connect (至少两个实体)")
+    if len(terms) > MAX_TERMINALS:
+        raise QueryError(f"at most {MAX_TERMINALS} entities at once (最多 {MAX_TERMINALS} 个)")
+    f = _Frontier(server, through_hubs)
+    f.add(terms)
+    for i, a in enumerate(terms):
+        for b in terms[i + 1:]:
+            f.search(a, b, max_hops, ends=set(terms))
+    return in_memory(f.store(), terms, max_hops=max_hops, through_hubs=through_hubs)
