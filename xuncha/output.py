@@ -77,10 +77,11 @@ def print_table(rows: Sequence[dict], columns: Sequence[str] | None = None,
     for c in cols:
         numeric = any(isinstance(r.get(c), (int, float)) and not isinstance(r.get(c), bool) for r in rows)
         t.add_column((headers or {}).get(c, c), justify="right" if numeric else "left",
-                     overflow="fold")
+                     overflow="fold", no_wrap=numeric)
     for r in rows:
         t.add_row(*[_cell(r.get(c)) for c in cols])
-    Console().print(t)
+    # On a terminal, fit its width; into a file or pipe, don't fold lines.
+    Console(width=None if sys.stdout.isatty() else 240).print(t)
 
 
 def render(rows: Sequence[dict] | dict, fmt: str | None = None,

@@ -19,4 +19,7 @@ def gc_paused():
         yield
     finally:
         if was:
+            # What was built survives the command: move it out of the
+            # collector's sight so later collections don't rescan it.
+            gc.freeze()
             gc.enable()

@@ -98,8 +98,10 @@ def load(directory, workspace, lenient, quiet):
         click.echo(f"load failed 导入失败: {len(ds.errors)} errors; nothing was written "
                    f"(the workspace {ws} is unchanged). Fix them, or use --lenient.", err=True)
         sys.exit(1)
-    g = build_graph(ds.records)
-    meta = {"source": str(Path(directory).resolve()), "rows": ds.row_count(),
+    n_rows = ds.row_count()
+    g = build_graph(ds.records, share_records=True)
+    ds.rows.clear()  # the graph now owns the records; free the rows' cells
+    meta = {"source": str(Path(directory).resolve()), "rows": n_rows,
             "ledgers": ds.sources, "rejected": len(ds.rejected)}
     store = GraphStore(g, meta)
     rejected_file = ws / "rejected.csv"
@@ -121,7 +123,7 @@ def load(directory, workspace, lenient, quiet):
             _print_problems(whole)
     if not quiet:
         n_nodes, n_edges = g.number_of_nodes(), g.number_of_edges()
-        click.echo(f"loaded 已导入 {ds.row_count():,} rows from {len(ds.sources)} ledgers: "
+        click.echo(f"loaded 已导入 {n_rows:,} rows from {len(ds.sources)} ledgers: "
                    f"{n_nodes:,} nodes, {n_edges:,} edges -> {ws}", err=True)
         if ds.warnings:
             click.echo(f"{len(ds.warnings)} warnings 警告 (run `xuncha validate` to see them)", err=True)

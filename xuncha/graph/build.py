@@ -88,20 +88,23 @@ def add_edge(g: nx.MultiDiGraph, u: str, v: str, kind: str, attrs: dict) -> str:
 
 
 def build_graph(records: dict[str, list[dict]],
-                progress: Callable[[str, int], None] | None = None) -> nx.MultiDiGraph:
+                progress: Callable[[str, int], None] | None = None,
+                share_records: bool = False) -> nx.MultiDiGraph:
     """Nodes ``kind:id`` with attribute ``kind``; typed edges with attribute ``kind``.
 
     ``records`` maps ledger name to validated rows whose references are ids
     (see :func:`xuncha.loaders.load_dataset`).  Node attribute dicts are new
-    dicts (the records are not shared with the graph).
+    dicts, unless ``share_records``: then each record dict becomes its node's
+    attribute dict (gaining ``kind``), which saves a copy of every record when
+    the caller drops the records afterwards (as ``xuncha load`` does).
     """
     from ..perf import gc_paused
 
     with gc_paused():
-        return _build(records, progress)
+        return _build(records, progress, share_records)
 
 
-def _build(records, progress) -> nx.MultiDiGraph:
+def _build(records, progress, share_records=False) -> nx.MultiDiGraph:
     g = nx.MultiDiGraph()
     w = GraphWriter(g)
     for nid, attrs in category_nodes():
@@ -115,7 +118,11 @@ def _build(records, progress) -> nx.MultiDiGraph:
         if ledger.node:
             kind = ledger.node
             for d in records.get(name, ()):
-                w.add_node(f"{kind}:{d['id']}", {"kind": kind, **d})
+                if share_records:
+                    d["kind"] = kind
+                    w.add_node(f"{kind}:{d['id']}", d)
+                else:
+                    w.add_node(f"{kind}:{d['id']}", {"kind": kind, **d})
     for name in LEDGER_ORDER:
         ledger = LEDGERS[name]
         rows = records.get(name, ())

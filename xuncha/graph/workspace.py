@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as _dt
 import os
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
 
 import networkx as nx
@@ -79,39 +80,99 @@ def atomic_write(path: Path, data: bytes | str) -> None:
         raise
 
 
-def graph_to_doc(g: nx.MultiDiGraph, meta: dict | None = None) -> dict:
-    """The workspace document.  Nodes and edges are grouped by kind, so the
-    kind is written once per group rather than once per element::
+@contextmanager
+def atomic_open(path: Path):
+    """A binary file handle whose content replaces ``path`` only on success.
 
-        "nodes": {kind: [[node_id, {attrs}], ...]},
-        "edges": {kind: [[u, v], [u, v, {props}], [u, v, {props}, key], ...]}
+    Writes go to a temporary file in the same directory, flushed to disk and
+    renamed over ``path``; on any error the temporary file is removed and the
+    old ``path`` is untouched.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb", buffering=1 << 20) as fh:
+            yield fh
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
 
-    (props and key are omitted when empty / equal to the kind).
+
+def _grouped(g: nx.MultiDiGraph):
+    """Nodes and edges grouped by kind, as the rows the document stores.
+
+    Node rows are ``(id, attrs)``; edge rows ``(u, v)`` when the edge has no
+    property but its kind, ``(u, v, attrs)``, or ``(u, v, attrs, key)`` when
+    the key is not the kind.  ``attrs`` are the graph's own dicts (no copy).
     """
     nodes: dict[str, list] = {}
     for n, d in g.nodes(data=True):
-        nodes.setdefault(d.get("kind", ""), []).append(
-            [n, {k: v for k, v in d.items() if k != "kind"}])
+        nodes.setdefault(d.get("kind", ""), []).append((n, d))
     edges: dict[str, list] = {}
     for u, v, k, d in g.edges(keys=True, data=True):
         kind = d.get("kind", "")
-        props = {a: b for a, b in d.items() if a != "kind"}
         if k != kind:
-            row = [u, v, props, k]
-        elif props:
-            row = [u, v, props]
+            row = (u, v, d, k)
+        elif len(d) > 1:
+            row = (u, v, d)
         else:
-            row = [u, v]
+            row = (u, v)
         edges.setdefault(kind, []).append(row)
+    return nodes, edges
+
+
+def _header(meta: dict | None) -> dict:
     return {
         "format": FORMAT,
         "version": FORMAT_VERSION,
         "xuncha": __version__,
         "saved": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
         "meta": meta or {},
-        "nodes": nodes,
-        "edges": edges,
     }
+
+
+def graph_to_doc(g: nx.MultiDiGraph, meta: dict | None = None) -> dict:
+    """The workspace document as one object (see :func:`write_doc`)."""
+    nodes, edges = _grouped(g)
+    return {**_header(meta), "nodes": nodes, "edges": edges}
+
+
+CHUNK = 20_000  # elements serialised at a time: bounds the memory of a save
+
+
+def write_doc(fh, g: nx.MultiDiGraph, meta: dict | None = None) -> None:
+    """Stream the workspace document to binary file ``fh``::
+
+        {"format": "xuncha-workspace", "version": 2, ..., "meta": {...},
+         "nodes": {kind: [[node_id, {attrs}], ...]},
+         "edges": {kind: [[u, v], [u, v, {attrs}], [u, v, {attrs}, key], ...]}}
+
+    Elements are grouped by kind and serialised a chunk at a time, so a
+    province-scale graph never exists twice in memory as one document.
+    """
+    nodes, edges = _grouped(g)
+    head = _dumps(_header(meta))
+    fh.write(head[:-1])
+    for name, groups in ((b"nodes", nodes), (b"edges", edges)):
+        fh.write(b',"' + name + b'":{')
+        for gi, (kind, rows) in enumerate(groups.items()):
+            if gi:
+                fh.write(b",")
+            fh.write(_dumps(kind) + b":[")
+            for i in range(0, len(rows), CHUNK):
+                if i:
+                    fh.write(b",")
+                fh.write(_dumps(rows[i:i + CHUNK])[1:-1])
+            fh.write(b"]")
+        fh.write(b"}")
+    fh.write(b"}")
 
 
 def doc_to_graph(doc: dict, source: str = "workspace") -> nx.MultiDiGraph:
@@ -155,16 +216,17 @@ def doc_to_graph(doc: dict, source: str = "workspace") -> nx.MultiDiGraph:
 
 def save(store: GraphStore, path: str | Path | None = None) -> Path:
     """Save the graph atomically into workspace directory ``path``."""
+    from ..perf import gc_paused
+
     ws = Path(path) if path is not None else default_path()
-    try:
-        data = _dumps(graph_to_doc(store.graph, store.meta))
-    except (TypeError, ValueError) as exc:  # a value JSON cannot hold
-        raise WorkspaceError(f"cannot save the workspace (无法保存工作区): {exc}") from None
     if ws.exists() and not ws.is_dir():
         raise WorkspaceError(f"workspace {ws} is a file, not a directory (工作区路径不是目录)")
     try:
         ws.mkdir(parents=True, exist_ok=True)
-        atomic_write(ws / GRAPH_FILE, data)
+        with gc_paused(), atomic_open(ws / GRAPH_FILE) as fh:
+            write_doc(fh, store.graph, store.meta)
+    except (TypeError, ValueError) as exc:  # a value JSON cannot hold
+        raise WorkspaceError(f"cannot save the workspace (无法保存工作区): {exc}") from None
     except OSError as exc:
         raise WorkspaceError(f"cannot write the workspace {ws} (无法写入工作区): "
                              f"{exc.strerror or exc}") from None

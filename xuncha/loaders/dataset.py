@@ -606,7 +606,13 @@ def load_dataset(directory: str | Path, lenient: bool = False,
     >>> ds.errors, ds.row_count()                  # doctest: +SKIP
     ([], 1234)
     """
-    directory = Path(directory)
+    from ..perf import gc_paused
+
+    with gc_paused():
+        return _load_dataset(Path(directory), lenient, progress)
+
+
+def _load_dataset(directory: Path, lenient: bool, progress) -> Dataset:
     if not directory.is_dir():
         what = "is a file, not a directory" if directory.exists() else "does not exist"
         raise DatasetError(f"{directory} {what}: give the directory that holds the ledgers "

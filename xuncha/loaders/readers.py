@@ -305,6 +305,8 @@ def discover(directory: Path) -> tuple[list[Table], list[tuple[str, str]], list[
             continue
         if path.suffix.lower() in (".md", ".rst"):  # a README beside the ledgers
             continue
+        if path.suffix.lower() == ".json" and ledger_for(path.stem) is None:
+            continue  # e.g. the generator's truth.json: not a ledger, not a mistake
         try:
             _discover_one(path, tables, skipped)
         except SourceError as exc:
@@ -322,7 +324,7 @@ def _discover_one(path: Path, tables: list[Table], skipped: list[tuple[str, str]
             skipped.append((path.name, "file name names no ledger (台账)"))
             return
         tables.append(read_csv(path, ledger))
-    elif suffix in (".jsonl", ".ndjson"):
+    elif suffix in (".jsonl", ".ndjson", ".json"):  # issues.json: JSON Lines too
         ledger = ledger_for(path.stem)
         if ledger is None:
             skipped.append((path.name, "file name names no ledger (台账)"))
