@@ -1,0 +1,286 @@
+"""Analyst commands: related, path, patterns, timeline, asof.
+
+Each command opens the workspace, calls one query function from
+:mod:`xuncha.queries` and renders its typed rows; nothing is computed here.
+"""
+
+from __future__ import annotations
+
+import difflib
+
+import click
+
+from ..cli import (as_of_option, open_graph, open_store, output_options, parse_date_option,
+                   run_query, uri_option, workspace_option)
+from ..output import choose_format, render, to_json
+
+
+def _reasons_cell(reasons, n: int = 3) -> str:
+    shown = [r.text for r in reasons[:n]]
+    if len(reasons) > n:
+        shown.append(f"… +{len(reasons) - n}")
+    return "\n".join(shown)
+
+
+@click.command()
+@click.argument("ref")
+@click.option("-k", "--limit", default=10, show_default=True, type=click.IntRange(min=0),
+              help="Show at most K results (0: all).")
+@click.option("--min-score", default=0.0, show_default=True, type=click.FloatRange(0, 1),
+              help="Drop results scoring below this 最低分值.")
+@click.option("--signal", "signals", multiple=True, metavar="NAME",
+              help="Score only these signals (repeatable): same_cadre, linked, tie, principal, "
+                   "tie_chain, same_unit, category_sector, similar_text.")
+@workspace_option
+@output_options
+def related(ref, limit, min_score, signals, workspace, fmt):
+    """Issues and leads related to REF 关联案件 (an issue, lead, cadre or unit), ranked.
+
+    REF is kind:id (issue:I1, lead:L1, cadre:C001, unit:U001), a bare id or a
+    unique name.  Each result lists its reasons: the signal, a sentence naming
+    the people, units and dates, and the evidence path of node ids.
+
+    \b
+    Signals (weight):
+      same_cadre       the same person named in both 同一人员 (0.9)
+      linked           lead raised from the issue 线索源于问题 (0.9)
+      tie              cadres tied 社会关系: close kin 0.75, other kin and business
+                       0.65, colleague 0.6, classmate/townsman 0.5, derived
+                       colleagues (overlapping posts elsewhere) 0.35
+      principal        one principal 一把手 in charge of both units on both dates,
+                       or the principal of one named in the other (0.4)
+      tie_chain        two ties in a row (product of the two weights)
+      same_unit        found in the same unit 同一单位 (0.25)
+      category_sector  same category, same sector 板块, within half a year (0.2)
+      similar_text     similar descriptions 问题表现相似 (0.4 × cosine, cosine >= 0.5)
+
+    Person signals count × 0.6 when the linking cadre is only mentioned (no
+    lead is about them) and × 0.3 between two items of one unit.  Score =
+    1 − Π(1 − w) over signals (strongest instance of each), rounded to 4
+    places; ties by id.  Regions, rounds and categories alone never relate
+    two cases.
+    """
+    from ..queries.related import related as _related
+
+    store = open_store(workspace)
+    rows = _related(store, ref, limit=limit or None, min_score=min_score,
+                    signals=tuple(signals) or None)
+    fmt = choose_format(fmt)
+    if fmt == "table":
+        if not rows:
+            click.echo("no related issues or leads (未找到关联案件)", err=True)
+            return
+        render([{"id": r.id, "score": r.score, "unit": r.unit, "date": r.date,
+                 "label": r.label, "reasons": _reasons_cell(r.reasons)} for r in rows], "table",
+               headers={"score": "score 分值", "unit": "unit 单位", "date": "date 日期",
+                        "label": "issue/lead 问题/线索", "reasons": "reasons 依据"},
+               title=f"related to 关联 {ref}")
+        return
+    out = [r.as_dict() for r in rows]
+    if fmt == "csv":
+        for d, r in zip(out, rows):
+            d["signals"] = ";".join(r.signals)
+            d["reasons"] = " | ".join(x.text for x in r.reasons)
+        render(out, "csv", columns=["id", "kind", "score", "unit", "date", "label", "signals",
+                                    "reasons"])
+        return
+    render(out, "json")
+
+
+@click.command()
+@click.argument("refs", nargs=-1, required=True)
+@click.option("--max-hops", default=6, show_default=True, type=click.IntRange(1, 12),
+              help="Longest path considered 最大跳数.")
+@click.option("--through-hubs", is_flag=True,
+              help="Allow paths through regions, rounds and categories (hub nodes 枢纽节点).")
+@click.option("-k", "--limit", default=5, show_default=True, type=click.IntRange(min=1),
+              help="With two entities: show at most K shortest paths.")
+@workspace_option
+@uri_option
+@output_options
+def path(refs, max_hops, through_hubs, limit, workspace, uri, database, user, fmt):
+    """Shortest evidence paths 关系路径 between entities.
+
+    With two REFS: every shortest path (up to --limit) of at most --max-hops
+    edges, each edge shown with its kind and dates.  With three or more: the
+    network connecting them all (pairwise shortest paths joined by a minimum
+    spanning tree, as link-analysis tools draw it).  Hub nodes (regions,
+    rounds, categories) are not passed through unless --through-hubs.
+    """
+    from ..queries.paths import network, paths
+
+    if len(refs) < 2:
+        raise click.UsageError("name at least two entities (至少两个实体), e.g. "
+                               "`xuncha path cadre:C001 issue:I2`")
+    store = open_graph(workspace, uri, database, user)
+    fmt = choose_format(fmt)
+    if len(refs) == 2:
+        found = run_query(paths, store, refs[0], refs[1], max_hops=max_hops,
+                          through_hubs=through_hubs, limit=limit)
+        if not found:
+            click.echo(f"no path within {max_hops} hops (在 {max_hops} 跳内无路径)"
+                       + ("" if through_hubs else "; try --through-hubs or a larger --max-hops"),
+                       err=True)
+        if fmt == "json":
+            render([p.as_dict() for p in found], "json")
+        else:
+            render([{"path": i, "length": p.length, "text": p.text}
+                    for i, p in enumerate(found, 1)], fmt, columns=["path", "length", "text"])
+        return
+    net = run_query(network, store, list(refs), max_hops=max_hops, through_hubs=through_hubs)
+    if net.unreached:
+        click.echo("not connected 未连通: " + ", ".join(f"{a}–{b}" for a, b in net.unreached),
+                   err=True)
+    if fmt == "json":
+        click.echo(to_json(net.as_dict()))
+        return
+    render([{"source": s.source, "edge": s.kind, "target": s.target,
+             "source_label": net.labels[s.source], "target_label": net.labels[s.target],
+             "props": ", ".join(f"{k}={v}" for k, v in s.props.items() if v not in (None, ""))}
+            for s in net.steps], fmt,
+           columns=["source", "source_label", "edge", "target", "target_label", "props"],
+           title=f"network connecting 连接 {', '.join(net.terminals)}")
+
+
+def _window(store, rounds, regions, sectors, since, until):
+    from ..queries.common import Window
+
+    rnd = tuple(store.resolve(r, ("round",)) for r in rounds)
+    reg = tuple(store.resolve(r, ("region",)) for r in regions)
+    known = sorted({d.get("sector") for _, d in store.nodes("unit") if d.get("sector")})
+    for s in sectors:
+        if s not in known:
+            near = difflib.get_close_matches(s, known, n=3, cutoff=0.3)
+            raise click.BadParameter(
+                f"no unit has sector 板块 '{s}'" + (f"; did you mean 是否应为: {', '.join(near)}"
+                                                   if near else f"; known: {', '.join(known[:20])}"),
+                param_hint="--sector")
+    return Window(rnd, reg, tuple(sectors), parse_date_option(since), parse_date_option(until))
+
+
+@click.command()
+@click.argument("pattern", type=click.Choice(["common", "recurring", "trails", "clusters"]))
+@click.option("--round", "rounds", multiple=True, metavar="ROUND",
+              help="Only these rounds 轮次 (repeatable; id or name).")
+@click.option("--region", "regions", multiple=True, metavar="REGION",
+              help="Only units in these regions 区划, sub-regions included (repeatable).")
+@click.option("--sector", "sectors", multiple=True, metavar="SECTOR",
+              help="Only units of these sectors 板块 (repeatable).")
+@click.option("--since", default=None, metavar="DATE", help="Only items dated on or after DATE 起始日期.")
+@click.option("--until", default=None, metavar="DATE", help="Only items dated on or before DATE 截止日期.")
+@click.option("--min-units", type=click.IntRange(min=1), default=None,
+              help="Least number of distinct units (common: 5, trails: 2, clusters: 2).")
+@click.option("--min-share", type=click.FloatRange(0, 1), default=None,
+              help="common: least share of the round's inspected units (default 0.6).")
+@click.option("--level", type=click.Choice(["subcategory", "category"]), default="subcategory",
+              show_default=True, help="common: group by subcategory 子类 or category 类别.")
+@click.option("--pooled", is_flag=True,
+              help="common: pool all rounds in the window instead of one group per round.")
+@click.option("--role", type=click.Choice(["principal", "implicated", "any"]), default="principal",
+              show_default=True, help="trails: follow principal posts 一把手, issues naming the "
+                                      "cadre 涉及, or both.")
+@click.option("-k", "--limit", default=0, type=click.IntRange(min=0),
+              help="Show at most K rows (0: all).")
+@workspace_option
+@output_options
+def patterns(pattern, rounds, regions, sectors, since, until, min_units, min_share, level, pooled,
+             role, limit, workspace, fmt):
+    """Cross-unit patterns 跨单位规律: common | recurring | trails | clusters.
+
+    \b
+    common     共性问题: a category found in >= --min-units units and >= --min-share
+               of the units the round inspected (per round unless --pooled);
+    recurring  整改不到位/反弹: a unit whose issue was counted rectified, then the
+               same category found again in a later round (回头看 or later);
+    trails     问题轨迹: cadres who were principal (or named, --role) at two or
+               more units that each had issues during their tenure, in date order;
+    clusters   关联案件群: issues/leads in two or more units joined by the same
+               cadre, related cadres (社会关系) or lead→issue links; largest first.
+    """
+    from ..queries import patterns as P
+
+    store = open_store(workspace)
+    window = _window(store, rounds, regions, sectors, since, until)
+    if pattern == "common":
+        rows = P.common(store, window, min_units, min_share, level=level, per_round=not pooled)
+    elif pattern == "recurring":
+        rows = P.recurring(store, window)
+    elif pattern == "trails":
+        rows = P.trails(store, window, min_units, role=role)
+    else:
+        rows = P.clusters(store, window, min_units)
+    if limit:
+        rows = rows[:limit]
+    fmt = choose_format(fmt)
+    if fmt == "json":
+        render([r.as_dict() for r in rows], "json")
+        return
+    if not rows and fmt == "table":
+        click.echo(f"no {pattern} pattern in this window (未发现)", err=True)
+        return
+    if pattern == "common":
+        table = [{"round": r.round or "(pooled)", "category": r.category, "name": r.name,
+                  "units": len(r.units), "inspected": r.units_inspected, "share": r.share,
+                  "issues": len(r.issues)} for r in rows]
+    elif pattern == "recurring":
+        table = [{"unit": r.unit, "unit_name": r.unit_name, "category": r.name,
+                  "rectified": f"{r.first_issue} ({r.first_date}, 整改 {r.rectified_date or '?'})",
+                  "again": f"{r.again_issue} ({r.again_date})", "round": r.again_round,
+                  "lookback": r.lookback, "count": len(r.again_issues)} for r in rows]
+    elif pattern == "trails":
+        table = [{"cadre": t.cadre, "name": t.name, "units": t.units, "issues": t.issues,
+                  "trail": t.text} for t in rows]
+    else:
+        table = [{"cluster": c.number, "units": len(c.units), "items": len(c.items),
+                  "leads": c.leads, "cases": c.cases, "sanctions": c.sanctions,
+                  "cadres": ";".join(c.cadres[:8]) + (" …" if len(c.cadres) > 8 else ""),
+                  "item_ids": ";".join(c.items[:8]) + (" …" if len(c.items) > 8 else "")}
+                 for c in rows]
+    render(table, fmt, title=f"{pattern} patterns" if fmt == "table" else None)
+
+
+@click.command()
+@click.argument("ref")
+@as_of_option
+@workspace_option
+@uri_option
+@output_options
+def timeline(ref, as_of, workspace, uri, database, user, fmt):
+    """Dated events 时间线 of a cadre or unit, in order.
+
+    A cadre: posts taken and left, inspection team service, issues naming
+    them, issues in units they headed during their tenure, leads about them
+    (transfer, case, closure with outcomes), actions they own.  A unit: posts,
+    inspections, issues, leads, rectification (completions; deadlines, marked
+    overdue 逾期 when past --as-of).
+    """
+    from ..queries.timeline import timeline as _timeline
+
+    store = open_graph(workspace, uri, database, user)
+    rows = run_query(_timeline, store, ref, as_of=parse_date_option(as_of))
+    render([e.as_dict() for e in rows], fmt, columns=["date", "event", "id", "text", "path"]
+           if choose_format(fmt) != "table" else ["date", "event", "id", "text"])
+
+
+@click.command()
+@click.argument("unit")
+@click.argument("date")
+@workspace_option
+@uri_option
+@output_options
+def asof(unit, date, workspace, uri, database, user, fmt):
+    """Who held which post in UNIT on DATE 某日任职情况, principals 一把手 first.
+
+    DATE accepts Chinese forms (2019年3月1日, 2019.03).  A post covers a date
+    from its start to its end inclusive; an empty end means still in post.
+    """
+    from ..queries.timeline import asof as _asof
+
+    store = open_graph(workspace, uri, database, user)
+    day = parse_date_option(date)
+    rows = run_query(_asof, store, unit, day)
+    if not rows and choose_format(fmt) == "table":
+        click.echo(f"nobody held a post there on {day} (该日无任职记录)", err=True)
+        return
+    render([r.as_dict() for r in rows], fmt,
+           columns=["cadre", "name", "title", "rank", "is_principal", "start", "end"])

@@ -1,0 +1,486 @@
+"""Shared indexes for the analyst queries: items, posts, ties, windows.
+
+Every analyst query (related, paths, patterns, timeline) reads the graph
+through one :class:`QueryIndex`, built lazily on first use and cached on the
+:class:`~xuncha.graph.store.GraphStore` instance (``index(store)``), so a
+session that asks many questions pays for the indexes once.  The index holds
+plain small classes with ``__slots__`` (not dataclasses): there is one per
+issue, lead and post, and the province graph has hundreds of thousands.
+
+Definitions (the server versions of the queries must use the same ones):
+
+- an *item* is an issue 问题 or a lead 问题线索;
+- an item's *unit*: an issue's ``unit_id``; a lead's ``unit_id``, else the
+  unit of its first linked issue (``issue_ids``);
+- an item's *date*: an issue's ``found_date``, else the start of its
+  round's assignment to the unit (INSPECTED), else the round's start; a
+  lead's ``transfer_date``, else its earliest linked issue's date, else its
+  round's start.  ISO strings; ``None`` when nothing is known;
+- an item's *cadres*: IMPLICATES targets of an issue, CONCERNS targets of a
+  lead (涉及人员 / 被反映人);
+- an item's *case subjects*: a lead's named cadres; an issue's: the named
+  cadres of the leads raised from it (who became a problem lead 问题线索);
+- an item's *category key*: an issue's subcategory if it has one, else its
+  category; a lead's is its first linked issue's;
+- a *post* is a HELD_POSITION edge; it *covers* a date ``d`` when
+  ``start <= d`` and (``end`` is empty or ``d <= end``): both ends inclusive;
+- the *principals* 一把手 of a unit at a date are the cadres whose posts there
+  with ``is_principal`` cover the date (a unit may have two, e.g. 书记 and 局长);
+- a *tie* between two cadres is a RELATED_TO edge in either direction
+  (named by its relation kind, e.g. 夫妻 spouse); *derived colleagues*
+  同事 are two cadres whose posts in the same unit overlap by at least one day;
+  sharing only a native region, a round or a category is never a tie (those
+  are hub nodes, :data:`~xuncha.graph.schema.HUB_KINDS`);
+- a region *contains* itself and every region below it through PART_OF.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as _dt
+from dataclasses import dataclass
+from typing import Iterable
+
+from .. import taxonomy
+from ..errors import XunchaError
+from ..graph.schema import HUB_KINDS, node_id
+from ..graph.store import GraphStore
+
+_CACHE_ATTR = "_xuncha_query_index"
+
+
+class _NoGC:
+    """Pause the cyclic garbage collector during a bulk build.
+
+    Building the indexes allocates millions of small containers while the
+    graph (tens of millions of objects) is alive; every automatic full
+    collection would walk the whole heap.  Nothing built here forms cycles.
+    """
+
+    def __enter__(self):
+        import gc
+
+        self._was = gc.isenabled()
+        gc.disable()
+
+    def __exit__(self, *exc):
+        import gc
+
+        if self._was:
+            gc.enable()
+FAR_FUTURE = "9999-12-31"
+
+
+class QueryError(XunchaError):
+    """A query asked for something the graph cannot answer as asked."""
+
+
+def day(date: str | None) -> int | None:
+    """Proleptic ordinal of an ISO date (None for None)."""
+    if not date:
+        return None
+    return _dt.date.fromisoformat(date[:10]).toordinal()
+
+
+def raw(nid: str) -> str:
+    """``unit:U001`` -> ``U001``."""
+    return nid.partition(":")[2]
+
+
+class Item:
+    """An issue or a lead, with what the queries need about it."""
+
+    __slots__ = ("id", "kind", "unit", "date", "day", "round", "category", "subcategory",
+                 "cadres", "issues", "text", "amount")
+
+    def __init__(self, id, kind, unit, date, round, category, subcategory, cadres, issues,
+                 text, amount):
+        self.id = id
+        self.kind = kind
+        self.unit = unit
+        self.date = date
+        self.day = day(date)
+        self.round = round
+        self.category = category
+        self.subcategory = subcategory
+        self.cadres = cadres
+        self.issues = issues
+        self.text = text
+        self.amount = amount
+
+    @property
+    def category_key(self) -> str | None:
+        return self.subcategory or self.category
+
+    def __repr__(self) -> str:  # pragma: no cover - debugging aid
+        return f"Item({self.id}, {self.unit}, {self.date})"
+
+
+class Post:
+    """One HELD_POSITION edge: a cadre's post in a unit over a date window."""
+
+    __slots__ = ("cadre", "unit", "title", "rank", "principal", "start", "end")
+
+    def __init__(self, cadre, unit, title, rank, principal, start, end):
+        self.cadre = cadre
+        self.unit = unit
+        self.title = title
+        self.rank = rank
+        self.principal = principal
+        self.start = start
+        self.end = end
+
+    def covers(self, date: str | None) -> bool:
+        if not date or not self.start:
+            return False
+        return self.start <= date and (not self.end or date <= self.end)
+
+    def overlap(self, other: "Post") -> tuple[str, str] | None:
+        """The common window of two posts, or None."""
+        if not self.start or not other.start:
+            return None
+        lo = max(self.start, other.start)
+        hi = min(self.end or FAR_FUTURE, other.end or FAR_FUTURE)
+        return (lo, hi) if lo <= hi else None
+
+    @property
+    def window(self) -> str:
+        return f"{self.start or '?'}–{self.end or '至今'}"
+
+    def as_dict(self) -> dict:
+        return {"cadre": self.cadre, "unit": self.unit, "title": self.title, "rank": self.rank,
+                "is_principal": self.principal, "start": self.start, "end": self.end}
+
+
+class Tie:
+    """A tie from one cadre to another: an explicit relation or derived colleagues."""
+
+    __slots__ = ("other", "relation", "derived", "unit", "window", "note")
+
+    def __init__(self, other, relation, derived=False, unit=None, window=None, note=None):
+        self.other = other
+        self.relation = relation  # a relation_kind code
+        self.derived = derived
+        self.unit = unit  # derived colleagues: the unit they shared
+        self.window = window  # derived colleagues: (start, end) of the overlap
+        self.note = note
+
+
+def relation_name(code: str) -> str:
+    """``spouse`` -> ``夫妻 spouse``."""
+    return f"{taxonomy.zh('relation_kind', code)} {code}"
+
+
+class QueryIndex:
+    """Lazily built look-ups over one store; see the module docstring."""
+
+    def __init__(self, store: GraphStore):
+        with _NoGC():
+            self._build(store)
+
+    def _build(self, store: GraphStore) -> None:
+        self.store = store
+        g = store.graph
+        nodes = g.nodes
+        self.nodes = nodes
+
+        # One pass over every edge (the store's per-kind iterators each scan
+        # the whole graph): collect the edge kinds the queries use.
+        want = {"INSPECTED", "HELD_POSITION", "RELATED_TO", "PART_OF", "IMPLICATES",
+                "CONCERNS", "RAISED_FROM"}
+        found: dict[str, list] = {k: [] for k in want}
+        for u, nbrs in g._succ.items():
+            for v, keyed in nbrs.items():
+                for d in keyed.values():
+                    k = d["kind"]
+                    if k in want:
+                        found[k].append((u, v, d))
+        targets: dict[tuple[str, str], list[str]] = {}
+        for k in ("IMPLICATES", "CONCERNS", "RAISED_FROM"):
+            for u, v, _ in found[k]:
+                targets.setdefault((k, u), []).append(v)
+
+        # Rounds and assignments give fallback dates.
+        self.round_start: dict[str, str | None] = {}
+        self.round_end: dict[str, str | None] = {}
+        for rid, d in store.nodes("round"):
+            self.round_start[rid] = d.get("start")
+            self.round_end[rid] = d.get("end")
+        assign_start: dict[tuple[str, str], str] = {}
+        for _, v, d in found["INSPECTED"]:
+            if d.get("start") and d.get("round_id"):
+                key = (node_id("round", d["round_id"]), v)
+                if key not in assign_start or d["start"] < assign_start[key]:
+                    assign_start[key] = d["start"]
+
+        self.items: dict[str, Item] = {}
+        for iid, d in store.nodes("issue"):
+            unit = node_id("unit", d["unit_id"]) if d.get("unit_id") else None
+            rnd = node_id("round", d["round_id"]) if d.get("round_id") else None
+            date = d.get("found_date") or assign_start.get((rnd, unit)) or self.round_start.get(rnd)
+            cadres = tuple(sorted(set(targets.get(("IMPLICATES", iid), ()))))
+            self.items[iid] = Item(iid, "issue", unit, date, rnd, d.get("category"),
+                                   d.get("subcategory"), cadres, (), d.get("description") or "",
+                                   d.get("amount"))
+        self.leads_of_issue: dict[str, list[str]] = {}
+        for lid, d in store.nodes("lead"):
+            issues = tuple(dict.fromkeys(targets.get(("RAISED_FROM", lid), ())))
+            linked = [self.items[i] for i in issues if i in self.items]
+            unit = node_id("unit", d["unit_id"]) if d.get("unit_id") else (
+                linked[0].unit if linked else None)
+            rnd = node_id("round", d["round_id"]) if d.get("round_id") else (
+                linked[0].round if linked else None)
+            dates = sorted(i.date for i in linked if i.date)
+            date = d.get("transfer_date") or (dates[0] if dates else None) or self.round_start.get(rnd)
+            cadres = tuple(sorted(set(targets.get(("CONCERNS", lid), ()))))
+            first = linked[0] if linked else None
+            self.items[lid] = Item(lid, "lead", unit, date, rnd,
+                                   first.category if first else None,
+                                   first.subcategory if first else None,
+                                   cadres, issues, d.get("summary") or "",
+                                   d.get("recovered_amount"))
+            for i in issues:
+                self.leads_of_issue.setdefault(i, []).append(lid)
+
+        # Subjects 被反映人 of the leads in each item's case: a lead's own
+        # subjects; an issue's: the subjects of the leads raised from it.
+        self.case_subjects: dict[str, frozenset] = {}
+        for it in self.items.values():
+            if it.kind == "lead":
+                self.case_subjects[it.id] = frozenset(it.cadres)
+        for iid, lids in self.leads_of_issue.items():
+            subs = frozenset(c for l in lids for c in self.items[l].cadres)
+            if subs:
+                self.case_subjects[iid] = subs
+
+        def order(it: Item):
+            return (it.date or "", it.id)
+
+        self.items_of_unit: dict[str, list[Item]] = {}
+        self.items_of_cadre: dict[str, list[Item]] = {}
+        for it in self.items.values():
+            if it.unit:
+                self.items_of_unit.setdefault(it.unit, []).append(it)
+            for c in it.cadres:
+                self.items_of_cadre.setdefault(c, []).append(it)
+        for lst in (*self.items_of_unit.values(), *self.items_of_cadre.values()):
+            lst.sort(key=order)
+        self._unit_dates = {u: [it.date or "" for it in lst] for u, lst in self.items_of_unit.items()}
+
+        # Posts.
+        self.posts_of_cadre: dict[str, list[Post]] = {}
+        self.posts_of_unit: dict[str, list[Post]] = {}
+        for u, v, d in found["HELD_POSITION"]:
+            p = Post(u, v, d.get("title"), d.get("rank"), bool(d.get("is_principal")),
+                     d.get("start"), d.get("end"))
+            self.posts_of_cadre.setdefault(u, []).append(p)
+            self.posts_of_unit.setdefault(v, []).append(p)
+        for lst in (*self.posts_of_cadre.values(), *self.posts_of_unit.values()):
+            lst.sort(key=lambda p: (p.start or "", p.end or FAR_FUTURE, p.cadre, p.unit))
+
+        # Explicit ties, both directions.
+        self.ties: dict[str, list[Tie]] = {}
+        for u, v, d in found["RELATED_TO"]:
+            if u == v:
+                continue
+            rel = d.get("relation_kind") or "other"
+            self.ties.setdefault(u, []).append(Tie(v, rel, note=d.get("note")))
+            self.ties.setdefault(v, []).append(Tie(u, rel, note=d.get("note")))
+        for lst in self.ties.values():
+            lst.sort(key=lambda t: (t.other, t.relation))
+        self._colleagues: dict[str, list[Tie]] = {}
+
+        # Regions and units.
+        self.unit_region: dict[str, str | None] = {}
+        self.unit_sector: dict[str, str | None] = {}
+        for uid, d in store.nodes("unit"):
+            self.unit_region[uid] = node_id("region", d["region_id"]) if d.get("region_id") else None
+            self.unit_sector[uid] = d.get("sector") or None
+        self.region_children: dict[str, list[str]] = {}
+        for u, v, _ in found["PART_OF"]:
+            self.region_children.setdefault(v, []).append(u)
+
+        self._text = None
+        self._blocks = None
+
+    # -- items -----------------------------------------------------------------
+    def items_at(self, unit: str, start: str | None = None, end: str | None = None) -> list[Item]:
+        """Items of ``unit`` dated within [start, end] (inclusive; None = open)."""
+        lst = self.items_of_unit.get(unit, [])
+        if not lst or (start is None and end is None):
+            return lst
+        dates = self._unit_dates[unit]
+        lo = bisect.bisect_left(dates, start) if start else 0
+        # Undated items sort first (""); a window with a start never holds them.
+        if not start:
+            lo = 0
+        hi = bisect.bisect_right(dates, end) if end else len(dates)
+        return [it for it in lst[lo:hi] if it.date]
+
+    # -- posts -----------------------------------------------------------------
+    def principals_at(self, unit: str, date: str | None) -> list[Post]:
+        """Principal posts of ``unit`` covering ``date`` (sorted by start, cadre)."""
+        if not date:
+            return []
+        return [p for p in self.posts_of_unit.get(unit, ()) if p.principal and p.covers(date)]
+
+    def posts_at(self, unit: str, date: str) -> list[Post]:
+        """Every post of ``unit`` covering ``date``: principals first, then by start."""
+        ps = [p for p in self.posts_of_unit.get(unit, ()) if p.covers(date)]
+        ps.sort(key=lambda p: (not p.principal, p.start or "", p.cadre))
+        return ps
+
+    # -- ties --------------------------------------------------------------------
+    def colleagues(self, cadre: str) -> list[Tie]:
+        """Derived colleagues: posts in the same unit overlapping by >= 1 day."""
+        got = self._colleagues.get(cadre)
+        if got is not None:
+            return got
+        best: dict[str, Tie] = {}
+        for p in self.posts_of_cadre.get(cadre, ()):
+            for q in self.posts_of_unit.get(p.unit, ()):
+                if q.cadre == cadre:
+                    continue
+                w = p.overlap(q)
+                if w is None:
+                    continue
+                t = best.get(q.cadre)
+                # Keep one tie per colleague: the earliest shared post (then unit id).
+                if t is None or (w[0], p.unit) < (t.window[0], t.unit):
+                    best[q.cadre] = Tie(q.cadre, "colleague", derived=True, unit=p.unit, window=w)
+        out = sorted(best.values(), key=lambda t: t.other)
+        self._colleagues[cadre] = out
+        return out
+
+    # -- regions -------------------------------------------------------------------
+    def region_closure(self, regions: Iterable[str]) -> set[str]:
+        """The regions and every region below them (PART_OF, any depth)."""
+        out: set[str] = set()
+        stack = list(regions)
+        while stack:
+            r = stack.pop()
+            if r in out:
+                continue
+            out.add(r)
+            stack.extend(self.region_children.get(r, ()))
+        return out
+
+    # -- text ----------------------------------------------------------------------
+    @property
+    def text(self):
+        """TF-IDF n-gram index of every item's description/summary."""
+        if self._text is None:
+            from .text import TextIndex
+
+            idx = TextIndex()
+            with _NoGC():
+                for it in self.items.values():
+                    if it.text:
+                        idx.add(it.id, it.text)
+                idx.build()
+            self._text = idx
+        return self._text
+
+    # -- category/sector blocks ---------------------------------------------------------
+    def block(self, key: str | None, sector: str | None) -> tuple[list[int], list[Item]]:
+        """Dated items with this category key in units of this sector, by date."""
+        if self._blocks is None:
+            with _NoGC():
+                self._build_blocks()
+        return self._blocks.get((key, sector), ([], []))
+
+    def _build_blocks(self) -> None:
+        blocks: dict[tuple, list[Item]] = {}
+        for it in self.items.values():
+            if it.day is None or not it.unit:
+                continue
+            s = self.unit_sector.get(it.unit)
+            if s and it.category_key:
+                blocks.setdefault((it.category_key, s), []).append(it)
+        self._blocks = {}
+        for k, lst in blocks.items():
+            lst.sort(key=lambda it: (it.day, it.id))
+            self._blocks[k] = ([it.day for it in lst], lst)
+
+    def warm(self) -> "QueryIndex":
+        """Build the lazy parts now (text index, category blocks), not on a query."""
+        self.text
+        self.block(None, None)
+        return self
+
+    # -- labels --------------------------------------------------------------------
+    def name(self, nid: str | None) -> str:
+        """``名称 (kind:id)`` for sentences in reasons."""
+        if not nid:
+            return "?"
+        if nid not in self.nodes:
+            return nid
+        return f"{self.store.label(nid)} ({nid})"
+
+
+def index(store: GraphStore) -> QueryIndex:
+    """The store's query index, built on first use and cached on the store.
+
+    The cache is keyed by the graph object and its node count (both O(1));
+    code that edits a loaded graph in place calls :func:`invalidate`.
+    """
+    idx = store.__dict__.get(_CACHE_ATTR)
+    g = store.graph
+    stamp = (id(g), g.number_of_nodes())
+    if idx is None or idx[0] != stamp:
+        idx = (stamp, QueryIndex(store))
+        store.__dict__[_CACHE_ATTR] = idx
+    return idx[1]
+
+
+def is_hub(store: GraphStore, nid: str) -> bool:
+    return store.graph.nodes[nid].get("kind") in HUB_KINDS
+
+
+def invalidate(store: GraphStore) -> None:
+    """Drop the store's cached query index (after editing its graph in place)."""
+    store.__dict__.pop(_CACHE_ATTR, None)
+
+
+@dataclass
+class Window:
+    """Filters shared by the pattern scans (every field optional).
+
+    ``rounds``: round node ids; ``regions``: region node ids, sub-regions
+    included; ``sectors``: unit sectors 板块; ``since``/``until``: inclusive
+    ISO dates on the item's date.  An item passes when it passes every filter
+    that is set; an undated item fails ``since``/``until``.
+    """
+
+    rounds: tuple[str, ...] = ()
+    regions: tuple[str, ...] = ()
+    sectors: tuple[str, ...] = ()
+    since: str | None = None
+    until: str | None = None
+
+    def compile(self, idx: QueryIndex):
+        rounds = set(self.rounds)
+        sectors = set(self.sectors)
+        region_set = idx.region_closure(self.regions) if self.regions else None
+        units_ok: dict[str, bool] = {}
+
+        def unit_ok(u: str | None) -> bool:
+            if u is None:
+                return not (region_set or sectors)
+            got = units_ok.get(u)
+            if got is None:
+                got = ((region_set is None or idx.unit_region.get(u) in region_set)
+                       and (not sectors or idx.unit_sector.get(u) in sectors))
+                units_ok[u] = got
+            return got
+
+        def item_ok(it: Item) -> bool:
+            if rounds and it.round not in rounds:
+                return False
+            if self.since and (not it.date or it.date < self.since):
+                return False
+            if self.until and (not it.date or it.date > self.until):
+                return False
+            return unit_ok(it.unit)
+
+        return item_ok, unit_ok

@@ -1,0 +1,192 @@
+"""Timelines 时间线 of a cadre or a unit, and who held which post on a date.
+
+:func:`timeline` lists the dated events of a cadre or a unit in date order:
+
+- cadre: posts taken and left (任职/离任), inspection team service 巡察组成员
+  (dated by the round's start), issues naming them (涉及), issues found in a
+  unit while they were its principal (任内问题), leads about them (移交, 立案,
+  办结 with the outcomes), rectification actions they own (整改 deadline or
+  completion);
+- unit: posts taken and left there, inspections 巡察进驻/结束 (INSPECTED
+  start/end), issues found (发现问题), leads (移交, 立案, 办结), rectification
+  of its issues and of actions it owns (完成 on the completion date; else
+  the deadline, marked overdue when it passed before ``as_of``).
+
+Events are sorted by date, then event order (:data:`EVENT_ORDER`), then the
+id of the node they are about; undated events come last.
+
+:func:`asof` answers 某日任职情况: the posts of a unit covering a date
+(both ends inclusive, an empty end means still in post), principals 一把手
+first, then by start date and cadre id.
+
+>>> from xuncha.queries.timeline import timeline, asof
+>>> [e.event for e in timeline(store, "cadre:C001")][:2]   # doctest: +SKIP
+['post_start', 'issue_named']
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from dataclasses import dataclass, field
+
+from .. import taxonomy
+from ..graph.schema import node_id
+from ..graph.store import GraphStore
+from .common import QueryError, index
+
+EVENT_ORDER = ("post_start", "inspection_start", "team_service", "issue_found", "issue_named",
+               "issue_in_tenure", "lead_transferred", "case_filed", "lead_closed",
+               "action_completed", "action_due", "inspection_end", "post_end")
+
+
+@dataclass
+class Event:
+    date: str | None
+    event: str
+    id: str  # the node the event is about
+    text: str
+    path: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {"date": self.date, "event": self.event, "id": self.id, "text": self.text,
+                "path": self.path}
+
+
+@dataclass
+class PostHeld:
+    cadre: str
+    name: str
+    title: str | None
+    rank: str | None
+    is_principal: bool
+    start: str | None
+    end: str | None
+
+    def as_dict(self) -> dict:
+        return {"cadre": self.cadre, "name": self.name, "title": self.title, "rank": self.rank,
+                "is_principal": self.is_principal, "start": self.start, "end": self.end}
+
+
+def _outcomes(d: dict) -> str:
+    return "、".join(taxonomy.zh("outcome", o) for o in d.get("outcomes") or ())
+
+
+def _lead_events(store: GraphStore, lid: str, anchor: str) -> list[Event]:
+    d = store.node(lid)
+    out = []
+    to = taxonomy.zh("receiver", d.get("transferred_to"))
+    if d.get("transfer_date"):
+        out.append(Event(d["transfer_date"], "lead_transferred", lid,
+                         f"线索移交 {lid} transferred to {to}", [anchor, lid]))
+    if d.get("case_filed") and d.get("case_filed_date"):
+        out.append(Event(d["case_filed_date"], "case_filed", lid, f"立案 case filed on {lid}",
+                         [anchor, lid]))
+    if d.get("closed_date"):
+        res = _outcomes(d)
+        out.append(Event(d["closed_date"], "lead_closed", lid,
+                         f"办结 {lid} closed" + (f": {res}" if res else ""), [anchor, lid]))
+    if not out:
+        out.append(Event(None, "lead_transferred", lid, f"线索 {lid} ({to}), undated",
+                         [anchor, lid]))
+    return out
+
+
+def _action_events(store: GraphStore, aid: str, anchor: list[str], as_of: str) -> list[Event]:
+    a = store.node(aid)
+    target = node_id("issue", a["issue_id"]) if a.get("issue_id") else (
+        node_id("lead", a["lead_id"]) if a.get("lead_id") else None)
+    what = f"整改 {aid} ({taxonomy.zh('action_kind', a.get('action_kind'))}) on {target}"
+    path = [*anchor, *([target] if target and target not in anchor else []), aid]
+    if a.get("completed_date"):
+        return [Event(a["completed_date"], "action_completed", aid,
+                      f"{what}: {taxonomy.zh('rect_status', a.get('status'))}", path)]
+    if a.get("deadline"):
+        status = taxonomy.zh("rect_status", a.get("status"))
+        overdue = a["deadline"] < as_of and a.get("status") not in taxonomy.DONE_STATUSES
+        return [Event(a["deadline"], "action_due", aid,
+                      f"{what}: due, {status}" + (" — overdue 逾期" if overdue else ""), path)]
+    return []
+
+
+def timeline(store: GraphStore, ref: str, as_of: str | None = None) -> list[Event]:
+    """Dated events of a cadre or unit; see the module docstring."""
+    nid = store.resolve(ref, ("cadre", "unit"))
+    as_of = as_of or _dt.date.today().isoformat()
+    idx = index(store)
+    kind = store.kind(nid)
+    ev: list[Event] = []
+    if kind == "cadre":
+        for p in idx.posts_of_cadre.get(nid, ()):
+            role = f"{p.title}{' 一把手 principal' if p.principal else ''}"
+            ev.append(Event(p.start, "post_start", p.unit,
+                            f"任职 took post {role} at {idx.name(p.unit)}", [nid, p.unit]))
+            if p.end:
+                ev.append(Event(p.end, "post_end", p.unit,
+                                f"离任 left post {p.title} at {idx.name(p.unit)}", [nid, p.unit]))
+            if p.principal:
+                for it in idx.items_at(p.unit, p.start, p.end):
+                    if it.kind == "issue" and p.covers(it.date) and nid not in it.cadres:
+                        ev.append(Event(it.date, "issue_in_tenure", it.id,
+                                        f"任内问题 issue found in {idx.name(p.unit)} during their "
+                                        f"tenure: {store.label(it.id)}", [nid, p.unit, it.id]))
+        for _, team, d in store.out_edges(nid, "MEMBER_OF"):
+            rnd = node_id("round", d["round_id"]) if d.get("round_id") else None
+            ev.append(Event(idx.round_start.get(rnd), "team_service", team,
+                            f"巡察组 served as {taxonomy.zh('role', d.get('role'))} in "
+                            f"{idx.name(team)}, round {idx.name(rnd)}", [nid, team]))
+        for it in idx.items_of_cadre.get(nid, ()):
+            if it.kind == "issue":
+                ev.append(Event(it.date, "issue_named", it.id,
+                                f"涉及 named in issue {store.label(it.id)} at {idx.name(it.unit)}",
+                                [nid, it.id]))
+            else:
+                ev.extend(_lead_events(store, it.id, nid))
+        for aid in store.sources(nid, "OWNED_BY"):
+            ev.extend(_action_events(store, aid, [nid], as_of))
+    else:
+        for p in idx.posts_of_unit.get(nid, ()):
+            role = f"{p.title}{' 一把手 principal' if p.principal else ''}"
+            ev.append(Event(p.start, "post_start", p.cadre,
+                            f"任职 {idx.name(p.cadre)} took post {role}", [nid, p.cadre]))
+            if p.end:
+                ev.append(Event(p.end, "post_end", p.cadre,
+                                f"离任 {idx.name(p.cadre)} left post {p.title}", [nid, p.cadre]))
+        for team, _, d in store.in_edges(nid, "INSPECTED"):
+            rnd = node_id("round", d["round_id"]) if d.get("round_id") else None
+            mode = taxonomy.zh("assignment_mode", d.get("mode")) if d.get("mode") else ""
+            start = d.get("start") or idx.round_start.get(rnd)
+            end = d.get("end") or idx.round_end.get(rnd)
+            ev.append(Event(start, "inspection_start", team,
+                            f"巡察进驻 inspected by {idx.name(team)}, round {idx.name(rnd)}"
+                            + (f" ({mode})" if mode else ""), [nid, team]))
+            if end:
+                ev.append(Event(end, "inspection_end", team,
+                                f"巡察结束 inspection by {idx.name(team)} ended", [nid, team]))
+        seen_actions: set[str] = set()
+        for it in idx.items_of_unit.get(nid, ()):
+            if it.kind == "issue":
+                names = "、".join(store.label(c) for c in it.cadres)
+                ev.append(Event(it.date, "issue_found", it.id,
+                                f"发现问题 issue found: {store.label(it.id)}"
+                                + (f" (涉及 {names})" if names else ""), [nid, it.id]))
+            else:
+                ev.extend(_lead_events(store, it.id, nid))
+            for aid in store.sources(it.id, "ADDRESSES"):
+                seen_actions.add(aid)
+                ev.extend(_action_events(store, aid, [nid, it.id], as_of))
+        for aid in store.sources(nid, "OWNED_BY"):
+            if aid not in seen_actions:
+                ev.extend(_action_events(store, aid, [nid], as_of))
+    order = {e: i for i, e in enumerate(EVENT_ORDER)}
+    ev.sort(key=lambda e: (e.date is None, e.date or "", order[e.event], e.id, e.text))
+    return ev
+
+
+def asof(store: GraphStore, unit: str, date: str) -> list[PostHeld]:
+    """Who held which post in ``unit`` on ``date``, principals first."""
+    uid = store.resolve(unit, ("unit",))
+    if not date:
+        raise QueryError("a date is required (日期)")
+    idx = index(store)
+    return [PostHeld(p.cadre, store.label(p.cadre), p.title, p.rank, p.principal, p.start, p.end)
+            for p in idx.posts_at(uid, date)]
