@@ -7,11 +7,16 @@ Generates (or reuses) ``/tmp/xuncha-bench/<scale>-<seed>/``, loads it in
 process, then prints:
 
 quality (planted related-case clusters; every issue/lead of every cluster
-is used as a seed; truth = the other members of its cluster):
-  - recall@10 = |top-10 ∩ truth| / |truth|;
-  - precision@10 = |top-k ∩ truth| / k with k = min(10, |truth|) (clusters
-    hold 3-5 other members, so a plain top-10 precision is capped at 0.5;
-    this is the R-precision form), and the plain share of top-10 hits too;
+is used as a seed; ``planted`` = the other members of its cluster,
+``related`` = the member's exhaustive related set in truth.json (planted
+members, leads of the same issue, items implicating the same cadre or one
+within two relations hops; see xuncha/synth/truth.py)):
+  - recall@10 = |top-10 ∩ planted| / |planted|;
+  - precision@10 = |top-k ∩ related| / k with k = min(10, |related|) (the
+    R-precision form: a seed with 4 related items is judged on its top 4);
+  - plain P@10 = |top-10 ∩ related| / |top-10|;
+  - strict P@10 = |top-k ∩ planted| / k, k = min(10, |planted|): precision
+    against the planted members only, as if ordinary related items were wrong;
   - namesake leaks: near-miss items (same name/surname, unrelated) in any
     top-10;
   each beside a *baseline* in the same run: a careless query that relates
@@ -30,7 +35,6 @@ import argparse
 import json
 import random
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -47,13 +51,11 @@ from xuncha.queries.related import related  # noqa: E402
 
 
 def dataset(scale: str, seed: int) -> Path:
-    out = Path(f"/tmp/xuncha-bench/{scale}-{seed}")
-    if not (out / "truth.json").exists():
-        t = time.perf_counter()
-        subprocess.run([str(ROOT / ".venv/bin/xuncha"), "generate", "--scale", scale, "--seed",
-                        str(seed), "-o", str(out)], check=True, stdout=subprocess.DEVNULL)
-        print(f"generated {scale} seed {seed} in {time.perf_counter() - t:.1f} s")
-    return out
+    """The cached dataset, regenerated when the generator's sources changed."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    from common import dataset as cached
+
+    return cached(scale, seed)
 
 
 def load(path: Path) -> GraphStore:
@@ -98,29 +100,38 @@ def quality(store: GraphStore, truth: dict) -> None:
     stats = {"ours": [], "baseline": []}
     leaks = {"ours": 0, "baseline": 0}
     by_kind: dict[str, list] = {}
+    sizes = []
     for k in truth["clusters"]:
         members = [f"issue:{i}" for i in k["issue_ids"]] + [f"lead:{i}" for i in k["lead_ids"]]
         for s in members:
             want = set(members) - {s}
+            rel = k.get("related", {}).get(s.partition(":")[2])
+            rel = want | ({f"issue:{i}" for i in rel["issue_ids"]} |
+                          {f"lead:{i}" for i in rel["lead_ids"]} if rel else set())
+            sizes.append(len(rel))
             got = {"ours": [r.id for r in related(store, s, limit=10)],
                    "baseline": careless(store, s)}
             for name, top in got.items():
-                kk = min(10, len(want))
+                kk = min(10, len(rel))
                 rec = len(set(top) & want) / len(want)
-                rprec = len(set(top[:kk]) & want) / kk
-                plain = len(set(top) & want) / len(top) if top else 0.0
-                stats[name].append((rec, rprec, plain))
+                rprec = len(set(top[:kk]) & rel) / kk
+                plain = len(set(top) & rel) / len(top) if top else 0.0
+                k2 = min(10, len(want))
+                strict = len(set(top[:k2]) & want) / k2
+                stats[name].append((rec, rprec, plain, strict))
                 leaks[name] += len(set(top) & near)
                 if name == "ours":
                     by_kind.setdefault(k["kind"], []).append((rec, rprec))
     print(f"\nrelated, planted clusters: {len(truth['clusters'])} clusters, "
-          f"{len(stats['ours'])} seeds, {len(near)} namesake near-miss items")
-    print(f"  {'':10} {'recall@10':>10} {'precision@10':>13} {'plain P@10':>11} {'namesake leaks':>15}")
+          f"{len(stats['ours'])} seeds, related set per seed mean {statistics.mean(sizes):.1f} "
+          f"max {max(sizes)}, {len(near)} namesake near-miss items")
+    print(f"  {'':10} {'recall@10':>10} {'precision@10':>13} {'plain P@10':>11} {'strict P@10':>12} "
+          f"{'namesake leaks':>15}")
     for name in ("ours", "baseline"):
         xs = stats[name]
         print(f"  {name:10} {statistics.mean(x[0] for x in xs):10.3f} "
               f"{statistics.mean(x[1] for x in xs):13.3f} {statistics.mean(x[2] for x in xs):11.3f} "
-              f"{leaks[name]:15d}")
+              f"{statistics.mean(x[3] for x in xs):12.3f} {leaks[name]:15d}")
     for kind, xs in sorted(by_kind.items()):
         print(f"    {kind:14} seeds {len(xs):3d}  recall@10 {statistics.mean(x[0] for x in xs):.3f}"
               f"  precision@10 {statistics.mean(x[1] for x in xs):.3f}")

@@ -66,6 +66,21 @@ def test_same_seed_same_bytes_and_other_seed_differs(county, tmp_path):
     assert a["truth.json"] != c["truth.json"]
 
 
+@pytest.mark.parametrize("scale,units,seed", [
+    ("county", None, 1), ("county", None, 2), ("county", None, 7),
+    ("county", 300, 1), ("county", 300, 7)])
+def test_other_seeds_and_sizes_load_without_errors(tmp_path, scale, units, seed):
+    # Regression (issue 3): a city's October regular round and its linked round
+    # once shared an id, which duplicated team_members rows.  --units 300 is a
+    # city-shaped world (two counties: linked and upgraded rounds).
+    generate(tmp_path, scale=scale, units=units, seed=seed, truth=False)
+    ds = load_dataset(tmp_path)
+    assert ds.errors == []
+    assert not ds.rejected
+    if units:
+        assert {r["round_kind"] for r in ds.records["rounds"]} >= {"linked", "upgraded"}
+
+
 def test_all_twelve_ledgers_load_without_errors(ds):
     assert ds.errors == []
     assert sorted(ds.sources) == sorted(
@@ -292,6 +307,45 @@ def test_clusters_are_linked_in_the_graph(truth, store):
                          list(store.graph.edges(a, keys=True)) + list(store.graph.edges(b, keys=True))
                          if e[1] in (a, b) and store.graph.edges[e]["kind"] == "RELATED_TO"}
                 assert link["kind"] in kinds
+
+
+def test_cluster_related_sets_are_exhaustive(truth, store):
+    """Each member's ``related`` set, recomputed over the graph: the other
+    members, leads of the same issue, and items implicating a cadre within two
+    RELATED_TO hops of one the member implicates."""
+
+    def implicated(item):
+        return set(store.targets(item, "IMPLICATES")) | set(store.targets(item, "CONCERNS"))
+
+    def items_of(cadre):
+        return set(store.sources(cadre, "IMPLICATES")) | set(store.sources(cadre, "CONCERNS"))
+
+    def ties(cadre):
+        return set(store.targets(cadre, "RELATED_TO")) | set(store.sources(cadre, "RELATED_TO"))
+
+    namesakes = {f"issue:{i}" for n in truth["near_misses"] if n["pattern"] == "clusters"
+                 for i in n["issue_ids"]}
+    sizes = []
+    for c in truth["clusters"]:
+        members = {f"issue:{i}" for i in c["issue_ids"]} | {f"lead:{i}" for i in c["lead_ids"]}
+        assert {m.partition(":")[2] for m in members} == set(c["related"])
+        for m in members:
+            want = set(members)
+            if m.startswith("issue:"):
+                want |= set(store.sources(m, "RAISED_FROM"))
+            for i in store.targets(m, "RAISED_FROM"):
+                want |= {i} | set(store.sources(i, "RAISED_FROM"))
+            people = implicated(m)
+            for _ in range(2):
+                people |= {o for p in people for o in ties(p)}
+            for p in people:
+                want |= items_of(p)
+            want.discard(m)
+            got = c["related"][m.partition(":")[2]]
+            assert {f"issue:{i}" for i in got["issue_ids"]} | {f"lead:{i}" for i in got["lead_ids"]} == want
+            assert not want & namesakes  # the look-alikes stay out
+            sizes.append(len(want))
+    assert max(sizes) > min(sizes)  # ordinary related items do get in
 
 
 def test_namesakes_are_not_related(truth, store):

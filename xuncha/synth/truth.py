@@ -3,7 +3,7 @@
 Queries and the planner are scored against these sets, so every definition is
 precise and computed **from the generated ledgers themselves** (not from what
 the generator meant to plant), except the related-case clusters, which are
-planted samples.
+planted samples (each member's ``related`` set is computed from the ledgers).
 
 Terms used below: an issue's *date* is its ``found_date``; a *principal post*
 is a ``positions`` row with ``is_principal`` true, covering ``start <= day <=
@@ -60,13 +60,30 @@ round and team, one entry per ground that holds:
 
 Key: (``round_id``, ``team_id``, ``unit_id``, ``cadre_id``, ``ground``).
 
-``clusters`` (PLANTED SAMPLE, not exhaustive) — related cases: groups of
-issues and leads in two or more different units, linked through implicated
-cadres (issue ``cadre_ids`` / lead ``subject_ids``): the same person after a
-move (``same_cadre``), kin (``kinship``), former colleagues at one unit
-(``colleague``), business ties (``business``), or a two-hop chain
-(``kinship_chain``).  ``links`` names each link.  Ordinary data may hold other
-related cases, so score recall on these, and precision on the near misses.
+``clusters`` (PLANTED SAMPLE of groups; EXHAUSTIVE ``related`` per member) —
+related cases: groups of issues and leads in two or more different units,
+linked through implicated cadres (issue ``cadre_ids`` / lead ``subject_ids``):
+the same person after a move (``same_cadre``), kin (``kinship``), former
+colleagues at one unit (``colleague``), business ties (``business``), or a
+two-hop chain (``kinship_chain``).  ``links`` names each link.
+
+Ordinary data hold related cases the generator did not plant (the same person
+named at another unit, a second lead raised from the same issue, a relative
+implicated elsewhere), so each cluster also carries ``related``: for every
+member item ``m`` (key: its id), ``{issue_ids, lead_ids}`` = every item ``x !=
+m`` that is
+
+- another member of the cluster; or
+- *linked* to ``m``: a lead raised from issue ``m`` (``issue_ids``), the issue
+  lead ``m`` was raised from, or another lead raised from that same issue; or
+- *person-linked*: some implicated cadre of ``m`` and some implicated cadre of
+  ``x`` are the same cadre, or are joined by one or two ``relations`` rows (any
+  kind, either direction).
+
+A unit's principal who is not implicated, a shared unit, category, round,
+region or similar wording never makes an item related.  Score related-case
+queries with these sets: recall against the planted members, precision
+against ``related`` (which contains them).
 
 ``near_misses`` — look-alikes a careless query would report: namesakes
 (``same_name_unrelated``, ``same_surname_unrelated``, linked to a cluster but
@@ -89,7 +106,7 @@ from .. import __version__, taxonomy
 from . import model as M
 
 TRUTH_FORMAT = "xuncha-truth"
-TRUTH_VERSION = 1
+TRUTH_VERSION = 2  # 2: clusters carry ``related`` (exhaustive per member)
 
 
 def _minus_years(iso: str, years: int) -> str:
@@ -287,6 +304,51 @@ def _conflict(rid, tid, uid, cid, ground, evidence, planted) -> dict:
             "evidence": evidence, "planted": (rid, tid, uid, cid, ground) in planted}
 
 
+def cluster_related(rows: dict, clusters: list[dict]) -> list[dict]:
+    """The clusters, each with ``related`` by the definition above (new dicts)."""
+    named: dict[tuple[str, str], list[str]] = {}
+    lead_issues: dict[str, list[str]] = {}
+    leads_of: dict[str, list[str]] = {}
+    for d in rows["issues"]:
+        named[("issue", d["id"])] = d.get("cadre_ids") or []
+    for d in rows["leads"]:
+        named[("lead", d["id"])] = d.get("subject_ids") or []
+        lead_issues[d["id"]] = d.get("issue_ids") or []
+        for i in lead_issues[d["id"]]:
+            leads_of.setdefault(i, []).append(d["id"])
+    by_cadre: dict[str, list[tuple[str, str]]] = {}
+    for key, cs in named.items():
+        for c in cs:
+            by_cadre.setdefault(c, []).append(key)
+    ties: dict[str, set[str]] = {}
+    for r in rows["relations"]:
+        ties.setdefault(r["cadre_id"], set()).add(r["other_id"])
+        ties.setdefault(r["other_id"], set()).add(r["cadre_id"])
+    out = []
+    for k in clusters:
+        members = [("issue", i) for i in k["issue_ids"]] + [("lead", i) for i in k["lead_ids"]]
+        related: dict[str, dict] = {}
+        for m in members:
+            got = set(members)
+            kind, mid = m
+            if kind == "issue":
+                got.update(("lead", l) for l in leads_of.get(mid, ()))
+            else:
+                for i in lead_issues.get(mid, ()):
+                    got.add(("issue", i))
+                    got.update(("lead", l) for l in leads_of.get(i, ()))
+            people = set(named.get(m, ()))
+            for _ in range(2):  # one or two relations hops
+                people |= {o for c in people for o in ties.get(c, ())}
+            for c in people:
+                got.update(by_cadre.get(c, ()))
+            got.discard(m)
+            related[mid] = {"issue_ids": sorted(i for t, i in got if t == "issue"),
+                            "lead_ids": sorted(i for t, i in got if t == "lead")}
+        out.append({**k, "related": related})
+    return out
+
+
 def counts(rows: dict) -> dict:
     issues, leads, actions = rows["issues"], rows["leads"], rows["actions"]
     rect = rectified_issues(actions)
@@ -325,7 +387,9 @@ DEFINITIONS = {
                  "unit's county on a non-local team; local = a cross assignment into the team's "
                  "own county (cadre_id null) (exhaustive)",
     "clusters": "planted related cases across units, linked via implicated cadres "
-                "(sample, not exhaustive)",
+                "(sample, not exhaustive); each member's 'related' lists every item linked "
+                "to it (cluster members, leads of the same issue, an implicated cadre in "
+                "common or within two relations hops) (exhaustive)",
 }
 
 
@@ -347,7 +411,7 @@ def compute(world, rows: dict, scale_name: str, seed: int) -> dict:
                       "common_min_share": M.COMMON_MIN_SHARE},
         "definitions": DEFINITIONS,
         "counts": counts(rows),
-        "clusters": pl.get("clusters", []),
+        "clusters": cluster_related(rows, pl.get("clusters", [])),
         "common": common(rows, {tuple(c) for c in pl.get("common", ())}),
         "recurring": recurring(rows, rec_planted),
         "trails": t_trails,

@@ -564,6 +564,11 @@ class Builder:
              "committee_region_id": region.id, "level": region.level, "kind": kind,
              "topic": topic, "start": ISO[start], "end": ISO[end],
              "_start": start, "_end": end, "_visits": []}
+        # Provisional ids must be unique: two rounds sharing one (as the October
+        # regular round and the linked round once did) merge their teams'
+        # members into duplicate team_members rows.
+        if r["id"] in self.w.round_by_id:
+            raise AssertionError(f"duplicate provisional round id {r['id']}")
         self.w.rounds.append(r)
         self.w.round_by_id[r["id"]] = r
         return r
