@@ -1,0 +1,681 @@
+"""Conflicts of interest 回避事由 between inspection teams and inspected units.
+
+Every conflict is a :class:`Conflict` row carrying its ground code (see
+:data:`xuncha.planning.policy.GROUNDS`), the team, the unit, the inspector (for
+person-level grounds), a sentence a planner can read, the evidence path (node
+ids: the inspector, the people, units and regions in between, the unit) and
+the dates that put the tie inside its window.
+
+How each ground is checked, as of date ``as_of`` (a round's start by default):
+
+- ``kinship``: a kin of an inspector (see :mod:`.kinship`) holds a post in
+  the unit on ``as_of``: a leadership post, or any post for the classes in
+  ``any_staff_classes`` (spouse, lineal by default);
+- ``employment``: the inspector held a post in the unit, or in one of its
+  superior units, that ended on or after ``as_of - recent_years`` (or is
+  open), or that lasted ``long_years`` or more at any time before ``as_of``;
+- ``superior_subordinate``: the inspector and a current leader of the unit
+  held posts in the same unit (or in a unit and its superior, both as
+  leaders) at overlapping times, the overlap ending on or after
+  ``as_of - years``; one of the two a leader (上下级) or both leaders
+  (同一领导班子);
+- ``local``: the team is at ``max_team_level`` or below and the unit's region
+  lies inside the team's home region (PART_OF); a higher-level team
+  inspecting inside its region is upgraded inspection (提级), not local;
+- ``native_place``: the inspector's native region and the unit's region are
+  the same region at ``level`` (a township native place counts for its county);
+- ``repeat``: the same team inspected the unit, or a team of the same home
+  region inspected a unit of the same region, in the last ``rounds`` rounds;
+- ``reciprocal``: a property of a whole round or plan: region A inspects B
+  while B inspects A (:func:`reciprocal_conflicts`);
+- ``manual``: a declared recusal (cadre or team, unit, reason, optional dates).
+
+A tie on ``as_of`` itself is inside the window (bounds are inclusive).  People
+are matched by id, never by name: two 张伟 are two people.
+
+>>> checker = ConflictChecker(ix, as_of="2024-03-01")          # doctest: +SKIP
+>>> checker.pair("T1", members, "U003")[0].ground              # doctest: +SKIP
+'kinship'
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Iterable, Sequence
+
+from ..errors import XunchaError
+from .index import LEVEL_RANK, Member, PlanningIndex, Post, today, years_after, years_before
+from .kinship import KinRules
+from .policy import GROUNDS, KIN_CLASSES, Policy
+
+ROLE_ZH = {"leader": "组长", "deputy": "副组长", "member": "组员"}
+
+
+@dataclass
+class Conflict:
+    ground: str
+    team_id: str
+    unit_id: str
+    inspector_id: str | None
+    text: str
+    path: list[str]
+    severity: str = "hard"  # hard / soft
+    weight: float = 0.0
+    start: str | None = None  # the tie's own dates (post, overlap)
+    end: str | None = None
+    window_start: str | None = None  # the earliest date that still counts
+    as_of: str | None = None
+    detail: str | None = None  # e.g. kinship class / in-law kind, or "same_leadership_team"
+    round_id: str | None = None
+
+    def as_dict(self) -> dict:
+        d = asdict(self)
+        d["ground_zh"] = GROUNDS.get(self.ground, self.ground)
+        return d
+
+    @property
+    def key(self) -> tuple:
+        return (self.ground, self.team_id, self.unit_id, self.inspector_id, tuple(self.path))
+
+
+COLUMNS = ["ground", "severity", "team_id", "unit_id", "inspector_id", "text", "path", "start",
+           "end", "window_start", "as_of"]
+
+
+@dataclass(slots=True)
+class Tie:
+    """A person-level tie of an inspector to a unit (before a team is attached)."""
+
+    unit: str
+    ground: str
+    text: str
+    path: tuple[str, ...]
+    start: str | None = None
+    end: str | None = None
+    window_start: str | None = None
+    detail: str | None = None
+
+
+class ManualRecusal:
+    """Declared recusals 申请回避: rows of (cadre_id | team_id, unit_id, reason, start, end)."""
+
+    HEADERS = {
+        "cadre_id": ("cadre_id", "人员编号", "inspector_id", "回避人员"),
+        "team_id": ("team_id", "巡察组编号", "巡察组"),
+        "unit_id": ("unit_id", "单位编码", "被巡察单位"),
+        "reason": ("reason", "回避事由", "理由", "原因", "备注"),
+        "start": ("start", "开始时间"),
+        "end": ("end", "结束时间"),
+    }
+
+    def __init__(self, rows: Iterable[dict] = ()):
+        self.by_cadre: dict[str, list[dict]] = {}
+        self.by_team: dict[str, list[dict]] = {}
+        for r in rows:
+            if r.get("cadre_id"):
+                self.by_cadre.setdefault(r["cadre_id"], []).append(r)
+            elif r.get("team_id"):
+                self.by_team.setdefault(r["team_id"], []).append(r)
+
+    @classmethod
+    def read(cls, path: str | Path) -> "ManualRecusal":
+        from .io import read_rows
+
+        rows = []
+        for i, raw in enumerate(read_rows(path, cls.HEADERS), start=2):
+            if not raw.get("unit_id") or not (raw.get("cadre_id") or raw.get("team_id")):
+                raise XunchaError(f"{path}, row {i}: a recusal 回避 needs unit_id 单位编码 and "
+                                  "cadre_id 人员编号 or team_id 巡察组编号")
+            rows.append(raw)
+        return cls(rows)
+
+
+def _bare(x: str | None) -> str | None:
+    if x is None:
+        return None
+    x = str(x).strip()
+    return x.partition(":")[2] if ":" in x else x
+
+
+class ConflictChecker:
+    """Finds conflicts under one policy as of one date (memoises per inspector).
+
+    ``round_id`` (optional) names the round being planned or checked: it
+    fixes the rounds that ``repeat`` looks back over.
+    """
+
+    def __init__(self, ix: PlanningIndex, as_of: str | None = None, round_id: str | None = None,
+                 policy: Policy | None = None, manual: ManualRecusal | None = None,
+                 mode: str | None = None):
+        self.ix = ix
+        self.mode_default = mode  # the inspection's mode (cross, …) when pairs carry none
+        self.policy = policy or ix.policy
+        if as_of is None and round_id and ix.rounds.get(round_id, {}).get("start"):
+            as_of = ix.rounds[round_id]["start"]
+        self.as_of = as_of or today()
+        self.round_id = round_id
+        pol = self.policy
+        if manual is None and pol.grounds["manual"].file:
+            manual = ManualRecusal.read(pol.grounds["manual"].file)
+        self.manual = manual or ManualRecusal()
+        self._ties: dict[str, dict[str, list[Tie]]] = {}
+        self.kin_rules = KinRules.from_policy(pol.grounds["kinship"])
+        # unit children (for superior/subordinate across a unit and its superior)
+        self._children: dict[str, list[str]] = {}
+        for uid, d in ix.units.items():
+            if d.get("parent_id"):
+                self._children.setdefault(d["parent_id"], []).append(uid)
+        self._repeat_index = None
+        self._siblings: dict[str, ConflictChecker] = {}
+        self._lead: dict[tuple[str, bool], bool] = {}
+
+    def at(self, as_of: str | None) -> "ConflictChecker":
+        """The same checker as of another date (cached)."""
+        if as_of is None or as_of == self.as_of:
+            return self
+        hit = self._siblings.get(as_of)
+        if hit is None:
+            hit = ConflictChecker(self.ix, as_of, self.round_id, self.policy, self.manual, self.mode_default)
+            hit._children = self._children
+            self._siblings[as_of] = hit
+        return hit
+
+    def local_applies(self, mode: str | None = None) -> bool:
+        """Does the ``local`` ground apply to an inspection of this mode/round kind?"""
+        kinds = self.policy.grounds["local"].round_kinds
+        if kinds is None:
+            return True
+        k = mode or self.mode_default or self.ix.rounds.get(self.round_id, {}).get("round_kind")
+        return k is None or k in kinds
+
+    def is_local_team(self, tid: str) -> bool:
+        """A team at ``local.max_team_level`` or below (a county team, not a city one)."""
+        lvl = self.ix.team_level(tid)
+        mx = LEVEL_RANK[self.policy.grounds["local"].max_team_level]
+        return lvl in LEVEL_RANK and LEVEL_RANK[lvl] >= mx
+
+    def team_is_local(self, tid: str, uid: str) -> bool:
+        """A local team inside its own home region (every member is local there)."""
+        home = self.ix.teams.get(tid, {}).get("home_region_id")
+        return bool(home) and self.is_local_team(tid) and self.ix.contains(home, self.ix.unit_region(uid))
+
+    # -- helpers ---------------------------------------------------------------
+    def lead(self, post: Post) -> bool:
+        """Is ``post`` a leadership post 领导职务 under this checker's policy?"""
+        key = (post.title, post.principal)
+        hit = self._lead.get(key)
+        if hit is None:
+            hit = self._lead[key] = self.policy.is_leadership(post.title, post.principal)
+        return hit
+
+    def mode(self, ground: str) -> str:
+        return self.policy.grounds[ground].mode
+
+    def on(self, ground: str) -> bool:
+        return self.policy.grounds[ground].mode != "off"
+
+    def _cn(self, cid: str) -> str:
+        return f"{self.ix.cadre_name(cid)}（{cid}）"
+
+    def _un(self, uid: str) -> str:
+        return self.ix.unit_name(uid)
+
+    # -- person-level ties ---------------------------------------------------------
+    def ties(self, cadre: str) -> dict[str, list[Tie]]:
+        """unit id -> the ties of inspector ``cadre`` to that unit (all units)."""
+        hit = self._ties.get(cadre)
+        if hit is not None:
+            return hit
+        out: dict[str, list[Tie]] = {}
+        if cadre in self.ix.cadres or cadre in self.ix.posts_by_cadre:
+            for t in self._employment(cadre):
+                out.setdefault(t.unit, []).append(t)
+            for t in self._kinship(cadre):
+                out.setdefault(t.unit, []).append(t)
+            for t in self._superior_subordinate(cadre):
+                out.setdefault(t.unit, []).append(t)
+        for t in self._manual_cadre(cadre):
+            out.setdefault(t.unit, []).append(t)
+        self._ties[cadre] = out
+        return out
+
+    def _employment(self, c: str) -> Iterable[Tie]:
+        if not self.on("employment"):
+            return
+        g = self.policy.grounds["employment"]
+        as_of = self.as_of
+        window = years_before(as_of, g.recent_years)
+        name = self._cn(c)
+        for p in self.ix.posts_by_cadre.get(c, ()):
+            if p.start is not None and p.start > as_of:
+                continue  # a post that has not begun yet
+            recent = p.end is None or p.end >= window
+            long_ = False
+            if g.long_years and p.start is not None:
+                stop = min(p.end or as_of, as_of)
+                long_ = years_after(p.start, g.long_years) <= stop
+            if not (recent or long_):
+                continue
+            why = (f"近{g.recent_years}年内（{window}以来）" if recent
+                   else f"任职满{g.long_years}年")
+            end_txt = p.end if p.end and p.end <= as_of else "今"
+            base = f"{name}曾在{self._un(p.unit)}任{p.title or '职'}（{p.start or '?'}至{end_txt}），{why}"
+            yield Tie(p.unit, "employment", base, (f"cadre:{c}", f"unit:{p.unit}"),
+                      p.start, p.end, window if recent else None,
+                      "recent" if recent else "long")
+        # A post in the inspected unit's superior unit 上级单位 counts too: a
+        # tie from the superior to each of its subordinates, superior_levels deep.
+        if g.superior_levels:
+            for p in self.ix.posts_by_cadre.get(c, ()):
+                if p.start is not None and p.start > as_of:
+                    continue
+                recent = p.end is None or p.end >= window
+                long_ = False
+                if g.long_years and p.start is not None:
+                    long_ = years_after(p.start, g.long_years) <= min(p.end or as_of, as_of)
+                if not (recent or long_):
+                    continue
+                frontier = [p.unit]
+                chain = {p.unit: (f"unit:{p.unit}",)}
+                for _ in range(g.superior_levels):
+                    nxt = []
+                    for sup in frontier:
+                        for child in self._children.get(sup, ()):
+                            if child in chain:
+                                continue
+                            chain[child] = chain[sup] + (f"unit:{child}",)
+                            nxt.append(child)
+                            why = (f"近{g.recent_years}年内（{window}以来）" if recent
+                                   else f"任职满{g.long_years}年")
+                            end_txt = p.end if p.end and p.end <= as_of else "今"
+                            yield Tie(child, "employment",
+                                      f"{name}曾在{self._un(child)}的上级单位{self._un(p.unit)}任"
+                                      f"{p.title or '职'}（{p.start or '?'}至{end_txt}），{why}",
+                                      (f"cadre:{c}",) + chain[child], p.start, p.end,
+                                      window if recent else None, "superior_unit")
+                    frontier = nxt
+
+    def _kinship(self, c: str) -> Iterable[Tie]:
+        if not self.on("kinship"):
+            return
+        g = self.policy.grounds["kinship"]
+        any_staff = set(g.any_staff_classes)
+        as_of = self.as_of
+        for k in self.ix.kinship.kin(c, self.kin_rules):
+            for q in self.ix.posts_by_cadre.get(k.other, ()):
+                if not q.current(as_of):
+                    continue
+                if not (self.lead(q) or k.klass in any_staff):
+                    continue
+                chain = ""
+                if len(k.path) > 2:
+                    chain = "（经" + "、".join(self._cn(x) for x in k.path[1:-1]) + "）"
+                klass = KIN_CLASSES[k.klass]
+                text = (f"{self._cn(c)}的{k.description}{self._cn(k.other)}{chain}"
+                        f"现任{self._un(q.unit)}{q.title or '职员'}（{q.start or '?'}起），属{klass}")
+                yield Tie(q.unit, "kinship", text,
+                          tuple(f"cadre:{x}" for x in k.path) + (f"unit:{q.unit}",),
+                          q.start, q.end, None, f"{k.klass}:{k.steps}")
+
+    def _superior_subordinate(self, c: str) -> Iterable[Tie]:
+        if not self.on("superior_subordinate"):
+            return
+        g = self.policy.grounds["superior_subordinate"]
+        as_of = self.as_of
+        window = years_before(as_of, g.years)
+        seen = set()
+        for p in self.ix.posts_by_cadre.get(c, ()):
+            if p.start is not None and p.start > as_of:
+                continue
+            if p.end is not None and p.end < window:
+                continue
+            # the same unit, and (leaders only) the unit's superior and subordinates
+            cands: list[tuple[Post, str]] = [(q, "same") for q in self.ix.posts_by_unit.get(p.unit, ())]
+            if self.lead(p):
+                sup = self.ix.units.get(p.unit, {}).get("parent_id")
+                if sup:
+                    cands += [(q, "below") for q in self.ix.posts_by_unit.get(sup, ()) if self.lead(q)]
+                for ch in self._children.get(p.unit, ()):
+                    cands += [(q, "above") for q in self.ix.posts_by_unit.get(ch, ()) if self.lead(q)]
+            for q, rel in cands:
+                if q.cadre == c:
+                    continue
+                if rel == "same":
+                    if not (self.lead(p) or self.lead(q)):
+                        continue
+                    if self.lead(p) and self.lead(q):
+                        if not g.same_leadership_team:
+                            continue
+                        how, detail = "同一领导班子成员", "same_leadership_team"
+                    else:
+                        how, detail = "上下级", "superior_subordinate"
+                else:
+                    how = "上下级（上级单位领导）" if rel == "above" else "上下级（下级单位领导）"
+                    detail = "superior_subordinate"
+                s = max(p.start or "", q.start or "") or None
+                e = min(x for x in (p.end, q.end, as_of) if x is not None)
+                if s is not None and s > e:
+                    continue
+                if e < window:
+                    continue
+                for r in self.ix.posts_by_cadre.get(q.cadre, ()):
+                    if not (self.lead(r) and r.current(as_of)):
+                        continue
+                    key = (r.unit, q.cadre, p.unit)
+                    if key in seen:
+                        continue
+                    seen.add(key)
+                    where = (self._un(p.unit) if rel == "same"
+                             else f"{self._un(p.unit)}与{self._un(q.unit)}")
+                    text = (f"{self._cn(c)}与{self._un(r.unit)}现任{r.title}{self._cn(q.cadre)}"
+                            f"曾在{where}共事（{s or '?'}至{e if e < as_of else '今'}），系{how}，"
+                            f"在近{g.years}年内（{window}以来）")
+                    path = (f"cadre:{c}", f"unit:{p.unit}") + (
+                        (f"unit:{q.unit}",) if q.unit != p.unit else ()) + (
+                        f"cadre:{q.cadre}", f"unit:{r.unit}")
+                    yield Tie(r.unit, "superior_subordinate", text, path, s, e, window, detail)
+
+    def native_key(self, c: str) -> tuple[str, str] | None:
+        """(native region, that region at the policy's level) of inspector ``c``."""
+        if not self.on("native_place"):
+            return None
+        native = self.ix.cadres.get(c, {}).get("native_region_id")
+        if not native:
+            return None
+        return native, self.ix.region_at(native, self.policy.grounds["native_place"].level)
+
+    def native_units(self, key: str) -> list[str]:
+        return self.ix.units_by_region_key(self.policy.grounds["native_place"].level).get(key, [])
+
+    def unit_key(self, uid: str) -> str | None:
+        r = self.ix.unit_region(uid)
+        return self.ix.region_at(r, self.policy.grounds["native_place"].level) if r else None
+
+    def _native_tie(self, c: str, native: str, key: str, uid: str) -> Tie:
+        text = (f"{self._cn(c)}籍贯{self.ix.region_name(native)}，"
+                f"{self._un(uid)}位于{self.ix.region_name(key)}")
+        path = (f"cadre:{c}", f"region:{native}") + (
+            (f"region:{key}",) if key != native else ()) + (f"unit:{uid}",)
+        return Tie(uid, "native_place", text, path)
+
+    def _manual_in_window(self, r: dict) -> bool:
+        s, e = r.get("start"), r.get("end")
+        return (not s or s <= self.as_of) and (not e or e >= self.as_of)
+
+    def _manual_cadre(self, c: str) -> Iterable[Tie]:
+        if not self.on("manual"):
+            return
+        for r in self.manual.by_cadre.get(c, ()):
+            if not self._manual_in_window(r):
+                continue
+            u = r["unit_id"]
+            yield Tie(u, "manual", f"{self._cn(c)}申请回避{self._un(u)}：{r.get('reason') or '未注明理由'}",
+                      (f"cadre:{c}", f"unit:{u}"), r.get("start"), r.get("end"))
+
+    # -- team-level grounds ------------------------------------------------------
+    def team_ties(self, tid: str, units: Sequence[str] | None = None,
+                  mode: str | None = None) -> dict[str, list[Tie]]:
+        """unit id -> team-level ties (local, repeat, manual), restricted to ``units``."""
+        out: dict[str, list[Tie]] = {}
+        team = self.ix.teams.get(tid, {})
+        home = team.get("home_region_id")
+        tname = f"{self.ix.team_name(tid)}（{tid}）"
+        us = set(units) if units is not None else None
+        if self.on("local") and home and self.local_applies(mode) and self.is_local_team(tid):
+            cands = (u for u in us if self.ix.contains(home, self.ix.unit_region(u))) if us is not None \
+                else self.ix.units_within(home)
+            for uid in cands:
+                ur = self.ix.unit_region(uid)
+                path = (f"team:{tid}", f"region:{home}") + (
+                    (f"region:{ur}",) if ur != home else ()) + (f"unit:{uid}",)
+                out.setdefault(uid, []).append(Tie(
+                    uid, "local", f"{tname}所属{self.ix.region_name(home)}，{self._un(uid)}"
+                                  f"位于该区划内（{self.ix.region_name(ur)}），属本地巡察", path))
+        if self.on("repeat"):
+            for uid, t in self._repeat(tid, us):
+                out.setdefault(uid, []).append(t)
+        if self.on("manual"):
+            for r in self.manual.by_team.get(tid, ()):
+                if self._manual_in_window(r) and (us is None or r["unit_id"] in us):
+                    u = r["unit_id"]
+                    out.setdefault(u, []).append(Tie(
+                        u, "manual", f"{tname}申请回避{self._un(u)}：{r.get('reason') or '未注明理由'}",
+                        (f"team:{tid}", f"unit:{u}"), r.get("start"), r.get("end")))
+        return out
+
+    def _units_within(self, region: str | None) -> list[str]:
+        return self.ix.units_within(region)
+
+    def region_key(self, tid: str, level: str) -> str | None:
+        """The team's home region, when the team sits at ``level`` (else None)."""
+        home = self.ix.teams.get(tid, {}).get("home_region_id")
+        if not home:
+            return None
+        if self.ix.region_level(home) != LEVEL_RANK[level]:
+            return None
+        return home
+
+    def _repeat_tables(self):
+        """(team -> [(unit, round)], region A -> [(region B, (round, team, unit))]) over
+        the last K rounds; shared on the index by the rounds they cover."""
+        if self._repeat_index is None:
+            g = self.policy.grounds["repeat"]
+            prev = tuple(self.ix.previous_rounds(self.round_id, self.as_of, g.rounds))
+            cache = self.ix.__dict__.setdefault("_repeat_cache", {})
+            key = (prev, g.level)
+            hit = cache.get(key)
+            if hit is None:
+                prev_set = set(prev)
+                tu: dict[tuple[str, str], str] = {}
+                rr: dict[tuple[str, str], tuple[str, str, str]] = {}
+                for r, t, u in self.ix.history:
+                    if r not in prev_set:
+                        continue
+                    tu.setdefault((t, u), r)
+                    a = self.region_key(t, g.level)
+                    ur = self.ix.unit_region(u)
+                    b = self.ix.region_at(ur, g.level) if ur else None
+                    if a and b and a != b:
+                        rr.setdefault((a, b), (r, t, u))
+                by_team: dict[str, list[tuple[str, str]]] = {}
+                for (t, u), r in sorted(tu.items()):
+                    by_team.setdefault(t, []).append((u, r))
+                by_a: dict[str, list[tuple[str, tuple]]] = {}
+                for (a, b), ev in sorted(rr.items()):
+                    by_a.setdefault(a, []).append((b, ev))
+                hit = cache[key] = (by_team, by_a)
+            self._repeat_index = hit
+        return self._repeat_index
+
+    def _repeat(self, tid: str, units: set | None = None) -> Iterable[tuple[str, Tie]]:
+        g = self.policy.grounds["repeat"]
+        by_team, by_a = self._repeat_tables()
+        tname = f"{self.ix.team_name(tid)}（{tid}）"
+        if g.team_unit:
+            for u, r in by_team.get(tid, ()):
+                if units is not None and u not in units:
+                    continue
+                rd = self.ix.rounds.get(r, {})
+                yield u, Tie(u, "repeat", f"{tname}已在近{g.rounds}轮内的{rd.get('name') or r}巡察过"
+                                          f"{self._un(u)}（同组同单位）",
+                             (f"team:{tid}", f"round:{r}", f"unit:{u}"), rd.get("start"), rd.get("end"),
+                             None, "team_unit")
+        a = self.region_key(tid, g.level) if g.region_region else None
+        if not a:
+            return
+        in_region = self.ix.units_by_region_key(g.level)
+        for b, (r, t2, u2) in by_a.get(a, ()):
+            rd = self.ix.rounds.get(r, {})
+            for uid in in_region.get(b, ()):
+                if units is not None and uid not in units:
+                    continue
+                yield uid, Tie(uid, "repeat",
+                               f"{self.ix.region_name(a)}的巡察组已在近{g.rounds}轮内的{rd.get('name') or r}"
+                               f"巡察{self.ix.region_name(b)}（{self.ix.team_name(t2)}→{self._un(u2)}），"
+                               f"区划配对重复", (f"team:{tid}", f"region:{a}", f"round:{r}",
+                                                f"region:{b}", f"unit:{uid}"),
+                               rd.get("start"), rd.get("end"), None, "region_region")
+
+    # -- pairs ---------------------------------------------------------------------
+    def _conflict(self, tid: str, uid: str, member: Member | None, tie: Tie) -> Conflict:
+        g = self.policy.grounds[tie.ground]
+        text = tie.text
+        if member is not None:
+            text = f"{ROLE_ZH.get(member.role, '成员')}" + text
+        return Conflict(tie.ground, f"team:{tid}", f"unit:{uid}",
+                        f"cadre:{member.cadre}" if member else None, text + "。", list(tie.path),
+                        g.mode, float(g.weight if g.mode == "soft" else 0.0), tie.start, tie.end,
+                        tie.window_start, self.as_of, tie.detail, self.round_id)
+
+    def _skip_native(self, tid: str, uid: str) -> bool:
+        return self.policy.grounds["native_place"].except_local_team and self.team_is_local(tid, uid)
+
+    def pair(self, tid: str, members: Sequence[Member], uid: str, mode: str | None = None) -> list[Conflict]:
+        """Every conflict of team ``tid`` (with ``members``) inspecting unit ``uid``."""
+        out = []
+        skip_native = self._skip_native(tid, uid)
+        ukey = self.unit_key(uid)
+        for m in members:
+            for tie in self.ties(m.cadre).get(uid, ()):
+                out.append(self._conflict(tid, uid, m, tie))
+            nk = self.native_key(m.cadre)
+            if nk and not skip_native and ukey is not None and nk[1] == ukey:
+                out.append(self._conflict(tid, uid, m, self._native_tie(m.cadre, nk[0], nk[1], uid)))
+        for tie in self.team_ties(tid, [uid], mode).get(uid, ()):
+            out.append(self._conflict(tid, uid, None, tie))
+        return out
+
+    def matrix(self, teams: Sequence[str], members: dict[str, Sequence[Member]],
+               units: Sequence[str], progress=None) -> "ConflictMatrix":
+        """Every pairwise conflict of ``teams`` × ``units`` as numpy matrices.
+
+        Each inspector's ties to all units are computed once (posts, kin,
+        native place are indexed), then scattered into a teams × units
+        boolean ``hard`` matrix and a float ``penalty`` matrix.
+        """
+        import numpy as np
+
+        ui = {u: i for i, u in enumerate(units)}
+        nt, nu = len(teams), len(units)
+        hard = np.zeros((nt, nu), dtype=bool)
+        penalty = np.zeros((nt, nu), dtype=float)
+        by_pair: dict[tuple[int, int], list[Conflict]] = {}
+        rows_t, rows_u, rows_w, rows_h = [], [], [], []
+        skip = self.policy.grounds["native_place"].except_local_team
+        for ti, tid in enumerate(teams):
+            home = self.ix.teams.get(tid, {}).get("home_region_id")
+            local_units = (set(self._units_within(home)) if (skip and home and self.is_local_team(tid))
+                           else set())
+            for m in members.get(tid, ()):
+                for uid, ties in self.ties(m.cadre).items():
+                    j = ui.get(uid)
+                    if j is None:
+                        continue
+                    for tie in ties:
+                        by_pair.setdefault((ti, j), []).append(self._conflict(tid, uid, m, tie))
+                nk = self.native_key(m.cadre)
+                if nk:
+                    for uid in self.native_units(nk[1]):
+                        j = ui.get(uid)
+                        if j is None or uid in local_units:
+                            continue
+                        by_pair.setdefault((ti, j), []).append(
+                            self._conflict(tid, uid, m, self._native_tie(m.cadre, nk[0], nk[1], uid)))
+            for uid, ties in self.team_ties(tid).items():
+                j = ui.get(uid)
+                if j is None:
+                    continue
+                for tie in ties:
+                    by_pair.setdefault((ti, j), []).append(self._conflict(tid, uid, None, tie))
+            if progress:
+                progress(ti + 1, nt)
+        for (ti, j), cs in by_pair.items():
+            # a soft ground's weight is counted once per pair and ground
+            seen_soft = set()
+            for c in cs:
+                if c.severity == "hard":
+                    rows_t.append(ti); rows_u.append(j); rows_h.append(True); rows_w.append(0.0)
+                elif c.severity == "soft" and c.ground not in seen_soft:
+                    seen_soft.add(c.ground)
+                    rows_t.append(ti); rows_u.append(j); rows_h.append(False); rows_w.append(c.weight)
+        if rows_t:
+            t_arr, u_arr = np.asarray(rows_t), np.asarray(rows_u)
+            h_arr, w_arr = np.asarray(rows_h), np.asarray(rows_w)
+            hard[t_arr[h_arr], u_arr[h_arr]] = True
+            np.add.at(penalty, (t_arr[~h_arr], u_arr[~h_arr]), w_arr[~h_arr])
+        return ConflictMatrix(list(teams), list(units), hard, penalty, by_pair)
+
+
+@dataclass
+class ConflictMatrix:
+    """Pairwise conflicts of teams × units: ``hard[t, u]`` forbids the pair,
+    ``penalty[t, u]`` is subtracted from its score; ``by_pair`` holds the
+    evidence rows per (team index, unit index)."""
+
+    teams: list[str]
+    units: list[str]
+    hard: "object"
+    penalty: "object"
+    by_pair: dict[tuple[int, int], list[Conflict]] = field(default_factory=dict)
+
+    def conflicts(self) -> list[Conflict]:
+        return [c for k in sorted(self.by_pair) for c in self.by_pair[k]]
+
+    def grounds(self, ti: int, uj: int, hard_only: bool = True) -> list[str]:
+        cs = self.by_pair.get((ti, uj), ())
+        return list(dict.fromkeys(c.ground for c in cs if not hard_only or c.severity == "hard"))
+
+
+def reciprocal_conflicts(checker: ConflictChecker, pairs: Sequence[tuple[str, str]]) -> list[Conflict]:
+    """Region A inspects region B while B inspects A, within one set of pairs.
+
+    ``pairs`` are (team_id, unit_id), raw ids; regions are the teams' home
+    regions at the policy's level (teams at another level take no part) and
+    the units' regions at that level.
+    """
+    if not checker.on("reciprocal"):
+        return []
+    g = checker.policy.grounds["reciprocal"]
+    ix = checker.ix
+    flows: dict[tuple[str, str], list[tuple[str, str]]] = {}
+    for t, u in pairs:
+        a = checker.region_key(t, g.level)
+        ur = ix.unit_region(u)
+        b = ix.region_at(ur, g.level) if ur else None
+        if a and b and a != b:
+            flows.setdefault((a, b), []).append((t, u))
+    out = []
+    for (a, b), lst in sorted(flows.items()):
+        back = flows.get((b, a))
+        if not back:
+            continue
+        t2, u2 = back[0]
+        for t, u in lst:
+            text = (f"{ix.region_name(a)}的{ix.team_name(t)}（{t}）巡察{ix.region_name(b)}的{ix.unit_name(u)}，"
+                    f"同时{ix.region_name(b)}的{ix.team_name(t2)}（{t2}）巡察{ix.region_name(a)}的"
+                    f"{ix.unit_name(u2)}，属对等互查。")
+            out.append(Conflict("reciprocal", f"team:{t}", f"unit:{u}", None, text,
+                                [f"team:{t}", f"region:{a}", f"region:{b}", f"unit:{u}", f"team:{t2}",
+                                 f"unit:{u2}"], g.mode, float(g.weight if g.mode == "soft" else 0.0),
+                                None, None, None, checker.as_of, f"{a}<->{b}", checker.round_id))
+    return out
+
+
+def check_pairs(checker: ConflictChecker, pairs: Sequence[tuple[str, str]],
+                members: dict[str, Sequence[Member]], dates: dict | None = None,
+                modes: dict | None = None) -> list[Conflict]:
+    """Every conflict in a set of (team_id, unit_id) pairs (a round or a plan).
+
+    ``dates`` and ``modes`` (optional, per pair) give a recorded assignment's
+    own start and mode 方式: the pair is checked as of that date, and
+    ``local`` follows that mode.
+    """
+    out = []
+    for t, u in pairs:
+        ch = checker.at((dates or {}).get((t, u)))
+        out.extend(ch.pair(t, members.get(t, ()), u, (modes or {}).get((t, u))))
+    out.extend(reciprocal_conflicts(checker, pairs))
+    order = {g: i for i, g in enumerate(GROUNDS)}
+    out.sort(key=lambda c: (c.team_id, c.unit_id, order.get(c.ground, 99), c.inspector_id or ""))
+    return out
