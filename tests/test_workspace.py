@@ -14,7 +14,7 @@ from tests.conftest import BASE, Ledgers, write_base
 from xuncha.cli import main
 from xuncha.graph.build import build_graph
 from xuncha.graph.store import GraphStore
-from xuncha.graph.workspace import (GRAPH_FILE, WorkspaceError, atomic_write, open_workspace,
+from xuncha.graph.workspace import (FORMAT_VERSION, GRAPH_FILE, WorkspaceError, atomic_write, open_workspace,
                                     save)
 from xuncha.loaders import load_dataset
 
@@ -151,18 +151,23 @@ def test_workspace_is_plain_json(tmp_path):
     assert not data.startswith(b"\x80")  # not a pickle
 
 
+V = str(FORMAT_VERSION).encode()
+HEAD = b'{"format": "xuncha-workspace", "version": ' + V
+
+
 @pytest.mark.parametrize("content, message", [
     (b"", "unreadable"),
-    (b"{\"format\": \"xuncha-workspace\", \"version\": 2, \"nodes\": {", "unreadable"),
+    (HEAD + b', "nodes": {', "unreadable"),
     (b"\x80\x04\x95\x05\x00\x00\x00\x00\x00\x00\x00]\x94.", "unreadable"),  # a pickle
     (b"[1, 2, 3]", "not a xuncha workspace"),
     (b"{\"format\": \"something-else\"}", "not a xuncha workspace"),
     (b"{\"format\": \"xuncha-workspace\", \"version\": 0, \"xuncha\": \"0.0.1\"}", "version 0"),
-    (b"{\"format\": \"xuncha-workspace\", \"version\": 2, \"nodes\": [[\"a\", {}]], \"edges\": []}",
-     "damaged"),
-    (b"{\"format\": \"xuncha-workspace\", \"version\": 2, \"nodes\": {\"unit\": [[\"u\", 5]]},"
-     b" \"edges\": {}}", "damaged"),
-    (b"{\"format\": \"xuncha-workspace\", \"version\": 2}", "damaged"),
+    (HEAD + b', "nodes": [["a", {}]], "adj": {}}', "damaged"),
+    (HEAD + b', "nodes": {"unit:u": 5}, "adj": {}}', "damaged"),
+    (HEAD + b', "nodes": {"unit:u": {}}, "adj": {"unit:x": {}}}', "damaged"),
+    (HEAD + b', "nodes": {"unit:u": {}}, "adj": {"unit:u": {"unit:v": {"K": {}}}}}', "damaged"),
+    (HEAD + b', "nodes": {"unit:u": {}}, "adj": {"unit:u": {"unit:u": {"K": 3}}}}', "damaged"),
+    (HEAD + b"}", "damaged"),
 ])
 def test_bad_workspace_files_give_a_clean_error(tmp_path, content, message):
     (tmp_path / GRAPH_FILE).write_bytes(content)

@@ -34,7 +34,9 @@ def scaled_store(copies: int) -> GraphStore:
     base = load_store(MINI).graph
     g = nx.MultiDiGraph()
     for k in range(copies):
-        g.update(nx.relabel_nodes(base, {n: f"{n}~{k}" for n in base}, copy=True))
+        copy = nx.relabel_nodes(base, {n: f"{n}~{k}" for n in base}, copy=True)
+        g.add_nodes_from(copy.nodes(data=True))
+        g.add_edges_from(copy.edges(keys=True, data=True))  # keep the string keys
     return GraphStore(g, {"copies": copies})
 
 

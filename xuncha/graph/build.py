@@ -128,33 +128,64 @@ def _build(records, progress, share_records=False) -> nx.MultiDiGraph:
         rows = records.get(name, ())
         if not rows:
             continue
+        by_src: dict[str, list] = {}
         for em in ledger.edges:
-            sf = ledger.field(em.src)
-            df = ledger.field(em.dst)
-            skind = ledger.node if em.src == "id" else sf.arg
-            dkind = ledger.node if em.dst == "id" else df.arg
+            skind = ledger.node if em.src == "id" else ledger.field(em.src).arg
+            dkind = ledger.node if em.dst == "id" else ledger.field(em.dst).arg
             prop_keys = [ledger.field(p).key for p in em.props]
-            kind = em.kind
-            add = w.add_edge
-            for d in rows:
-                s, t = d.get(em.src), d.get(em.dst)
-                if s is None or t is None:
-                    continue
-                u = f"{skind}:{s}"
-                if type(t) is list:
-                    for tt in t:
-                        props = {k: d[k] for k in prop_keys if k in d}
-                        props["kind"] = kind
-                        add(u, f"{dkind}:{tt}", kind, props)
-                else:
-                    props = {k: d[k] for k in prop_keys if k in d}
-                    props["kind"] = kind
-                    add(u, f"{dkind}:{t}", kind, props)
+            by_src.setdefault((em.src, skind), []).append(
+                ((em.dst,), f"{dkind}:", em.kind, prop_keys))
+        if ledger.node == "issue":
+            # Issues link to their most specific category node.
+            by_src.setdefault(("id", "issue"), []).append(
+                (("subcategory", "category"), "category:", "IN_CATEGORY", []))
+        for (src, skind), specs in by_src.items():
+            _add_edges(w, rows, src, f"{skind}:", specs)
         if progress:
             progress(name, len(rows))
-    # Issues link to their most specific category node.
-    for d in records.get("issues", ()):
-        cat = d.get("subcategory") or d.get("category")
-        if cat:
-            w.add_edge(f"issue:{d['id']}", f"category:{cat}", "IN_CATEGORY", {"kind": "IN_CATEGORY"})
     return w.close()
+
+
+def _add_edges(w: GraphWriter, rows, src: str, sprefix: str, specs: list) -> None:
+    """Edges from each row's ``sprefix + row[src]``, one pass over ``rows`` for
+    every edge kind leaving the same field.  Each spec is ``(dst fields,
+    dprefix, kind, prop keys)``: the target is the first dst field present
+    (its value may be a list).  ``GraphWriter.add_edge`` is inlined for the
+    common cases (a new pair, or a new key): this is the hot loop of a load."""
+    succ, pred = w._succ, w._pred
+    slow = w.add_edge
+    for d in rows:
+        s = d.get(src)
+        if s is None:
+            continue
+        u = sprefix + s
+        su = succ.get(u)
+        if su is None:
+            w.add_node(u, {})
+            su = succ[u]
+        for dsts, dprefix, kind, prop_keys in specs:
+            t = d.get(dsts[0])
+            if t is None:
+                if len(dsts) == 1:
+                    continue
+                t = d.get(dsts[1])
+                if t is None:
+                    continue
+            for tt in (t if t.__class__ is list else (t,)):
+                if prop_keys:
+                    props = {k: d[k] for k in prop_keys if k in d}
+                    props["kind"] = kind
+                else:
+                    props = {"kind": kind}
+                v = dprefix + tt
+                kd = su.get(v)
+                if kd is None:
+                    pv = pred.get(v)
+                    if pv is None:
+                        w.add_node(v, {})
+                        pv = pred[v]
+                    su[v] = pv[u] = {kind: props}
+                elif kind not in kd:
+                    kd[kind] = props
+                else:
+                    slow(u, v, kind, props)  # a repeat: numbered key

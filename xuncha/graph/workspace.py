@@ -17,6 +17,7 @@ import datetime as _dt
 import os
 import tempfile
 from contextlib import contextmanager
+from itertools import chain, islice
 from pathlib import Path
 
 import networkx as nx
@@ -26,7 +27,7 @@ from ..errors import XunchaError
 from .store import GraphStore
 
 FORMAT = "xuncha-workspace"
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 GRAPH_FILE = "graph.json"
 DEFAULT_DIR = ".xuncha"
 
@@ -105,29 +106,6 @@ def atomic_open(path: Path):
         raise
 
 
-def _grouped(g: nx.MultiDiGraph):
-    """Nodes and edges grouped by kind, as the rows the document stores.
-
-    Node rows are ``(id, attrs)``; edge rows ``(u, v)`` when the edge has no
-    property but its kind, ``(u, v, attrs)``, or ``(u, v, attrs, key)`` when
-    the key is not the kind.  ``attrs`` are the graph's own dicts (no copy).
-    """
-    nodes: dict[str, list] = {}
-    for n, d in g.nodes(data=True):
-        nodes.setdefault(d.get("kind", ""), []).append((n, d))
-    edges: dict[str, list] = {}
-    for u, v, k, d in g.edges(keys=True, data=True):
-        kind = d.get("kind", "")
-        if k != kind:
-            row = (u, v, d, k)
-        elif len(d) > 1:
-            row = (u, v, d)
-        else:
-            row = (u, v)
-        edges.setdefault(kind, []).append(row)
-    return nodes, edges
-
-
 def _header(meta: dict | None) -> dict:
     return {
         "format": FORMAT,
@@ -140,44 +118,84 @@ def _header(meta: dict | None) -> dict:
 
 def graph_to_doc(g: nx.MultiDiGraph, meta: dict | None = None) -> dict:
     """The workspace document as one object (see :func:`write_doc`)."""
-    nodes, edges = _grouped(g)
-    return {**_header(meta), "nodes": nodes, "edges": edges}
+    return {**_header(meta), "nodes": g._node, "adj": g._succ}
 
 
-CHUNK = 20_000  # elements serialised at a time: bounds the memory of a save
+CHUNK = 20_000  # nodes serialised at a time: bounds the memory of a save
+
+
+def _write_mapping(fh, mapping: dict) -> None:
+    """Write a JSON object a chunk of entries at a time."""
+    fh.write(b"{")
+    items = iter(mapping.items())
+    first = True
+    while True:
+        chunk = dict(islice(items, CHUNK))
+        if not chunk:
+            break
+        if not first:
+            fh.write(b",")
+        fh.write(_dumps(chunk)[1:-1])
+        first = False
+    fh.write(b"}")
 
 
 def write_doc(fh, g: nx.MultiDiGraph, meta: dict | None = None) -> None:
     """Stream the workspace document to binary file ``fh``::
 
-        {"format": "xuncha-workspace", "version": 2, ..., "meta": {...},
-         "nodes": {kind: [[node_id, {attrs}], ...]},
-         "edges": {kind: [[u, v], [u, v, {attrs}], [u, v, {attrs}, key], ...]}}
+        {"format": "xuncha-workspace", "version": 3, ..., "meta": {...},
+         "nodes": {node_id: {attrs}, ...},
+         "adj": {u: {v: {key: {attrs}}}, ...}}
 
-    Elements are grouped by kind and serialised a chunk at a time, so a
-    province-scale graph never exists twice in memory as one document.
+    ``nodes`` and ``adj`` are networkx's own node and successor dicts, so
+    opening rebuilds the graph almost entirely inside the JSON parser (see
+    :func:`doc_to_graph`).  They are written a chunk of entries at a time, so
+    a province-scale graph never exists twice in memory as one document.
     """
-    nodes, edges = _grouped(g)
     head = _dumps(_header(meta))
     fh.write(head[:-1])
-    for name, groups in ((b"nodes", nodes), (b"edges", edges)):
-        fh.write(b',"' + name + b'":{')
-        for gi, (kind, rows) in enumerate(groups.items()):
-            if gi:
-                fh.write(b",")
-            fh.write(_dumps(kind) + b":[")
-            for i in range(0, len(rows), CHUNK):
-                if i:
-                    fh.write(b",")
-                fh.write(_dumps(rows[i:i + CHUNK])[1:-1])
-            fh.write(b"]")
-        fh.write(b"}")
+    fh.write(b',"nodes":')
+    _write_mapping(fh, g._node)
+    fh.write(b',"adj":')
+    _write_mapping(fh, {u: nbrs for u, nbrs in g._succ.items() if nbrs})
     fh.write(b"}")
 
 
-def doc_to_graph(doc: dict, source: str = "workspace") -> nx.MultiDiGraph:
-    from .build import GraphWriter
+class WorkspaceGraph(nx.MultiDiGraph):
+    """A MultiDiGraph opened from a workspace, whose predecessor index is
+    built on first use.
 
+    Opening a workspace is mostly JSON parsing: the parsed node and successor
+    dicts become the graph's own.  The predecessor index (``_pred``: for each
+    node, who points at it) is the one structure JSON cannot share, and many
+    commands (stats, kpi, exports) never need it; it is built from ``_succ``,
+    sharing each key dict as ``MultiDiGraph.add_edge`` does, the first time
+    anything reads it.  Everything else is plain networkx.
+    """
+
+    @property
+    def _pred(self):
+        pred = self.__dict__.get("_pred_index")
+        if pred is None:
+            pred = {n: {} for n in self._node}
+            for u, nbrs in self._succ.items():
+                for v, keydict in nbrs.items():
+                    pred[v][u] = keydict
+            self.__dict__["_pred_index"] = pred
+        return pred
+
+    @_pred.setter
+    def _pred(self, value):
+        self.__dict__["_pred_index"] = value
+
+
+def doc_to_graph(doc: dict, source: str = "workspace") -> nx.MultiDiGraph:
+    """The MultiDiGraph of a workspace document, checked for shape.
+
+    The parsed ``nodes`` and ``adj`` objects become the graph's node and
+    successor dicts as they are; the predecessor index is built on first use
+    (see :class:`WorkspaceGraph`).
+    """
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
         raise WorkspaceError(f"{source}: not a xuncha workspace (不是工作区文件)")
     if doc.get("version") != FORMAT_VERSION:
@@ -185,33 +203,45 @@ def doc_to_graph(doc: dict, source: str = "workspace") -> nx.MultiDiGraph:
             f"{source}: workspace format version {doc.get('version')} written by xuncha "
             f"{doc.get('xuncha')}; this xuncha reads version {FORMAT_VERSION}: load the ledgers again"
         )
-    g = nx.MultiDiGraph()
-    w = GraphWriter(g)
-    succ, pred = w._succ, w._pred
-    try:
-        for kind, rows in doc["nodes"].items():
-            for n, attrs in rows:
-                attrs["kind"] = kind
-                w.add_node(n, attrs)
-        for kind, rows in doc["edges"].items():
-            for row in rows:
-                u, v = row[0], row[1]
-                if len(row) == 2:
-                    props, key = {"kind": kind}, kind
-                else:
-                    props = row[2]
-                    props["kind"] = kind
-                    key = row[3] if len(row) > 3 else kind
-                if u not in succ or v not in succ:
-                    w.add_edge(u, v, key, props)  # creates the missing endpoint
-                    continue
-                keydict = succ[u].get(v)
-                if keydict is None:
-                    keydict = succ[u][v] = pred[v][u] = {}
-                keydict[key] = props
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        raise WorkspaceError(f"{source}: damaged workspace (工作区已损坏): {exc!r}") from None
-    return w.close()
+    nodes, adj = doc.get("nodes"), doc.get("adj")
+
+    def damaged(why: str) -> WorkspaceError:
+        return WorkspaceError(f"{source}: damaged workspace (工作区已损坏): {why}")
+
+    if not isinstance(nodes, dict) or not isinstance(adj, dict):
+        raise damaged("'nodes' and 'adj' must be objects")
+    for n, attrs in nodes.items():
+        if attrs.__class__ is not dict:
+            raise damaged(f"node {n!r} has no attribute object")
+    # Shape of the adjacency, checked with set and map operations that run in
+    # C (a per-edge Python loop would cost as much as the parse itself).
+    node_keys = nodes.keys()
+    values = dict.values
+    for u, nbrs in adj.items():
+        if u not in nodes or nbrs.__class__ is not dict:
+            raise damaged(f"edges from {u!r}, which is not a node")
+        if not node_keys >= nbrs.keys():
+            missing = sorted(set(nbrs) - set(node_keys))[0]
+            raise damaged(f"edge {u!r} -> {missing!r} to a missing node")
+        try:
+            kinds = set(map(type, chain.from_iterable(map(values, nbrs.values()))))
+        except TypeError:
+            raise damaged(f"edges from {u!r} have no key object") from None
+        if kinds - {dict}:
+            raise damaged(f"an edge from {u!r} has no attribute object")
+    succ = adj
+    for n in nodes:
+        if n not in succ:
+            succ[n] = {}
+    g = WorkspaceGraph()
+    # Install the parsed dicts as the graph's own (before any view is cached).
+    g._node = nodes
+    g._adj = g._succ = succ
+    g._pred = None  # built from _succ on first use
+    for view in ("nodes", "adj", "succ", "pred", "edges", "in_edges", "out_edges",
+                 "degree", "in_degree", "out_degree"):
+        g.__dict__.pop(view, None)
+    return g
 
 
 def save(store: GraphStore, path: str | Path | None = None) -> Path:
@@ -226,7 +256,8 @@ def save(store: GraphStore, path: str | Path | None = None) -> Path:
         with gc_paused(), atomic_open(ws / GRAPH_FILE) as fh:
             write_doc(fh, store.graph, store.meta)
     except (TypeError, ValueError) as exc:  # a value JSON cannot hold
-        raise WorkspaceError(f"cannot save the workspace (无法保存工作区): {exc}") from None
+        raise WorkspaceError(f"cannot save the workspace (无法保存工作区): {exc} (node ids and edge "
+                             f"keys must be strings, values str/int/float/bool/lists)") from None
     except OSError as exc:
         raise WorkspaceError(f"cannot write the workspace {ws} (无法写入工作区): "
                              f"{exc.strerror or exc}") from None

@@ -38,6 +38,8 @@ def twin(qualname: str):
 
 
 def server_version(func: Callable) -> Callable:
+    from . import queries_patterns, queries_related  # noqa: F401 - register their twins
+
     key = f"{func.__module__}:{func.__name__}"
     try:
         return _TWINS[key]
