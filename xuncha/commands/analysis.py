@@ -10,7 +10,7 @@ import difflib
 
 import click
 
-from ..cli import (as_of_option, open_graph, open_store, output_options, parse_date_option,
+from ..cli import (as_of_option, open_graph, output_options, parse_date_option,
                    run_query, uri_option, workspace_option)
 from ..output import choose_format, render, to_json
 
@@ -32,8 +32,9 @@ def _reasons_cell(reasons, n: int = 3) -> str:
               help="Score only these signals (repeatable): same_cadre, linked, tie, principal, "
                    "tie_chain, same_unit, category_sector, similar_text.")
 @workspace_option
+@uri_option
 @output_options
-def related(ref, limit, min_score, signals, workspace, fmt):
+def related(ref, limit, min_score, signals, workspace, uri, database, user, fmt):
     """Issues and leads related to REF 关联案件 (an issue, lead, cadre or unit), ranked.
 
     REF is kind:id (issue:I1, lead:L1, cadre:C001, unit:U001), a bare id or a
@@ -62,9 +63,9 @@ def related(ref, limit, min_score, signals, workspace, fmt):
     """
     from ..queries.related import related as _related
 
-    store = open_store(workspace)
-    rows = _related(store, ref, limit=limit or None, min_score=min_score,
-                    signals=tuple(signals) or None)
+    store = open_graph(workspace, uri, database, user)
+    rows = run_query(_related, store, ref, limit=limit or None, min_score=min_score,
+                     signals=tuple(signals) or None)
     fmt = choose_format(fmt)
     if fmt == "table":
         if not rows:
@@ -145,9 +146,21 @@ def path(refs, max_hops, through_hubs, limit, workspace, uri, database, user, fm
 def _window(store, rounds, regions, sectors, since, until):
     from ..queries.common import Window
 
-    rnd = tuple(store.resolve(r, ("round",)) for r in rounds)
-    reg = tuple(store.resolve(r, ("region",)) for r in regions)
-    known = sorted({d.get("sector") for _, d in store.nodes("unit") if d.get("sector")})
+    from ..graph.store import GraphStore
+
+    if isinstance(store, GraphStore):
+        resolve = store.resolve
+        known = sorted({d.get("sector") for _, d in store.nodes("unit") if d.get("sector")})
+    else:  # a graph server
+        from ..graph.server.queries import resolve as server_resolve
+        from ..graph.server.queries_patterns import sectors as server_sectors
+
+        def resolve(ref, kinds):
+            return server_resolve(store, ref, kinds)
+
+        known = server_sectors(store) if sectors else []
+    rnd = tuple(resolve(r, ("round",)) for r in rounds)
+    reg = tuple(resolve(r, ("region",)) for r in regions)
     for s in sectors:
         if s not in known:
             near = difflib.get_close_matches(s, known, n=3, cutoff=0.3)
@@ -182,9 +195,10 @@ def _window(store, rounds, regions, sectors, since, until):
 @click.option("-k", "--limit", default=0, type=click.IntRange(min=0),
               help="Show at most K rows (0: all).")
 @workspace_option
+@uri_option
 @output_options
 def patterns(pattern, rounds, regions, sectors, since, until, min_units, min_share, level, pooled,
-             role, limit, workspace, fmt):
+             role, limit, workspace, uri, database, user, fmt):
     """Cross-unit patterns 跨单位规律: common | recurring | trails | clusters.
 
     \b
@@ -199,16 +213,17 @@ def patterns(pattern, rounds, regions, sectors, since, until, min_units, min_sha
     """
     from ..queries import patterns as P
 
-    store = open_store(workspace)
+    store = open_graph(workspace, uri, database, user)
     window = _window(store, rounds, regions, sectors, since, until)
     if pattern == "common":
-        rows = P.common(store, window, min_units, min_share, level=level, per_round=not pooled)
+        rows = run_query(P.common, store, window, min_units, min_share, level=level,
+                         per_round=not pooled)
     elif pattern == "recurring":
-        rows = P.recurring(store, window)
+        rows = run_query(P.recurring, store, window)
     elif pattern == "trails":
-        rows = P.trails(store, window, min_units, role=role)
+        rows = run_query(P.trails, store, window, min_units, role=role)
     else:
-        rows = P.clusters(store, window, min_units)
+        rows = run_query(P.clusters, store, window, min_units)
     if limit:
         rows = rows[:limit]
     fmt = choose_format(fmt)

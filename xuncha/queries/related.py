@@ -30,20 +30,30 @@ signal                   weight  when
 ``tie_chain``            w1×w2   an attached cadre of ``s`` is tied to a third cadre who is
                                  tied to a cadre named in ``c`` (two RELATED_TO hops, e.g.
                                  kin of a business partner); the product of the two weights
-``same_unit``            0.25    both found in the same unit 同一单位
-``category_sector``      0.20    same category key (subcategory, else category), units of
+``same_unit``            0.15    both found in the same unit 同一单位
+``category_sector``      0.10    same category key (subcategory, else category), units of
                                  the same sector 板块 (set on both), dates at most
                                  :data:`PERIOD_DAYS` apart, different units 同板块同期同类
-``similar_text``         0.40×s  description cosine ``s`` >= :data:`TEXT_MIN` (character
+``similar_text``         0.20×s  description cosine ``s`` >= :data:`TEXT_MIN` (character
                                  bigram+trigram TF-IDF, :mod:`xuncha.queries.text`)
 =======================  ======  ==========================================================
 
 Person signals (``same_cadre``, ``tie``, ``principal``, ``tie_chain``) are
-scaled by two factors: × :data:`MENTION_FACTOR` (0.6) when the linking cadre
+scaled by these factors: × :data:`MENTION_FACTOR` (0.6) when the linking cadre
 is named in the candidate but is not a *case subject* 被反映人 of it (no lead
 of the candidate's case is about them, see :mod:`xuncha.queries.common`);
-× :data:`SAME_UNIT_FACTOR` (0.3) when both items are in the same unit (people
-of one unit naturally appear in its cases; the cross-unit link is the news).
+× :data:`SAME_UNIT_FACTOR` (0.6) when both items are in the same unit (people
+of one unit naturally appear in its cases; the cross-unit link is the news);
+× :data:`PRINCIPAL_FACTOR` (0.5) for a ``tie`` or ``tie_chain`` whose end on
+either side is attached as the unit's principal rather than named in the item
+(a principal's relative is not implicated in every case of the unit).
+
+The weights put evidence through *implicated* people (``same_cadre``,
+``linked``, ``tie``, ``tie_chain``: the links of the generator's related-case
+truth, :mod:`xuncha.synth.truth`) above context: ``principal`` alone is 0.40,
+and the context signals together (``same_unit``, ``category_sector``,
+``similar_text``) reach at most 1 - 0.85 × 0.90 × 0.80 ≈ 0.39.  Measured on
+generated data with ``bench/bench_queries.py`` (figures in ``bench/README.md``).
 
 A hub node (region, round, category) never makes a connection by itself:
 sharing a region, a round or a category alone gives no signal.
@@ -77,9 +87,9 @@ from .common import Item, Post, QueryError, QueryIndex, Tie, index, relation_nam
 W_SAME_CADRE = 0.90
 W_LINKED = 0.90
 W_PRINCIPAL = 0.40
-W_SAME_UNIT = 0.25
-W_CATEGORY_SECTOR = 0.20
-W_TEXT = 0.40
+W_SAME_UNIT = 0.15
+W_CATEGORY_SECTOR = 0.10
+W_TEXT = 0.20
 TIE_WEIGHTS = {
     "spouse": 0.75, "parent": 0.75, "child": 0.75, "sibling": 0.75,
     "grandparent": 0.65, "grandchild": 0.65, "collateral": 0.65, "in_law": 0.65,
@@ -89,7 +99,8 @@ TIE_WEIGHTS = {
 }
 W_DERIVED_COLLEAGUE = 0.35
 MENTION_FACTOR = 0.6  # the linking cadre is named in the candidate but no lead is about them
-SAME_UNIT_FACTOR = 0.3  # person signals between two items of one unit
+SAME_UNIT_FACTOR = 0.6  # person signals between two items of one unit
+PRINCIPAL_FACTOR = 0.5  # a tie whose end is a principal 一把手 of the item's unit, not named in it
 PERIOD_DAYS = 183
 TEXT_MIN = 0.5
 MAX_REASONS = 3
@@ -179,11 +190,18 @@ def _who(idx: QueryIndex, p: _Person, it: Item | None) -> str:
     return f"{idx.name(p.cadre)} [{role}]" if role else idx.name(p.cadre)
 
 
-def _w(idx: QueryIndex, base: float, s: Item | None, c: Item, q: _Person) -> float:
-    """A person signal's weight for candidate ``c`` reached through ``q``."""
+def _w(idx: QueryIndex, base: float, s: Item | None, c: Item, q: _Person,
+       p: _Person | None = None) -> float:
+    """A person signal's weight for candidate ``c`` reached through ``q``.
+
+    ``p`` (ties only): the seed's person; a tie with either end attached
+    through a principal post, not named, is scaled by :data:`PRINCIPAL_FACTOR`.
+    """
     w = base
     if q.post is None and q.cadre not in idx.case_subjects.get(c.id, ()):
         w *= MENTION_FACTOR
+    if p is not None and (p.post is not None or q.post is not None):
+        w *= PRINCIPAL_FACTOR
     if s is not None and c.unit is not None and c.unit == s.unit:
         w *= SAME_UNIT_FACTOR
     return w
@@ -206,7 +224,8 @@ def _cand_path(c: Item, p: _Person) -> list[str]:
 
 
 def _expand_item(idx: QueryIndex, acc: _Acc, s: Item | None, people: list[_Person],
-                 context: bool, done: set | None = None, same_unit: bool = True) -> None:
+                 context: bool, done: set | None = None, same_unit: bool = True,
+                 similar=None) -> None:
     """Add every candidate related to seed ``s`` (None for a bare cadre seed).
 
     ``done`` (unit seeds) holds the people already expanded from another of
@@ -273,7 +292,7 @@ def _expand_item(idx: QueryIndex, acc: _Acc, s: Item | None, people: list[_Perso
                         continue
                     w2 = TIE_WEIGHTS.get(t2.relation, TIE_WEIGHTS["other"])
                     for c, q in cand_people_named(t2.other):
-                        acc.add(c.id, "tie_chain", _w(idx, w1 * w2, s, c, q),
+                        acc.add(c.id, "tie_chain", _w(idx, w1 * w2, s, c, q, p),
                                 f"社会关系链 tie chain: {_who(idx, p, s)} –{relation_name(t.relation)}– "
                                 f"{idx.name(t.other)} –{relation_name(t2.relation)}– "
                                 f"{_who(idx, q, c)}", head + [t.other, t2.other, c.id])
@@ -291,7 +310,7 @@ def _expand_item(idx: QueryIndex, acc: _Acc, s: Item | None, people: list[_Perso
                 if t.derived and s is not None and (c.unit == s.unit or t.unit in (s.unit, c.unit)):
                     continue  # colleagues in the unit of either case: no news
                 mid = head + [t.other] + _cand_path(c, q)
-                acc.add(c.id, "tie", _w(idx, w, s, c, q),
+                acc.add(c.id, "tie", _w(idx, w, s, c, q, p),
                         f"{how}: {_who(idx, p, s)} – {_who(idx, q, c)}", mid)
     if s is None:
         return
@@ -333,7 +352,8 @@ def _expand_item(idx: QueryIndex, acc: _Acc, s: Item | None, people: list[_Perso
                     f"found {s.date} in {idx.name(s.unit)} and {c.date} in {idx.name(c.unit)}", [s.id, cat, c.id])
     # similar descriptions
     if s.text:
-        for cid, sim in idx.text.similar(s.id, TEXT_MIN, limit=50):
+        found = similar(s) if similar is not None else idx.text.similar(s.id, TEXT_MIN, limit=50)
+        for cid, sim in found:
             acc.add(cid, "similar_text", W_TEXT * sim,
                     f"问题表现相似 similar descriptions (cosine {sim:.2f})", [s.id, cid])
 
@@ -355,12 +375,24 @@ def related(store: GraphStore, ref: str, limit: int | None = 10, min_score: floa
         if bad:
             raise QueryError(f"unknown signal(s) {', '.join(bad)}: choose from {', '.join(SIGNALS)}")
     seed = store.resolve(ref, SEED_KINDS)
-    idx = index(store)
+    return rank(store, index(store), seed, limit, min_score, signals)
+
+
+def rank(store: GraphStore, idx: QueryIndex, seed: str, limit: int | None = 10,
+         min_score: float = 0.0, signals: tuple[str, ...] | None = None,
+         similar=None) -> list[Related]:
+    """The scoring core of :func:`related` for a resolved ``seed``.
+
+    ``store``/``idx`` need only hold what the signals read about the seed (the
+    server version passes a store of the seed's neighbourhood); ``similar``
+    (``Item -> [(id, cosine)]``, best first, at most 50, cosine >=
+    :data:`TEXT_MIN`) replaces the in-memory text index.
+    """
     kind = store.kind(seed)
     acc = _Acc(idx, {seed})
     if kind in ("issue", "lead"):
         s = idx.items[seed]
-        _expand_item(idx, acc, s, _people(idx, s), context=True)
+        _expand_item(idx, acc, s, _people(idx, s), context=True, similar=similar)
     elif kind == "cadre":
         _expand_item(idx, acc, None, [_Person(seed)], context=False)
     else:
