@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from ..cli import as_of_option, open_store, parse_date_option, workspace_option
+from ..cli import as_of_option, open_store, parse_date_option, uri_option, workspace_option
 from ..output import choose_format, render, to_csv, to_json
 
 CONFLICT_HEADERS = {
@@ -121,10 +121,11 @@ def policy_check(file):
 @click.option("--soft/--no-soft", "show_soft", default=True, show_default=True,
               help="Also list soft (penalty-only) conflicts 酌情回避.")
 @workspace_option
+@uri_option
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default=None,
               help="Output format: table on a terminal, JSON when piped, or CSV.")
 def conflicts(round_ref, plan_file, team_refs, unit_refs, as_of, policy_file, recusals, ground_modes,
-              show_soft, workspace, fmt):
+              show_soft, workspace, uri, database, user, fmt):
     """Every conflict of interest 回避事由 in a round, a plan or a team × unit pair.
 
     One row per conflict: ground code (kinship 亲属关系, employment 任职经历,
@@ -141,55 +142,22 @@ def conflicts(round_ref, plan_file, team_refs, unit_refs, as_of, policy_file, re
     xuncha conflicts --plan plan.json --as-of 2024-03-01
     xuncha conflicts --team T1 --unit U003
     """
-    from ..planning.conflicts import COLUMNS, ConflictChecker, ManualRecusal, check_pairs
-    from ..planning.index import PlanningIndex
+    from ..cli import open_graph, run_query
+    from ..planning.conflicts import COLUMNS, ManualRecusal, find_conflicts
     from ..planning.io import read_plan_doc
-    from ..planning.plan import PlanningError
 
     modes = sum(bool(x) for x in (round_ref and not plan_file, plan_file, team_refs or unit_refs))
     if modes != 1:
         raise click.UsageError("give one of --round R, --plan FILE, or --team T --unit U")
-    store = open_store(workspace)
+    if not plan_file and not round_ref and (not team_refs or not unit_refs):
+        raise click.UsageError("--team and --unit go together")
     pol = _load_policy(policy_file, ground_modes)
-    ix = PlanningIndex(store, pol)
     as_of = parse_date_option(as_of)
-    round_id = _raw(store, round_ref, "round") if round_ref else None
     manual = ManualRecusal.read(recusals) if recusals else None
-    dates = modes = None
-    if plan_file:
-        rows, meta = read_plan_doc(plan_file)
-        round_id = round_id or meta.get("round_id")
-        as_of = as_of or meta.get("as_of")
-        pairs = [(r["team_id"], r["unit_id"]) for r in rows]
-    elif round_id and not team_refs:
-        pairs = [(t, u) for r, t, u in ix.history if r == round_id]
-        if not as_of:  # each recorded assignment as of its own start
-            dates = {(t, u): ix.assignment[(round_id, t, u)].get("start") for t, u in pairs}
-        modes = {(t, u): ix.assignment[(round_id, t, u)].get("mode") for t, u in pairs}
-        if not pairs:
-            raise PlanningError(f"round 轮次 {round_id} has no recorded assignments 巡察安排; "
-                                "check a proposed plan with --plan FILE")
-    else:
-        if not team_refs or not unit_refs:
-            raise click.UsageError("--team and --unit go together")
-        teams = [_raw(store, t, "team") for t in team_refs]
-        units = [_raw(store, u, "unit") for u in unit_refs]
-        pairs = [(t, u) for t in teams for u in units]
-    checker = ConflictChecker(ix, as_of, round_id, pol, manual)
-    members = {}
-    plan_members = (meta.get("members") or {}) if plan_file else {}
-    for t in dict.fromkeys(t for t, _ in pairs):
-        if t not in ix.teams:
-            raise PlanningError(f"team 巡察组 '{t}' is not in the workspace")
-        if t in plan_members:  # the members the plan was made with
-            from ..planning.index import Member
-
-            members[t] = [Member(c, r) for c, r in plan_members[t]]
-        elif round_id and t in ix.members(round_id):
-            members[t] = ix.members(round_id)[t]
-        else:
-            members[t] = ix.latest_members(t, checker.as_of)[1]
-    found = check_pairs(checker, pairs, members, dates, modes)
+    plan = read_plan_doc(plan_file) if plan_file else None
+    store = open_graph(workspace, uri, database, user)
+    report = run_query(find_conflicts, store, round_ref, plan, team_refs, unit_refs, as_of, pol, manual)
+    found, pairs = report.conflicts, report.pairs
     if not show_soft:
         found = [c for c in found if c.severity == "hard"]
     rows = [c.as_dict() for c in found]
@@ -199,7 +167,7 @@ def conflicts(round_ref, plan_file, team_refs, unit_refs, as_of, policy_file, re
     else:
         render(rows, fmt, columns=COLUMNS + ["detail"], headers=CONFLICT_HEADERS)
     n_hard = sum(1 for c in found if c.severity == "hard")
-    click.echo(f"{len(pairs)} pairs checked as of {checker.as_of}: {n_hard} hard conflicts 回避事由, "
+    click.echo(f"{len(pairs)} pairs checked as of {report.as_of}: {n_hard} hard conflicts 回避事由, "
                f"{len(found) - n_hard} soft; policy: {pol.source}", err=True)
     sys.exit(1 if n_hard else 0)
 

@@ -138,6 +138,13 @@ def _bare(x: str | None) -> str | None:
     return x.partition(":")[2] if ":" in x else x
 
 
+def default_as_of(ix: PlanningIndex, as_of: str | None, round_id: str | None) -> str:
+    """The date a check is made as of: ``as_of``, else the round's start, else today."""
+    if as_of is None and round_id and ix.rounds.get(round_id, {}).get("start"):
+        as_of = ix.rounds[round_id]["start"]
+    return as_of or today()
+
+
 class ConflictChecker:
     """Finds conflicts under one policy as of one date (memoises per inspector).
 
@@ -151,9 +158,7 @@ class ConflictChecker:
         self.ix = ix
         self.mode_default = mode  # the inspection's mode (cross, …) when pairs carry none
         self.policy = policy or ix.policy
-        if as_of is None and round_id and ix.rounds.get(round_id, {}).get("start"):
-            as_of = ix.rounds[round_id]["start"]
-        self.as_of = as_of or today()
+        self.as_of = default_as_of(ix, as_of, round_id)
         self.round_id = round_id
         pol = self.policy
         if manual is None and pol.grounds["manual"].file:
@@ -163,7 +168,7 @@ class ConflictChecker:
         self.kin_rules = KinRules.from_policy(pol.grounds["kinship"])
         # unit children (for superior/subordinate across a unit and its superior)
         self._children: dict[str, list[str]] = {}
-        for uid, d in ix.units.items():
+        for uid, d in sorted(ix.units.items()):  # by id: independent of graph order
             if d.get("parent_id"):
                 self._children.setdefault(d["parent_id"], []).append(uid)
         self._repeat_index = None
@@ -679,3 +684,108 @@ def check_pairs(checker: ConflictChecker, pairs: Sequence[tuple[str, str]],
     order = {g: i for i, g in enumerate(GROUNDS)}
     out.sort(key=lambda c: (c.team_id, c.unit_id, order.get(c.ground, 99), c.inspector_id or ""))
     return out
+
+
+# -- the `conflicts` question as one call ------------------------------------------------
+
+@dataclass
+class PairSetup:
+    """What is checked: the (team, unit) pairs, each pair's own date and mode
+    (a recorded assignment), the round, the date and each team's members."""
+
+    pairs: list[tuple[str, str]]
+    round_id: str | None
+    as_of: str | None  # as given (None: each assignment's start / the round's start)
+    dates: dict | None = None
+    modes: dict | None = None
+    members: dict[str, list[Member]] = field(default_factory=dict)
+
+
+def select_pairs(ix: PlanningIndex, round_id: str | None = None, plan: tuple | None = None,
+                 teams: Sequence[str] = (), units: Sequence[str] = (),
+                 as_of: str | None = None) -> PairSetup:
+    """The pairs of a recorded round, a plan ``(rows, meta)`` or teams × units (raw ids)."""
+    from .plan import PlanningError
+
+    dates = modes = None
+    if plan is not None:
+        rows, meta = plan
+        round_id = round_id or meta.get("round_id")
+        as_of = as_of or meta.get("as_of")
+        pairs = [(r["team_id"], r["unit_id"]) for r in rows]
+    elif round_id and not teams:
+        pairs = [(t, u) for r, t, u in ix.history if r == round_id]
+        if not as_of:  # each recorded assignment as of its own start
+            dates = {(t, u): ix.assignment[(round_id, t, u)].get("start") for t, u in pairs}
+        modes = {(t, u): ix.assignment[(round_id, t, u)].get("mode") for t, u in pairs}
+        if not pairs:
+            raise PlanningError(f"round 轮次 {round_id} has no recorded assignments 巡察安排; "
+                                "check a proposed plan with --plan FILE")
+    else:
+        if not teams or not units:
+            raise PlanningError("teams 巡察组 and units 单位 go together (--team T --unit U)")
+        pairs = [(t, u) for t in teams for u in units]
+    return PairSetup(pairs, round_id, as_of, dates, modes)
+
+
+def pair_members(ix: PlanningIndex, setup: PairSetup, plan_meta: dict | None = None) -> dict:
+    """Each team's members: the plan's, else the round's, else its latest
+    membership as of the check's date (raises for a team not in the graph)."""
+    from .plan import PlanningError
+
+    as_of = default_as_of(ix, setup.as_of, setup.round_id)
+    plan_members = (plan_meta or {}).get("members") or {}
+    members: dict[str, list[Member]] = {}
+    for t in dict.fromkeys(t for t, _ in setup.pairs):
+        if t not in ix.teams:
+            raise PlanningError(f"team 巡察组 '{t}' is not in the workspace")
+        if t in plan_members:  # the members the plan was made with
+            members[t] = [Member(c, r) for c, r in plan_members[t]]
+        elif setup.round_id and t in ix.members(setup.round_id):
+            members[t] = ix.members(setup.round_id)[t]
+        else:
+            members[t] = ix.latest_members(t, as_of)[1]
+    setup.members = members
+    return members
+
+
+@dataclass
+class ConflictReport:
+    """The answer of :func:`find_conflicts`: the conflicts, in report order, and
+    what was checked (pairs, date, round, policy source)."""
+
+    conflicts: list[Conflict]
+    pairs: list[tuple[str, str]]
+    as_of: str
+    round_id: str | None
+    policy_source: str
+
+    @property
+    def n_hard(self) -> int:
+        return sum(1 for c in self.conflicts if c.severity == "hard")
+
+
+def _ref(store, ref: str, kind: str) -> str:
+    return store.resolve(ref, (kind,)).partition(":")[2]
+
+
+def find_conflicts(store, round_ref: str | None = None, plan: tuple | None = None,
+                   team_refs: Sequence[str] = (), unit_refs: Sequence[str] = (),
+                   as_of: str | None = None, policy: Policy | None = None,
+                   manual: ManualRecusal | None = None) -> ConflictReport:
+    """Every conflict of a recorded round, a plan ``(rows, meta)`` (from
+    :func:`xuncha.planning.io.read_plan_doc`) or teams × units, as ``xuncha
+    conflicts`` reports them.  Refs are ids or names (resolved on ``store``).
+
+    >>> find_conflicts(store, round_ref="R2024-1").n_hard      # doctest: +SKIP
+    3
+    """
+    ix = PlanningIndex(store, policy)
+    round_id = _ref(store, round_ref, "round") if round_ref else None
+    teams = [_ref(store, t, "team") for t in team_refs]
+    units = [_ref(store, u, "unit") for u in unit_refs]
+    setup = select_pairs(ix, round_id, plan, teams, units, as_of)
+    pair_members(ix, setup, plan[1] if plan is not None else None)
+    checker = ConflictChecker(ix, setup.as_of, setup.round_id, ix.policy, manual)
+    found = check_pairs(checker, setup.pairs, setup.members, setup.dates, setup.modes)
+    return ConflictReport(found, setup.pairs, checker.as_of, setup.round_id, ix.policy.source)

@@ -120,8 +120,14 @@ class PlanningIndex:
             p = Post(c, un, title, d.get("start"), d.get("end"), principal, lead)
             self.posts_by_cadre.setdefault(c, []).append(p)
             self.posts_by_unit.setdefault(un, []).append(p)
+        # Canonical orders (independent of the graph's insertion order, so a
+        # sub-graph fetched from a server indexes the same): a cadre's posts by
+        # (start, unit), a unit's by (start, cadre); the sorts are stable, so
+        # repeated posts of one pair keep their edge-key order.
         for lst in self.posts_by_cadre.values():
             lst.sort(key=lambda p: (p.start or "", p.unit))
+        for lst in self.posts_by_unit.values():
+            lst.sort(key=lambda p: (p.start or "", p.cadre))
         self.kinship = Kinship.from_edges(
             (u.partition(":")[2], v.partition(":")[2], d.get("relation_kind"))
             for u, v, d in edges["RELATED_TO"])

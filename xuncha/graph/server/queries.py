@@ -38,7 +38,7 @@ def twin(qualname: str):
 
 
 def server_version(func: Callable) -> Callable:
-    from . import queries_patterns, queries_related  # noqa: F401 - register their twins
+    from . import queries_conflicts, queries_patterns, queries_related  # noqa: F401 - register their twins
 
     key = f"{func.__module__}:{func.__name__}"
     try:
