@@ -241,8 +241,9 @@ class PlanningIndex:
                 if before is None or st is None or st <= before:
                     best = r
         if best is None:
-            # memberships whose round is not in the rounds ledger
-            for r, teams in self._members.items():
+            # memberships whose round is not in the rounds ledger (or starts
+            # after ``before``): the last by round id, whatever the graph's order
+            for r, teams in sorted(self._members.items(), key=lambda kv: str(kv[0])):
                 if tid in teams:
                     best = r
         return best, list(self._members.get(best, {}).get(tid, [])) if best else []

@@ -180,6 +180,15 @@ def find_conflicts(server: GraphServer, round_ref: str | None = None, plan: tupl
                    team_refs=(), unit_refs=(), as_of: str | None = None, policy=None, manual=None):
     """:func:`xuncha.planning.conflicts.find_conflicts` over the fetched
     sub-graph (see the module docstring for exactly what is fetched)."""
+    from ...planning.conflicts import find_conflicts as in_memory
+
+    store, refs = subgraph(server, round_ref, plan, team_refs, unit_refs, as_of, policy)
+    return in_memory(store, refs[0], plan, refs[1], refs[2], as_of, policy, manual)
+
+
+def subgraph(server: GraphServer, round_ref: str | None = None, plan: tuple | None = None,
+             team_refs=(), unit_refs=(), as_of: str | None = None, policy=None):
+    """(the GraphStore a check reads, (round, teams, units) as ``kind:id``)."""
     from ...planning import conflicts as C
     from ...planning.index import PlanningIndex
     from ...planning.kinship import STEPS
@@ -250,4 +259,4 @@ def find_conflicts(server: GraphServer, round_ref: str | None = None, plan: tupl
     regions |= {d.get("home_region_id") for d in sub.nodes.values() if d["kind"] == "team"}
     regions |= {sub.nodes[c].get("native_region_id") for c in I if c in sub.nodes}
     sub.region_closure(regions - {None, ""})
-    return C.find_conflicts(sub.store(), round_x, plan, teams_x, units_x, as_of, policy, manual)
+    return sub.store(), (round_x, teams_x, units_x)
