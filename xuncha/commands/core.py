@@ -144,15 +144,17 @@ def stats(workspace, fmt):
 
 @click.command()
 @click.argument("ref")
+@click.option("--limit", type=click.IntRange(min=0), default=50, show_default=True,
+              help="Neighbours shown per edge kind (hubs have thousands); 0 for all.")
 @workspace_option
 @output_options
-def show(ref, workspace, fmt):
+def show(ref, limit, workspace, fmt):
     """Show node REF (kind:id, a bare id, or a unique name), its properties and
     its neighbours grouped by edge kind."""
     from ..queries.lookup import describe
 
     store = open_store(workspace)
-    view = describe(store, ref)
+    view = describe(store, ref, limit=limit or None)
     fmt = choose_format(fmt)
     if fmt == "json":
         click.echo(to_json(view.as_dict()))
@@ -172,6 +174,9 @@ def show(ref, workspace, fmt):
              for g, ns in view.neighbours.items() for n in ns]
     if nrows:
         render(nrows, "table", title="neighbours 关联")
+    for g, total in view.totals.items():
+        if total > len(view.neighbours[g]):
+            click.echo(f"{g}: {len(view.neighbours[g])} of {total} shown (--limit 0 for all)", err=True)
 
 
 @click.command()

@@ -39,6 +39,7 @@ class NodeView:
     label: str
     properties: dict
     neighbours: dict[str, list[Neighbour]]  # "KIND>" / "<KIND" -> neighbours
+    totals: dict[str, int] = field(default_factory=dict)  # group -> neighbours in all
 
     def as_dict(self) -> dict:
         return {
@@ -46,6 +47,7 @@ class NodeView:
             "kind": self.kind,
             "label": self.label,
             "properties": self.properties,
+            "totals": self.totals,
             "neighbours": {
                 k: [{"id": n.id, "kind": n.kind, "label": n.label, **({"props": n.props} if n.props else {})}
                     for n in v]
@@ -54,10 +56,12 @@ class NodeView:
         }
 
 
-def describe(store: GraphStore, ref: str) -> NodeView:
+def describe(store: GraphStore, ref: str, limit: int | None = None) -> NodeView:
     """A node (by ``kind:id``, bare id or unique name) and its neighbours by edge kind.
 
-    Outgoing groups are keyed ``KIND>``, incoming ``<KIND``.
+    Outgoing groups are keyed ``KIND>``, incoming ``<KIND``; each group keeps
+    at most ``limit`` neighbours (in order of post start, then id), and
+    ``totals`` says how many there are in all (a hub has thousands).
     """
     nid = store.resolve(ref)
     attrs = store.node(nid)
@@ -70,7 +74,12 @@ def describe(store: GraphStore, ref: str) -> NodeView:
         props = {k: x for k, x in d.items() if k != "kind"}
         groups.setdefault(f"<{d['kind']}", []).append(
             Neighbour(d["kind"], "in", u, store.kind(u), store.label(u), props))
-    for v in groups.values():
+    totals = {}
+    for g, v in groups.items():
         v.sort(key=lambda n: (str(n.props.get("start", "")), n.id))
+        totals[g] = len(v)
+        if limit is not None:
+            del v[limit:]
     props = {k: x for k, x in attrs.items() if k != "kind"}
-    return NodeView(nid, attrs["kind"], store.label(nid), props, dict(sorted(groups.items())))
+    return NodeView(nid, attrs["kind"], store.label(nid), props, dict(sorted(groups.items())),
+                    dict(sorted(totals.items())))
