@@ -313,6 +313,23 @@ def test_redacted_export_leaks_nothing(fmt, mode, county, tmp_path, monkeypatch)
         assert "人员-".encode() in blob
 
 
+@pytest.mark.parametrize("fmt", ["graphml", "gexf", "json", "csv", "cypher", "html"])
+def test_seed_given_by_name_does_not_leak_through_metadata(fmt, county, tmp_path):
+    from xuncha.export.select import Selection
+
+    name = next(d["name"] for _, d in county.nodes("cadre"))
+    seed = county.resolve(name, ("cadre",)) if sum(
+        1 for _, d in county.nodes("cadre") if d["name"] == name) == 1 else None
+    if seed is None:
+        pytest.skip("the first cadre's name is not unique in this dataset")
+    out = tmp_path / ("dir" if fmt == "csv" else f"g.{fmt}")
+    result = export(county, fmt, out, Selection(around=[name], hops=1), redact="public")
+    blob = (b"".join(p.read_bytes() for p in sorted(out.iterdir())) if fmt == "csv"
+            else out.read_bytes())
+    assert name.encode() not in blob
+    assert result.selection["around"] == [seed]
+
+
 def test_public_names_surname_and_collisions(mini, tmp_path):
     out = tmp_path / "g.json"
     export(mini, "json", out, redact="public")

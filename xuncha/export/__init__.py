@@ -141,7 +141,12 @@ def export(store: GraphStore, fmt: str, path, selection: Selection | None = None
             f"{columns.n_nodes:,} nodes is too many for {fmt} (节点过多; limit {cls.max_nodes:,}): "
             f"narrow the selection with --around ID --hops N, --kinds, --round or --region, "
             f"or pass --force")
-    meta = {"selection": (selection or Selection()).describe(),
+    described = (selection or Selection()).describe()
+    if described.get("around"):
+        # Name the seeds by node id: a seed given by a person's name must not
+        # reach a redacted export through its metadata.
+        described["around"] = [store.resolve(r) for r in described["around"]]
+    meta = {"selection": described,
             "redaction": redactor.describe(), "source": store.meta.get("source")}
     writer = cls(path, columns, meta, **options)
     step = 0
