@@ -92,6 +92,52 @@ def test_solver_matches_brute_force_on_random_instances():
     assert infeasible > 20 and feasible > 200  # both kinds were exercised
 
 
+def test_reciprocal_rule_matches_brute_force_where_it_binds():
+    """Instances over 3–4 regions whose unconstrained optimum uses a region
+    pair both ways (so the rule binds): the exact reciprocal solver, from
+    several first thresholds (0 forces the widening rounds), agrees with brute
+    force, never uses a pair both ways, and is deterministic."""
+    from xuncha.planning.solver import _hungarian, reciprocal_violations
+
+    rng = np.random.default_rng(424242)
+    binding = rounds = lp_stage = 0
+    for it in range(160):
+        R = int(rng.integers(3, 5))
+        T, U = int(rng.integers(3, 6)), int(rng.integers(3, 7))
+        regions = "ABCD"[:R]
+        tr = [regions[int(i)] for i in rng.integers(0, R, T)]
+        ur = [regions[int(i)] for i in rng.integers(0, R, U)]
+        allowed = (rng.random((T, U)) > 0.15) & (np.array(tr)[:, None] != np.array(ur)[None, :])
+        score = np.round(rng.choice([1.0, 2.0, 2.5, 3.0], (T, U)) + rng.normal(0, 0.3, (T, U)) * (it % 2), 2)
+        mx = rng.integers(1, 3, T)
+        mn = np.minimum(rng.integers(0, 2, T) * int(it % 4 == 3), mx)
+        pins = []
+        t, u = int(rng.integers(T)), int(rng.integers(U))
+        if it % 5 == 1 and allowed[t, u]:
+            pins = [(t, u)]
+        per = 2 if it % 7 == 6 else 1
+        P = Problem([f"T{i}" for i in range(T)], [f"U{j}" for j in range(U)], score, allowed, mx, mn,
+                    per, pins, None, tr, ur)
+        free = Problem(**{**P.__dict__, "team_region": None, "unit_region": None})
+        if per == 1 and reciprocal_violations(P, _hungarian(free).pairs):
+            binding += 1
+        best = brute_force(P)
+        sols = [solve(P), solve(P, delta=0.0), solve(P, delta=100.0), solve(P)]
+        assert sols[0].pairs == sols[3].pairs  # deterministic
+        rounds += len(sols[1].details.get("rounds", ()))
+        lp_stage += sum("cut_lp" in s.details for s in sols)
+        for sol in sols:
+            assert not reciprocal_violations(P, sol.pairs), it
+            assert all(allowed[t, u] for t, u in sol.pairs)
+            if best is None:
+                assert sol.status == "infeasible", it
+            else:
+                assert sol.status == "optimal", it
+                assert sol.objective == pytest.approx(best, abs=1e-6), (it, sol.details)
+    # the rule bound often; the widening rounds and the oriented-LP stage both ran
+    assert binding >= 30 and rounds >= 40 and lp_stage >= 10, (binding, rounds, lp_stage)
+
+
 def test_keep_tier_matches_brute_force():
     """With a plan to keep: most kept pairs first, then the best score."""
     rng = np.random.default_rng(7)

@@ -267,6 +267,8 @@ class Planner:
                      "reciprocal_cuts": sol.reciprocal_cuts, "solver_iterations": sol.iterations,
                      "mip_gap": sol.gap,
                      **self.timings}
+        if sol.details:  # the reciprocal rule: bound, candidate rounds, the proof of optimality
+            res.stats["reciprocal"] = {k: v for k, v in sol.details.items() if k != "allowed_pairs"}
         res.short_teams = [{"team_id": f"team:{self.teams[t]}", "missing": n,
                             "min_load": int(self.min_load[t])} for t, n in sorted(sol.short.items())]
         if sol.uncovered:
