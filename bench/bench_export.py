@@ -8,7 +8,7 @@ target is relative to: peak <= 1.5x) and one that writes the same graph with
 ``networkx.write_graphml``.
 
 Data: the province-scale generated dataset (``xuncha generate --scale
-province``), cached under $TMPDIR/xuncha-bench-province-SEED (shared with the
+province``), cached by bench/common.py under /tmp/xuncha-bench/ (shared with the
 other benches).  Targets (issue 6): each export <= 60 s, peak <= 1.5x open.
 
     .venv/bin/python bench/bench_export.py [--scale province] [--seed 1] [--formats graphml,json,csv]
@@ -32,15 +32,10 @@ sys.path.insert(0, str(ROOT))
 
 
 def workspace(scale: str, seed: int) -> Path:
-    cache = Path(tempfile.gettempdir()) / f"xuncha-bench-{scale}-{seed}"
-    ws = cache / "ws"
-    if not (ws / "graph.json").exists():
-        xuncha = [sys.executable, "-m", "xuncha.cli"]
-        subprocess.run(xuncha + ["generate", "--scale", scale, "--seed", str(seed), "-o",
-                                 str(cache / "data")], check=True, cwd=ROOT)
-        subprocess.run(xuncha + ["load", str(cache / "data"), "-w", str(ws), "-q"],
-                       check=True, cwd=ROOT)
-    return ws
+    sys.path.insert(0, str(ROOT / "bench"))
+    from common import workspace as cached_workspace
+
+    return cached_workspace(scale, seed)
 
 
 def _rss_now_mb() -> float:

@@ -21,9 +21,7 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -40,15 +38,11 @@ def dataset(scale: str, seed: int) -> tuple[str, GraphStore]:
     from xuncha.cli import COMMANDS
     from xuncha.graph.workspace import open_workspace
 
-    cache = Path(tempfile.gettempdir()) / f"xuncha-bench-{scale}-{seed}"
-    ws = cache / "ws"
     if "generate" in COMMANDS:
-        if not (ws / "graph.json").exists():
-            xuncha = [sys.executable, "-m", "xuncha.cli"]
-            subprocess.run(xuncha + ["generate", "--scale", scale, "--seed", str(seed), "-o",
-                                     str(cache / "data")], check=True, cwd=ROOT)
-            subprocess.run(xuncha + ["load", str(cache / "data"), "-w", str(ws), "-q"],
-                           check=True, cwd=ROOT)
+        sys.path.insert(0, str(ROOT / "bench"))
+        from common import workspace
+
+        ws = workspace(scale, seed)
         return f"generated {scale} seed {seed}", open_workspace(ws)
     from tests.server.test_server_push import scaled_store
 

@@ -59,6 +59,27 @@ def dataset(scale: str, seed: int = 1, quiet: bool = False) -> Path:
     return out
 
 
+def workspace(scale: str, seed: int = 1, quiet: bool = False) -> Path:
+    """A loaded workspace of the cached dataset (``xuncha load``, lenient off),
+    rebuilt when the generator or the workspace format changes."""
+    from xuncha.graph.workspace import FORMAT_VERSION
+
+    data = dataset(scale, seed, quiet)
+    ws = CACHE / f"{scale}-{seed}-ws"
+    stamp = ws / STAMP
+    want = f"{generator_hash()} workspace-v{FORMAT_VERSION}"
+    if (ws / "graph.json").exists() and stamp.exists() and stamp.read_text().strip() == want:
+        return ws
+    t = time.perf_counter()
+    subprocess.run([PYTHON, "-m", "xuncha.cli", "load", str(data), "-w", str(ws), "-q"],
+                   check=True, cwd=ROOT)
+    stamp.write_text(want + "\n")
+    if not quiet:
+        print(f"# loaded {scale} seed {seed} into {ws} in {time.perf_counter() - t:.1f} s",
+              file=sys.stderr)
+    return ws
+
+
 def peak_rss_mb() -> float:
     """Peak resident memory of this process so far, in MB (Linux: ru_maxrss is KiB)."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
