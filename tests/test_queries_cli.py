@@ -39,11 +39,29 @@ def test_related_json_rows(ws):
     res = run(ws, "related", "I1", "--format", "json")
     assert res.exit_code == 0, res.output
     rows = json.loads(res.output)
-    assert rows[0]["id"] == "issue:I2" and rows[0]["kind"] == "issue"
-    assert {"id", "kind", "score", "reasons"} <= set(rows[0])
-    r = rows[0]["reasons"][0]
-    assert r["signal"] == "tie" and "兄弟姐妹" in r["text"]
+    # I2 and L2 name I1's sibling, equally strong: the later one (L2) first
+    assert [x["id"] for x in rows[:2]] == ["lead:L2", "issue:I2"]
+    assert {"id", "kind", "score", "tier", "reasons"} <= set(rows[1])
+    r = rows[1]["reasons"][0]
+    assert r["signal"] == "kin" and r["tier"] == "strong" and "兄弟姐妹" in r["text"]
     assert r["path"] == ["issue:I1", "cadre:C3", "cadre:C4", "issue:I2"]
+    assert [h["kind"] for h in r["hops"]] == ["IMPLICATES", "RELATED_TO", "IMPLICATES"]
+
+
+def test_related_empty_answer_exits_zero_with_a_note(ws):
+    res = run(ws, "related", "I12", "--format", "json")
+    assert res.exit_code == 0 and json.loads(res.stdout) == []
+    assert "未找到关联案件" in res.stderr and "--weak" in res.stderr
+    res = run(ws, "related", "I12", "--format", "json", "--weak")
+    assert {r["tier"] for r in json.loads(res.stdout)} == {"weak"}
+
+
+def test_related_policy_options_change_the_answer(ws):
+    # C1 headed U2 for 14 months before R2's arrival: a 15-month newcomer rule drops him.
+    ids = {r["id"] for r in json.loads(run(ws, "related", "I1", "--format", "json").stdout)}
+    assert "issue:I11" in ids
+    res = run(ws, "related", "I1", "--format", "json", "--newcomer-months", "15")
+    assert "issue:I11" not in {r["id"] for r in json.loads(res.stdout)}
 
 
 def test_related_table_and_csv(ws):
@@ -51,13 +69,13 @@ def test_related_table_and_csv(ws):
     assert res.exit_code == 0 and "principal" in res.output
     res = run(ws, "related", "I3", "--format", "csv")
     lines = res.output.splitlines()
-    assert lines[0] == "id,kind,score,unit,date,label,signals,reasons"
+    assert lines[0] == "id,kind,tier,score,evidence,unit,date,label,signals,reasons"
     import csv
     import io
 
     first = next(csv.DictReader(io.StringIO(res.output)))
     assert (first["id"], first["kind"], first["signals"]) == (
-        "lead:L1", "lead", "linked;same_cadre;same_unit")
+        "lead:L1", "lead", "linked;same_cadre")
     assert 0.9 < float(first["score"]) < 1 and "赵强 (cadre:C5)" in first["reasons"]
 
 

@@ -17,7 +17,6 @@ from xuncha.graph.server import queries_related as QR
 from xuncha.queries import patterns as P
 from xuncha.queries.common import Window
 from xuncha.queries.related import related
-from xuncha.queries.text import TextIndex
 
 
 def seeds(store, per_kind: int, rnd: random.Random) -> list[str]:
@@ -31,18 +30,21 @@ def test_related_parity_on_random_seeds(pushed):  # noqa: F811
     store, server = pushed[0]
     signals_seen: set[str] = set()
     for seed in seeds(store, 6, random.Random(11)):
-        mem = [r.as_dict() for r in related(store, seed, limit=None)]
-        assert [r.as_dict() for r in QR.related(server, seed, limit=None)] == mem, seed
-        signals_seen |= {x["signal"] for r in mem for x in r["reasons"]}
-    # the sample exercises the person, unit, context and text signals
-    assert {"same_cadre", "same_unit", "category_sector", "similar_text"} <= signals_seen
+        for tier in ("moderate", "weak"):
+            mem = [r.as_dict() for r in related(store, seed, limit=None, min_tier=tier)]
+            srv = [r.as_dict() for r in QR.related(server, seed, limit=None, min_tier=tier)]
+            assert srv == mem, (seed, tier)
+            signals_seen |= {x["signal"] for r in mem for x in r["reasons"]}
+    # the sample exercises the person, principal, unit, context and text signals
+    assert {"same_cadre", "principal", "same_unit", "category_sector",
+            "similar_text"} <= signals_seen
 
 
 def test_related_parity_with_options(pushed):  # noqa: F811
     store, server = pushed[0]
     seed = sorted(n for n, _ in store.nodes("issue"))[40]
     for kw in ({"limit": 5}, {"min_score": 0.3, "limit": None},
-               {"signals": ("similar_text", "same_cadre"), "limit": None}):
+               {"signals": ("similar_text", "same_cadre"), "limit": None, "min_tier": "weak"}):
         mem = [r.as_dict() for r in related(store, seed, **kw)]
         assert [r.as_dict() for r in QR.related(server, seed, **kw)] == mem, kw
     store, server = pushed[-1]
@@ -51,21 +53,20 @@ def test_related_parity_with_options(pushed):  # noqa: F811
 
 
 def test_server_text_similarity_equals_the_text_index(pushed):  # noqa: F811
-    from xuncha.queries.common import index
+    from xuncha.queries.text import similar_in, terms
 
     store, server = pushed[0]
-    idx = index(store)
-    ti = idx.text
-    assert QR.doc_count(server) == len(ti)
+    stats = store.derived("text_stats")
+    assert QR.doc_count(server) == stats["n"]
     found = 0
     for nid in sorted(n for n, _ in store.nodes("issue"))[::97]:
-        mem = ti.similar(nid, 0.5, limit=50)
-        srv = QR.similar_docs(server, nid, idx.items[nid].text, 0.5, limit=50)
+        text = store.node(nid)["description"]
+        mem = similar_in(stats, terms(text), nid, 0.5, limit=50)
+        srv = QR.similar_docs(server, nid, text, 0.5, limit=50)
         assert [d for d, _ in srv] == [d for d, _ in mem], nid
         assert [s for _, s in srv] == pytest.approx([s for _, s in mem], abs=1e-12)
         found += len(mem)
     assert found > 0
-    assert isinstance(ti, TextIndex)
 
 
 def windows(store) -> dict[str, Window]:

@@ -22,59 +22,98 @@ def _reasons_cell(reasons, n: int = 3) -> str:
     return "\n".join(shown)
 
 
+def _policy_options(f):
+    """--lookback-years, --min-overlap-months, --newcomer-months: the
+    responsibility policy (:mod:`xuncha.queries.periods`), defaults from its code."""
+    from ..queries.periods import DEFAULT_POLICY as P
+
+    f = click.option("--newcomer-months", type=click.FloatRange(min=0), default=None,
+                     help=f"Responsibility 责任认定: a holder in post less than this at the "
+                          f"team's arrival is a newcomer, not answerable (default "
+                          f"{P.newcomer_months}).")(f)
+    f = click.option("--min-overlap-months", type=click.FloatRange(min=0), default=None,
+                     help=f"Responsibility 责任认定: least overlap of a tenure with the "
+                          f"inspected period 被巡察期间 (default {P.min_overlap_months}).")(f)
+    f = click.option("--lookback-years", type=click.IntRange(min=1), default=None,
+                     help=f"Inspected period of a unit's first inspection 首次巡察回溯年限 "
+                          f"(default {P.lookback_years}).")(f)
+    return f
+
+
+def _policy(lookback_years, min_overlap_months, newcomer_months):
+    from ..queries.periods import Policy
+
+    return Policy.from_months(lookback_years, min_overlap_months, newcomer_months)
+
+
+def _doc(template: str):
+    """Fill a command's help from the code's constants (so it cannot drift)."""
+
+    def deco(f):
+        from ..queries.periods import DEFAULT_POLICY
+        from ..queries.related import signals_help
+
+        f.__doc__ = template.format(signals=signals_help().replace("\n", "\n    "),
+                                    policy=DEFAULT_POLICY.describe())
+        return f
+
+    return deco
+
+
 @click.command()
 @click.argument("ref")
 @click.option("-k", "--limit", default=10, show_default=True, type=click.IntRange(min=0),
               help="Show at most K results (0: all).")
 @click.option("--min-score", default=0.0, show_default=True, type=click.FloatRange(0, 1),
               help="Drop results scoring below this 最低分值.")
+@click.option("--tier", "min_tier", type=click.Choice(["strong", "moderate", "weak"]),
+              default="moderate", show_default=True,
+              help="Weakest evidence tier shown 证据强度: strong 强, moderate 中, weak 弱.")
+@click.option("--weak", is_flag=True, help="Show weak results too (same as --tier weak).")
 @click.option("--signal", "signals", multiple=True, metavar="NAME",
-              help="Score only these signals (repeatable): same_cadre, linked, tie, principal, "
-                   "tie_chain, same_unit, category_sector, similar_text.")
+              help="Score only these signals (repeatable; names below).")
+@_policy_options
 @workspace_option
 @uri_option
 @output_options
-def related(ref, limit, min_score, signals, workspace, uri, database, user, fmt):
-    """Issues and leads related to REF 关联案件 (an issue, lead, cadre or unit), ranked.
+@_doc("""Issues and leads related to REF 关联案件 (an issue, lead, cadre or unit), by evidence.
 
     REF is kind:id (issue:I1, lead:L1, cadre:C001, unit:U001), a bare id or a
-    unique name.  Each result lists its reasons: the signal, a sentence naming
-    the people, units and dates, and the evidence path of node ids.
+    unique name.  Every result carries at least one signal and a tier; each
+    reason is a sentence naming the people, posts and dates, and an evidence
+    path over real edges of the graph (JSON: "hops", with provenance).  When
+    nothing qualifies the answer is empty (a note on stderr, exit 0).
 
     \b
-    Signals (weight):
-      same_cadre       the same person named in both 同一人员 (0.9)
-      linked           lead raised from the issue 线索源于问题 (0.9)
-      tie              cadres tied 社会关系: close kin 0.75, other kin and business
-                       0.65, colleague 0.6, classmate/townsman 0.5, derived
-                       colleagues (overlapping posts elsewhere) 0.35
-      principal        one principal 一把手 in charge of both units on both dates,
-                       or the principal of one named in the other (0.4)
-      tie_chain        two ties in a row (product of the two weights)
-      same_unit        found in the same unit 同一单位 (0.25)
-      category_sector  same category, same sector 板块, within half a year (0.2)
-      similar_text     similar descriptions 问题表现相似 (0.4 × cosine, cosine >= 0.5)
+    Signals, by tier (weight):
+    {signals}
 
-    Person signals count × 0.6 when the linking cadre is only mentioned (no
-    lead is about them) and × 0.3 between two items of one unit.  Score =
-    1 − Π(1 − w) over signals (strongest instance of each), rounded to 4
-    places; ties by id.  Regions, rounds and categories alone never relate
-    two cases.
-    """
+    Principals 一把手 count only when they answer for the finding: {policy}.
+    Score = 1 - prod(1 - w) over signals (strongest instance of each).  Order:
+    tier, score, evidence count, recency, id.  Regions, rounds and categories
+    alone never relate two cases.
+    """)
+def related(ref, limit, min_score, min_tier, weak, signals, lookback_years, min_overlap_months,
+            newcomer_months, workspace, uri, database, user, fmt):
     from ..queries.related import related as _related
 
     store = open_graph(workspace, uri, database, user)
     rows = run_query(_related, store, ref, limit=limit or None, min_score=min_score,
-                     signals=tuple(signals) or None)
+                     signals=tuple(signals) or None, min_tier="weak" if weak else min_tier,
+                     policy=_policy(lookback_years, min_overlap_months, newcomer_months))
     fmt = choose_format(fmt)
+    if not rows:
+        click.echo("no related issues or leads with enough evidence (未找到关联案件)"
+                   + ("" if weak or min_tier == "weak" else "; --weak shows weak signals too"),
+                   err=True)
     if fmt == "table":
         if not rows:
-            click.echo("no related issues or leads (未找到关联案件)", err=True)
             return
-        render([{"id": r.id, "score": r.score, "unit": r.unit, "date": r.date,
+        render([{"id": r.id, "tier": r.tier, "score": r.score, "unit": r.unit, "date": r.date,
                  "label": r.label, "reasons": _reasons_cell(r.reasons)} for r in rows], "table",
-               headers={"score": "score 分值", "unit": "unit 单位", "date": "date 日期",
-                        "label": "issue/lead 问题/线索", "reasons": "reasons 依据"},
+               headers={"tier": "tier 强度", "score": "score 分值", "unit": "unit 单位",
+                        "date": "date 日期", "label": "issue/lead 问题/线索",
+                        "reasons": "reasons 依据"},
                title=f"related to 关联 {ref}")
         return
     out = [r.as_dict() for r in rows]
@@ -82,8 +121,8 @@ def related(ref, limit, min_score, signals, workspace, uri, database, user, fmt)
         for d, r in zip(out, rows):
             d["signals"] = ";".join(r.signals)
             d["reasons"] = " | ".join(x.text for x in r.reasons)
-        render(out, "csv", columns=["id", "kind", "score", "unit", "date", "label", "signals",
-                                    "reasons"])
+        render(out, "csv", columns=["id", "kind", "tier", "score", "evidence", "unit", "date",
+                                    "label", "signals", "reasons"])
         return
     render(out, "json")
 

@@ -318,6 +318,11 @@ LEDGERS: dict[str, Ledger] = {
                 F("source", "问题来源", "enum:issue_source"),
                 F("found_date", "发现时间", "date"),
                 F("immediate", "是否立行立改", "bool"),
+                # When the conduct happened (within the inspected period
+                # 被巡察期间), if the ledger says; queries narrow the period
+                # of responsibility to it (xuncha.queries.periods).
+                F("conduct_start", "问题发生时间起", "date", aliases=("问题发生时间", "发生时间起")),
+                F("conduct_end", "问题发生时间止", "date", aliases=("发生时间止",)),
             ),
             node="issue",
             edges=(
@@ -326,6 +331,7 @@ LEDGERS: dict[str, Ledger] = {
                 EdgeMap("FOUND_BY", "id", "team_id"),
                 EdgeMap("IMPLICATES", "id", "cadre_ids"),
             ),
+            date_order=(("conduct_start", "conduct_end"),),
             zh_aliases=("问题",),
         ),
         Ledger(

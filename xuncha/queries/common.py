@@ -44,7 +44,10 @@ from typing import Iterable
 from .. import taxonomy
 from ..errors import XunchaError
 from ..graph.schema import HUB_KINDS, node_id
-from ..graph.store import GraphStore
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ..graph.store import GraphStore
 
 _CACHE_ATTR = "_xuncha_query_index"
 
@@ -91,7 +94,7 @@ class Item:
     """An issue or a lead, with what the queries need about it."""
 
     __slots__ = ("id", "kind", "unit", "date", "day", "round", "category", "subcategory",
-                 "cadres", "issues", "text", "amount")
+                 "cadres", "issues", "text", "amount", "conduct")
 
     def __init__(self, id, kind, unit, date, round, category, subcategory, cadres, issues,
                  text, amount):
@@ -107,6 +110,7 @@ class Item:
         self.issues = issues
         self.text = text
         self.amount = amount
+        self.conduct = (None, None)  # (conduct_start, conduct_end) 问题发生时间起/止
 
     @property
     def category_key(self) -> str | None:
@@ -155,7 +159,7 @@ class Post:
 class Tie:
     """A tie from one cadre to another: an explicit relation or derived colleagues."""
 
-    __slots__ = ("other", "relation", "derived", "unit", "window", "note")
+    __slots__ = ("other", "relation", "derived", "unit", "window", "note", "direction", "posts")
 
     def __init__(self, other, relation, derived=False, unit=None, window=None, note=None):
         self.other = other
@@ -164,6 +168,8 @@ class Tie:
         self.unit = unit  # derived colleagues: the unit they shared
         self.window = window  # derived colleagues: (start, end) of the overlap
         self.note = note
+        self.direction = "out"  # explicit ties: the RELATED_TO edge leaves this cadre ("out") or enters
+        self.posts = None  # derived colleagues: (this cadre's post, the other's post)
 
 
 def relation_name(code: str) -> str:
@@ -222,6 +228,7 @@ class QueryIndex:
             self.items[iid] = Item(iid, "issue", unit, date, rnd, d.get("category"),
                                    d.get("subcategory"), cadres, (), d.get("description") or "",
                                    d.get("amount"))
+            self.items[iid].conduct = (d.get("conduct_start"), d.get("conduct_end"))
         self.leads_of_issue: dict[str, list[str]] = {}
         for lid, d in store.nodes("lead"):
             issues = tuple(dict.fromkeys(targets.get(("RAISED_FROM", lid), ())))
@@ -239,6 +246,8 @@ class QueryIndex:
                                    first.subcategory if first else None,
                                    cadres, issues, d.get("summary") or "",
                                    d.get("recovered_amount"))
+            if first is not None:
+                self.items[lid].conduct = first.conduct
             for i in issues:
                 self.leads_of_issue.setdefault(i, []).append(lid)
 
@@ -285,7 +294,9 @@ class QueryIndex:
                 continue
             rel = d.get("relation_kind") or "other"
             self.ties.setdefault(u, []).append(Tie(v, rel, note=d.get("note")))
-            self.ties.setdefault(v, []).append(Tie(u, rel, note=d.get("note")))
+            back = Tie(u, rel, note=d.get("note"))
+            back.direction = "in"
+            self.ties.setdefault(v, []).append(back)
         for lst in self.ties.values():
             lst.sort(key=lambda t: (t.other, t.relation))
         self._colleagues: dict[str, list[Tie]] = {}

@@ -1,112 +1,147 @@
 """Related cases 关联案件: issues and leads related to an issue, lead, cadre or unit.
 
-Each result carries its reasons: a signal name, a readable sentence naming the
-people, units and dates, and the path of node ids that is the evidence.
+Every result carries at least one *signal* (the evidence) and a strength
+*tier*; nothing is shown to fill a list.  Each reason has a sentence naming
+the people, units, posts and dates, and its evidence path: a walk over real
+edges of the graph (``hops``: source, target, edge kind and the edge's
+properties, with its provenance ``prov`` when the ledgers gave one).  The
+one exception is ``similar_text``, a computed measure with no edge (its path
+is the two items, its ``hops`` empty).
 
-People attached to an item (see :mod:`xuncha.queries.common` for items, dates
-and posts): its *named* cadres (涉及人员 of an issue, 被反映人 of a lead) and
-its unit's *principals* 一把手 on the item's date.  A cadre seed is attached
-to itself; a unit seed stands for all its items.
+People attached to an item (items, dates and posts: :mod:`xuncha.queries.common`):
+its *named* cadres (涉及人员 of an issue, 被反映人 of a lead) and the
+principals 一把手 of its unit who *answer for* it under the responsibility
+policy (:mod:`xuncha.queries.periods`: tenure overlapping the item's inspected
+period 被巡察期间 by the policy's threshold, not a newcomer at the team's
+arrival).  A cadre seed is attached to itself; a unit seed stands for all its
+items.  The signals, their tiers and weights are :data:`SIGNALS` (the help text
+and README are generated from it):
 
-Signals between the seed item ``s`` and a candidate item ``c`` (``c != s``),
-with their weights:
+- strong: ``same_cadre`` (one cadre named in both), ``linked`` (a lead raised
+  from the issue, or two leads from one issue), ``kin`` (a family tie 亲属关系,
+  RELATED_TO either direction, between a person named in each);
+- moderate: ``principal`` (a principal who answers for the seed is named in the
+  other item, or answers for it at another unit; or a person named in the seed
+  answers for it as principal elsewhere), ``tie`` (another declared tie —
+  business 经济往来, colleague 同事, classmate, … — between named people),
+  ``colleague`` (named people whose posts in one third unit overlapped:
+  cadre → post → unit ← post ← cadre, with the dates), ``tie_chain`` (two
+  declared ties in a row between named people);
+- weak (only when asked: ``min_tier="weak"``, CLI ``--weak``):
+  ``principal_tie`` (a tie from an answering principal to a person named in
+  the other), ``same_unit``, ``category_sector`` (same category key, same
+  sector 板块, dates at most :data:`PERIOD_DAYS` apart, different units) and
+  ``similar_text`` (description cosine >= :data:`TEXT_MIN`, boilerplate and
+  masked names 某 discounted, :mod:`xuncha.queries.text`; never between two
+  items that name people of whom they share none).
 
-=======================  ======  ==========================================================
-signal                   weight  when
-=======================  ======  ==========================================================
-``same_cadre``           0.90    a cadre is named in both 同一人员
-``linked``               0.90    a lead raised from the issue, or two leads from one issue
-``tie``                  by kind an attached cadre of ``s`` and one of ``c`` are related
-                                 (RELATED_TO, either direction): spouse, parent, child,
-                                 sibling 0.75; other kin and business 0.65; colleague 0.60;
-                                 classmate, fellow townsman 0.50; other 0.40; *derived*
-                                 colleagues (posts in one unit overlapping, both cadres
-                                 named in the items, not principals, that unit neither
-                                 item's unit, the items in different units) 0.35 社会关系
-``principal``            0.40    one cadre was principal at one item's unit on its date and
-                                 is named in, or principal at the other's unit on its date
-                                 (both principal at the same unit does not count: that is
-                                 ``same_unit``; named in both is ``same_cadre``) 同一一把手
-``tie_chain``            w1×w2   an attached cadre of ``s`` is tied to a third cadre who is
-                                 tied to a cadre named in ``c`` (two RELATED_TO hops, e.g.
-                                 kin of a business partner); the product of the two weights
-``same_unit``            0.15    both found in the same unit 同一单位
-``category_sector``      0.10    same category key (subcategory, else category), units of
-                                 the same sector 板块 (set on both), dates at most
-                                 :data:`PERIOD_DAYS` apart, different units 同板块同期同类
-``similar_text``         0.20×s  description cosine ``s`` >= :data:`TEXT_MIN` (character
-                                 bigram+trigram TF-IDF, :mod:`xuncha.queries.text`)
-=======================  ======  ==========================================================
-
-Person signals (``same_cadre``, ``tie``, ``principal``, ``tie_chain``) are
-scaled by these factors: × :data:`MENTION_FACTOR` (0.6) when the linking cadre
-is named in the candidate but is not a *case subject* 被反映人 of it (no lead
-of the candidate's case is about them, see :mod:`xuncha.queries.common`);
-× :data:`SAME_UNIT_FACTOR` (0.6) when both items are in the same unit (people
-of one unit naturally appear in its cases; the cross-unit link is the news);
-× :data:`PRINCIPAL_FACTOR` (0.5) for a ``tie`` or ``tie_chain`` whose end on
-either side is attached as the unit's principal rather than named in the item
-(a principal's relative is not implicated in every case of the unit).
-
-The weights put evidence through *implicated* people (``same_cadre``,
-``linked``, ``tie``, ``tie_chain``: the links of the generator's related-case
-truth, :mod:`xuncha.synth.truth`) above context: ``principal`` alone is 0.40,
-and the context signals together (``same_unit``, ``category_sector``,
-``similar_text``) reach at most 1 - 0.85 × 0.90 × 0.80 ≈ 0.39.  Measured on
-generated data with ``bench/bench_queries.py`` (figures in ``bench/README.md``).
-
-A hub node (region, round, category) never makes a connection by itself:
-sharing a region, a round or a category alone gives no signal.
-
-Score: per signal the strongest instance ``w`` (weight × strength); the
-score is the noisy-OR ``1 - prod(1 - w)`` over signals, rounded to 4 places.
-Results are sorted by score descending, then id.  Reasons are sorted by
-weight descending, then signal, then path; at most :data:`MAX_REASONS` per
-signal are kept.
-
-For a unit seed the seeds are its items, each candidate keeps the strongest
-instance per signal over all of them (a person attached to several of them
-is followed once, from the first, by date), the unit's own items are results with
-``same_unit``, and the ``category_sector`` and ``similar_text`` signals are not
-used (they would relate a unit to its whole sector).
+Score: per signal the strongest instance ``w`` (weight × factors); the score
+is the noisy-OR ``1 - prod(1 - w)`` over the signals computed, rounded to 4
+places.  Person signals count × :data:`MENTION_FACTOR` when the linking cadre
+is named in the candidate but no lead of its case is about them, and ×
+:data:`SAME_UNIT_FACTOR` between two items of one unit.  A result's tier is
+its strongest signal's.  Results are ordered by tier, then score, then
+evidence count (reasons found), then recency (date, latest first), then id.
+At most :data:`MAX_REASONS` reasons per signal are listed.  A hub (region,
+round, category) never relates two items by itself.
 
 >>> from xuncha.queries.related import related
 >>> rows = related(store, "issue:I1", limit=5)        # doctest: +SKIP
->>> rows[0].as_dict()["reasons"][0]["signal"]          # doctest: +SKIP
-'same_cadre'
+>>> rows[0].as_dict()["tier"]                          # doctest: +SKIP
+'strong'
 """
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass, field
 
 from .. import taxonomy
-from ..graph.store import GraphStore
-from .common import Item, Post, QueryError, QueryIndex, Tie, index, relation_name
+from ..graph import derived
+from .common import Item, QueryError, relation_name
+from .periods import DEFAULT_POLICY, Policy
+from .view import View, view
+
+TIERS = ("strong", "moderate", "weak")
+TIER_ZH = {"strong": "强", "moderate": "中", "weak": "弱"}
+
+#: Weight of a declared tie (RELATED_TO) by relation kind.
+RELATION_WEIGHTS = {
+    "spouse": 0.75, "parent": 0.75, "child": 0.75, "sibling": 0.75,
+    "grandparent": 0.65, "grandchild": 0.65, "collateral": 0.65, "in_law": 0.65,
+    "business": 0.60, "colleague": 0.55, "classmate": 0.45, "fellow_townsman": 0.45,
+    "other": 0.40,
+}
+KIN = frozenset(taxonomy.KIN_RELATIONS)
+
+
+
+def _by_weight(kinds) -> str:
+    """``spouse/parent 0.75, in_law 0.65`` from :data:`RELATION_WEIGHTS`."""
+    groups: dict[float, list[str]] = {}
+    for k, w in RELATION_WEIGHTS.items():
+        if k in kinds:
+            groups.setdefault(w, []).append(k)
+    return ", ".join(f"{'/'.join(ks)} {w}" for w, ks in groups.items())
+
 
 W_SAME_CADRE = 0.90
 W_LINKED = 0.90
 W_PRINCIPAL = 0.40
+W_COLLEAGUE = 0.35
 W_SAME_UNIT = 0.15
 W_CATEGORY_SECTOR = 0.10
 W_TEXT = 0.20
-TIE_WEIGHTS = {
-    "spouse": 0.75, "parent": 0.75, "child": 0.75, "sibling": 0.75,
-    "grandparent": 0.65, "grandchild": 0.65, "collateral": 0.65, "in_law": 0.65,
-    "business": 0.65, "colleague": 0.60,
-    "classmate": 0.50, "fellow_townsman": 0.50,
-    "other": 0.40,
-}
-W_DERIVED_COLLEAGUE = 0.35
+PRINCIPAL_TIE_FACTOR = 0.5
 MENTION_FACTOR = 0.6  # the linking cadre is named in the candidate but no lead is about them
 SAME_UNIT_FACTOR = 0.6  # person signals between two items of one unit
-PRINCIPAL_FACTOR = 0.5  # a tie whose end is a principal 一把手 of the item's unit, not named in it
 PERIOD_DAYS = 183
 TEXT_MIN = 0.5
 MAX_REASONS = 3
-SIGNALS = ("same_cadre", "linked", "tie", "principal", "tie_chain", "same_unit",
-           "category_sector", "similar_text")
+
+
+@dataclass(frozen=True)
+class Signal:
+    name: str
+    tier: str
+    weight: str  # as stated in help
+    zh: str
+    when: str
+
+
+SIGNALS: dict[str, Signal] = {s.name: s for s in (
+    Signal("same_cadre", "strong", f"{W_SAME_CADRE}", "同一人员", "the same person named in both"),
+    Signal("linked", "strong", f"{W_LINKED}", "线索源于问题", "a lead raised from the issue, or two leads from one issue"),
+    Signal("kin", "strong", _by_weight(KIN), "亲属关系",
+           "a family tie between people named in each"),
+    Signal("principal", "moderate", f"{W_PRINCIPAL}", "同一责任一把手",
+           "a principal answerable under the policy for one is named in, or answerable for, the other"),
+    Signal("tie", "moderate", _by_weight(set(RELATION_WEIGHTS) - KIN),
+           "社会关系", "another declared tie between named people"),
+    Signal("colleague", "moderate", f"{W_COLLEAGUE}", "同事(同时任职)",
+           "named people whose posts in one third unit overlapped"),
+    Signal("tie_chain", "moderate", "product of the two ties", "社会关系链",
+           "two declared ties in a row between named people"),
+    Signal("principal_tie", "weak", f"{PRINCIPAL_TIE_FACTOR} × tie", "一把手的社会关系",
+           "a tie from an answerable principal to a person named in the other"),
+    Signal("same_unit", "weak", f"{W_SAME_UNIT}", "同一单位", "found in the same unit"),
+    Signal("category_sector", "weak", f"{W_CATEGORY_SECTOR}", "同板块同期同类",
+           f"same category, same sector 板块, within {PERIOD_DAYS} days, other unit"),
+    Signal("similar_text", "weak", f"{W_TEXT} × cosine (>= {TEXT_MIN})", "问题表现相似",
+           "similar descriptions, boilerplate and masked names 某 discounted"),
+)}
 SEED_KINDS = ("issue", "lead", "cadre", "unit")
+
+
+def signals_help() -> str:
+    """The signal table for ``related --help`` (from :data:`SIGNALS`)."""
+    lines = []
+    for tier in TIERS:
+        lines.append(f"{tier} {TIER_ZH[tier]}:")
+        for s in SIGNALS.values():
+            if s.tier == tier:
+                lines.append(f"  {s.name:<16}{s.zh}: {s.when} ({s.weight})")
+    return "\n".join(lines)
 
 
 @dataclass
@@ -114,11 +149,17 @@ class Reason:
     signal: str
     text: str
     path: list[str]
-    weight: float  # this instance's contribution, weight × strength
+    weight: float  # this instance's contribution, weight × factors
+    steps: tuple = ()  # (a, b, edge kind, properties to match) along the path
+    hops: list[dict] = field(default_factory=list)
+
+    @property
+    def tier(self) -> str:
+        return SIGNALS[self.signal].tier
 
     def as_dict(self) -> dict:
-        return {"signal": self.signal, "text": self.text, "path": self.path,
-                "weight": round(self.weight, 4)}
+        return {"signal": self.signal, "tier": self.tier, "text": self.text, "path": self.path,
+                "weight": round(self.weight, 4), "hops": self.hops}
 
 
 @dataclass
@@ -129,6 +170,8 @@ class Related:
     unit: str | None
     date: str | None
     score: float
+    tier: str = "weak"
+    evidence: int = 0
     reasons: list[Reason] = field(default_factory=list)
 
     @property
@@ -137,289 +180,414 @@ class Related:
 
     def as_dict(self) -> dict:
         return {"id": self.id, "kind": self.kind, "label": self.label, "unit": self.unit,
-                "date": self.date, "score": self.score,
-                "reasons": [r.as_dict() for r in self.reasons]}
+                "date": self.date, "score": self.score, "tier": self.tier,
+                "evidence": self.evidence, "reasons": [r.as_dict() for r in self.reasons]}
 
 
-class _Person:
-    """How a cadre is attached to a seed or candidate item."""
+# -- steps along real edges ----------------------------------------------------------
 
-    __slots__ = ("cadre", "post")
-
-    def __init__(self, cadre: str, post: Post | None = None):
-        self.cadre = cadre
-        self.post = post  # None: named in the item; else the principal post
+def _named_kind(it: Item) -> str:
+    return "IMPLICATES" if it.kind == "issue" else "CONCERNS"
 
 
-def _people(idx: QueryIndex, it: Item) -> list[_Person]:
-    out = [_Person(c) for c in it.cadres]
-    if it.unit:
-        out += [_Person(p.cadre, p) for p in idx.principals_at(it.unit, it.date)]
+def _to_unit(v: View, it: Item) -> list[tuple]:
+    """Steps from an item to its unit: FOUND_IN, CONCERNS_UNIT, or through its
+    first linked issue (a lead without a unit of its own)."""
+    if it.kind == "issue":
+        return [(it.id, it.unit, "FOUND_IN", None)]
+    if v.store.node(it.id).get("unit_id"):
+        return [(it.id, it.unit, "CONCERNS_UNIT", None)]
+    first = it.issues[0]
+    return [(it.id, first, "RAISED_FROM", None), (first, it.unit, "FOUND_IN", None)]
+
+
+def _back(steps: list[tuple]) -> list[tuple]:
+    return [(b, a, k, m) for a, b, k, m in reversed(steps)]
+
+
+def _post_match(p) -> dict:
+    return {"start": p.start, "title": p.title}
+
+
+def _path(steps) -> list[str]:
+    return [steps[0][0]] + [s[1] for s in steps] if steps else []
+
+
+def edge_between(store, a: str, b: str, kind: str, match: dict | None = None) -> dict | None:
+    """The edge of ``kind`` joining ``a`` and ``b`` (either direction) whose
+    properties equal ``match``: ``{source, target, kind, props}`` or None."""
+    for s, t in ((a, b), (b, a)):
+        for _, v, d in store.out_edges(s, kind):
+            if v == t and all(d.get(k) == x for k, x in (match or {}).items()):
+                return {"source": s, "target": t, "kind": kind,
+                        "props": {k: x for k, x in d.items() if k != "kind"}}
+    return None
+
+
+def hops(store, steps) -> list[dict]:
+    out = []
+    for a, b, kind, match in steps:
+        e = edge_between(store, a, b, kind, match)
+        if e is None:  # pragma: no cover - a bug: reasons are built from edges
+            raise QueryError(f"internal: no {kind} edge between {a} and {b}")
+        out.append(e)
     return out
 
 
-class _Acc:
-    def __init__(self, idx: QueryIndex, exclude: set[str]):
-        self.idx = idx
-        self.exclude = exclude
-        self.found: dict[str, dict[str, dict[tuple, Reason]]] = {}
-        self.current: str | None = None  # the seed item being expanded
+# -- the walk ------------------------------------------------------------------------------
 
-    def add(self, cand: str, signal: str, weight: float, text: str, path: list[str]) -> None:
+class _Acc:
+    def __init__(self, exclude: set[str], signals: tuple[str, ...] | None):
+        self.exclude = exclude
+        self.signals = set(signals) if signals else None
+        self.found: dict[str, dict[str, dict[tuple, Reason]]] = {}
+        self.current: str | None = None
+
+    def add(self, cand: str, signal: str, weight: float, text: str, steps: list[tuple],
+            path: list[str] | None = None) -> None:
         if cand in self.exclude or cand == self.current:
             return
+        if self.signals is not None and signal not in self.signals:
+            return
+        path = path or _path(steps)
         sig = self.found.setdefault(cand, {}).setdefault(signal, {})
         key = tuple(path)
         old = sig.get(key)
         if old is None or weight > old.weight:
-            sig[key] = Reason(signal, text, path, weight)
+            sig[key] = Reason(signal, text, path, weight, tuple(steps))
 
 
-def _role(idx: QueryIndex, p: _Person, it: Item | None) -> str:
-    """How a cadre is attached: 'named in issue:I1' / 'principal (局长, …) of … on DATE'."""
-    if it is None:
-        return ""
-    if p.post is None:
-        return f"named in {it.id} 涉及"
-    return (f"principal 一把手 ({p.post.title}, {p.post.window}) of {idx.name(p.post.unit)} "
-            f"on {it.date}")
+class _Walk:
+    def __init__(self, v: View, acc: _Acc, policy: Policy, weak: bool, similar=None):
+        self.v = v
+        self.acc = acc
+        self.policy = policy
+        self.weak = weak
+        self.similar = similar
 
+    def factor(self, s: Item | None, x: Item, via: str) -> float:
+        f = 1.0
+        if via in x.cadres and via not in self.v.case_subjects(x):
+            f *= MENTION_FACTOR
+        if s is not None and x.unit is not None and x.unit == s.unit:
+            f *= SAME_UNIT_FACTOR
+        return f
 
-def _who(idx: QueryIndex, p: _Person, it: Item | None) -> str:
-    role = _role(idx, p, it)
-    return f"{idx.name(p.cadre)} [{role}]" if role else idx.name(p.cadre)
+    def named_items(self, cadre: str):
+        return self.v.items_of_cadre(cadre)
 
-
-def _w(idx: QueryIndex, base: float, s: Item | None, c: Item, q: _Person,
-       p: _Person | None = None) -> float:
-    """A person signal's weight for candidate ``c`` reached through ``q``.
-
-    ``p`` (ties only): the seed's person; a tie with either end attached
-    through a principal post, not named, is scaled by :data:`PRINCIPAL_FACTOR`.
-    """
-    w = base
-    if q.post is None and q.cadre not in idx.case_subjects.get(c.id, ()):
-        w *= MENTION_FACTOR
-    if p is not None and (p.post is not None or q.post is not None):
-        w *= PRINCIPAL_FACTOR
-    if s is not None and c.unit is not None and c.unit == s.unit:
-        w *= SAME_UNIT_FACTOR
-    return w
-
-
-def _seed_paths(s: Item | None, p: _Person) -> list[str]:
-    """Path from the seed item to the attached cadre."""
-    if s is None:
-        return [p.cadre]
-    if p.post is None:
-        return [s.id, p.cadre]
-    return [s.id, p.post.unit, p.cadre]
-
-
-def _cand_path(c: Item, p: _Person) -> list[str]:
-    """Path from the attached cadre on to the candidate item."""
-    if p.post is None:
-        return [c.id]
-    return [p.post.unit, c.id]
-
-
-def _expand_item(idx: QueryIndex, acc: _Acc, s: Item | None, people: list[_Person],
-                 context: bool, done: set | None = None, same_unit: bool = True,
-                 similar=None) -> None:
-    """Add every candidate related to seed ``s`` (None for a bare cadre seed).
-
-    ``done`` (unit seeds) holds the people already expanded from another of
-    the unit's items: their candidates and weights would be the same.
-    """
-    named_seed = {p.cadre for p in people if p.post is None}
-    acc.current = s.id if s is not None else None
-    if done is not None:
-        keep = []
-        for p in people:
-            key = (p.cadre, p.post.unit, p.post.start) if p.post else (p.cadre,)
-            if key not in done:
-                done.add(key)
-                keep.append(p)
-        people = keep
-
-    def cand_people_named(cadre: str):
-        for c in idx.items_of_cadre.get(cadre, ()):
-            yield c, _Person(cadre)
-
-    def cand_people_principal(cadre: str):
-        for post in idx.posts_of_cadre.get(cadre, ()):
-            if not post.principal:
-                continue
-            for c in idx.items_at(post.unit, post.start, post.end):
-                if post.covers(c.date):
-                    yield c, _Person(cadre, post)
-
-    for p in people:
-        head = _seed_paths(s, p)
-        # same cadre / principal
-        for c, q in cand_people_named(p.cadre):
-            if p.post is None:
-                acc.add(c.id, "same_cadre", _w(idx, W_SAME_CADRE, s, c, q),
-                        f"同一人员 same cadre: {idx.name(p.cadre)} named in both", head + [c.id])
-            elif p.cadre not in named_seed:
-                acc.add(c.id, "principal", _w(idx, W_PRINCIPAL, s, c, q),
-                        f"一把手涉及 principal named: {idx.name(p.cadre)} was {_role(idx, p, s)} "
-                        f"and is named in {c.id}", head + [c.id])
-        for c, q in cand_people_principal(p.cadre):
-            if p.post is not None and q.post.unit == p.post.unit:
-                continue  # same principal, same unit: that is same_unit
-            if p.post is None and p.cadre in c.cadres:
-                continue  # named in both: that is same_cadre
-            if p.post is None and s is not None and q.post.unit == s.unit:
-                continue  # named in s and principal of s's own unit: same_unit
-            first = f"is named in {s.id}" if s is not None and p.post is None else (
-                f"was {_role(idx, p, s)}" if s is not None else "was")
-            acc.add(c.id, "principal", _w(idx, W_PRINCIPAL, s, c, q),
-                    f"同一一把手 same principal: {idx.name(p.cadre)} {first}"
-                    f"{' and' if s is not None else ''} {_role(idx, q, c)}",
-                    head + _cand_path(c, q))
-        # ties
-        ties: list[Tie] = list(idx.ties.get(p.cadre, ()))
-        if p.post is None:
-            ties += idx.colleagues(p.cadre)
-        for t in ties:
-            if t.other in named_seed and s is not None:
-                continue
-            if not t.derived:
-                w1 = TIE_WEIGHTS.get(t.relation, TIE_WEIGHTS["other"])
-                for t2 in idx.ties.get(t.other, ()):
-                    if t2.other == p.cadre or (t2.other in named_seed and s is not None):
+    def expand(self, s: Item | None, named: list[str], heads: dict[str, list[tuple]],
+               context: bool, same_unit: bool = True) -> None:
+        v, acc, name = self.v, self.acc, self.v.name
+        acc.current = s.id if s is not None else None
+        named_set = set(named)
+        where = f" in {s.id}" if s is not None else ""
+        for n in named:
+            head = heads[n]
+            # same cadre
+            for x in self.named_items(n):
+                acc.add(x.id, "same_cadre", W_SAME_CADRE * self.factor(s, x, n),
+                        f"同一人员 same cadre: {name(n)} named{where} and in {x.id} 涉及",
+                        head + [(n, x.id, _named_kind(x), None)])
+            # declared ties and chains
+            for t in v.ties(n):
+                o = t.other
+                if o in named_set:
+                    continue
+                w1 = RELATION_WEIGHTS.get(t.relation, RELATION_WEIGHTS["other"])
+                sig = "kin" if t.relation in KIN else "tie"
+                tie_step = (n, o, "RELATED_TO", {"relation_kind": t.relation})
+                for x in self.named_items(o):
+                    acc.add(x.id, sig, w1 * self.factor(s, x, o),
+                            f"{SIGNALS[sig].zh} {relation_name(t.relation)}: {name(n)} named{where} – "
+                            f"{name(o)} named in {x.id}",
+                            head + [tie_step, (o, x.id, _named_kind(x), None)])
+                for t2 in v.ties(o):
+                    o2 = t2.other
+                    if o2 == n or o2 in named_set:
                         continue
-                    w2 = TIE_WEIGHTS.get(t2.relation, TIE_WEIGHTS["other"])
-                    for c, q in cand_people_named(t2.other):
-                        acc.add(c.id, "tie_chain", _w(idx, w1 * w2, s, c, q, p),
-                                f"社会关系链 tie chain: {_who(idx, p, s)} –{relation_name(t.relation)}– "
-                                f"{idx.name(t.other)} –{relation_name(t2.relation)}– "
-                                f"{_who(idx, q, c)}", head + [t.other, t2.other, c.id])
-            if t.derived:
-                w = W_DERIVED_COLLEAGUE
-                how = (f"同事 colleagues at {idx.name(t.unit)} "
-                       f"{t.window[0]}–{t.window[1] if t.window[1] != '9999-12-31' else '至今'}"
-                       f" (同时任职)")
-                sources = cand_people_named(t.other)
-            else:
-                w = TIE_WEIGHTS.get(t.relation, TIE_WEIGHTS["other"])
-                how = f"社会关系 {relation_name(t.relation)}"
-                sources = _chain(cand_people_named(t.other), cand_people_principal(t.other))
-            for c, q in sources:
-                if t.derived and s is not None and (c.unit == s.unit or t.unit in (s.unit, c.unit)):
-                    continue  # colleagues in the unit of either case: no news
-                mid = head + [t.other] + _cand_path(c, q)
-                acc.add(c.id, "tie", _w(idx, w, s, c, q, p),
-                        f"{how}: {_who(idx, p, s)} – {_who(idx, q, c)}", mid)
-    if s is None:
-        return
-    # linked leads/issues
-    if s.kind == "issue":
-        for lid in idx.leads_of_issue.get(s.id, ()):
-            acc.add(lid, "linked", W_LINKED, f"线索源于该问题 linked: {lid} was raised from {s.id}",
-                    [s.id, lid])
-    else:
-        for iid in s.issues:
-            acc.add(iid, "linked", W_LINKED, f"线索源于该问题 linked: {s.id} was raised from {iid}",
-                    [s.id, iid])
-            for lid in idx.leads_of_issue.get(iid, ()):
-                acc.add(lid, "linked", W_LINKED,
-                        f"源于同一问题 linked: {s.id} and {lid} were both raised from {iid}",
-                        [s.id, iid, lid])
-    # same unit
-    if s.unit and same_unit:
-        for c in idx.items_of_unit.get(s.unit, ()):
-            acc.add(c.id, "same_unit", W_SAME_UNIT,
-                    f"同一单位 same unit: both found in {idx.name(s.unit)}", [s.id, s.unit, c.id])
-    if not context:
-        return
-    # same category, sector and period
-    sector = idx.unit_sector.get(s.unit) if s.unit else None
-    if sector and s.category_key and s.day is not None:
-        import bisect
+                    w2 = RELATION_WEIGHTS.get(t2.relation, RELATION_WEIGHTS["other"])
+                    step2 = (o, o2, "RELATED_TO", {"relation_kind": t2.relation})
+                    for x in self.named_items(o2):
+                        acc.add(x.id, "tie_chain", w1 * w2 * self.factor(s, x, o2),
+                                f"社会关系链 tie chain: {name(n)} named{where} –{relation_name(t.relation)}– "
+                                f"{name(o)} –{relation_name(t2.relation)}– {name(o2)} named in {x.id}",
+                                head + [tie_step, step2, (o2, x.id, _named_kind(x), None)])
+            # colleagues: overlapping posts in a third unit
+            for t in v.colleagues(n):
+                o = t.other
+                if o in named_set:
+                    continue
+                p, q = t.posts
+                end = t.window[1] if t.window[1] != "9999-12-31" else "至今"
+                for x in self.named_items(o):
+                    if s is not None and (x.unit == s.unit or t.unit in (s.unit, x.unit)):
+                        continue
+                    acc.add(x.id, "colleague", W_COLLEAGUE * self.factor(s, x, o),
+                            f"同事 colleagues at {name(t.unit)}: {name(n)} ({p.title}, {p.window}) "
+                            f"and {name(o)} ({q.title}, {q.window}) 同时任职 {t.window[0]}–{end}; "
+                            f"{name(o)} named in {x.id}",
+                            head + [(n, t.unit, "HELD_POSITION", _post_match(p)),
+                                    (t.unit, o, "HELD_POSITION", _post_match(q)),
+                                    (o, x.id, _named_kind(x), None)])
+            # a named person who answers, as principal elsewhere, for another item
+            for q in v.posts_of_cadre(n):
+                if not q.principal or (s is not None and q.unit == s.unit):
+                    continue
+                for x, b in v.answered(q, self.policy):
+                    if n in x.cadres:
+                        continue  # that is same_cadre
+                    acc.add(x.id, "principal", W_PRINCIPAL * self.factor(s, x, n),
+                            f"同一责任一把手 answerable principal: {name(n)}"
+                            f"{' named' + where if s is not None else ''}; "
+                            f"{b.text(q.title)} at {name(q.unit)}, found {x.date} ({x.id})",
+                            head + [(n, q.unit, "HELD_POSITION", _post_match(q))]
+                            + _back(_to_unit(v, x)))
+        if s is None:
+            return
+        # principals who answer for the seed
+        if s.unit:
+            for p, a in v.answering(s, self.policy):
+                c = p.cadre
+                if c in named_set:
+                    continue
+                head = _to_unit(v, s) + [(s.unit, c, "HELD_POSITION", _post_match(p))]
+                who = f"{name(c)} {a.text(p.title)} at {name(s.unit)} (answers for {s.id})"
+                for x in self.named_items(c):
+                    acc.add(x.id, "principal", W_PRINCIPAL * self.factor(s, x, c),
+                            f"同一责任一把手 answerable principal: {who}; named in {x.id}",
+                            head + [(c, x.id, _named_kind(x), None)])
+                for q in v.posts_of_cadre(c):
+                    if not q.principal or q.unit == s.unit:
+                        continue
+                    for x, b in v.answered(q, self.policy):
+                        if c in x.cadres:
+                            continue
+                        acc.add(x.id, "principal", W_PRINCIPAL * self.factor(s, x, c),
+                                f"同一责任一把手 answerable principal: {who}; "
+                                f"{b.text(q.title)} at {name(q.unit)} (answers for {x.id}, found {x.date})",
+                                head + [(c, q.unit, "HELD_POSITION", _post_match(q))]
+                                + _back(_to_unit(v, x)))
+                if self.weak:
+                    for t in v.ties(c):
+                        o = t.other
+                        if o in named_set:
+                            continue
+                        w = RELATION_WEIGHTS.get(t.relation, RELATION_WEIGHTS["other"])
+                        for x in self.named_items(o):
+                            acc.add(x.id, "principal_tie",
+                                    PRINCIPAL_TIE_FACTOR * w * self.factor(s, x, o),
+                                    f"一把手的社会关系 principal's tie {relation_name(t.relation)}: {who} – "
+                                    f"{name(o)} named in {x.id}",
+                                    head + [(c, o, "RELATED_TO", {"relation_kind": t.relation}),
+                                            (o, x.id, _named_kind(x), None)])
+        # linked leads/issues
+        if s.kind == "issue":
+            for lid in v.leads_of_issue(s.id):
+                acc.add(lid, "linked", W_LINKED, f"线索源于该问题 linked: {lid} was raised from {s.id}",
+                        [(s.id, lid, "RAISED_FROM", None)])
+        else:
+            for iid in s.issues:
+                acc.add(iid, "linked", W_LINKED, f"线索源于该问题 linked: {s.id} was raised from {iid}",
+                        [(s.id, iid, "RAISED_FROM", None)])
+                for lid in v.leads_of_issue(iid):
+                    acc.add(lid, "linked", W_LINKED,
+                            f"源于同一问题 linked: {s.id} and {lid} were both raised from {iid}",
+                            [(s.id, iid, "RAISED_FROM", None), (iid, lid, "RAISED_FROM", None)])
+        if not self.weak:
+            return
+        if s.unit and same_unit:
+            for x in v.items_of_unit(s.unit):
+                acc.add(x.id, "same_unit", W_SAME_UNIT,
+                        f"同一单位 same unit: both found in {name(s.unit)}",
+                        _to_unit(v, s) + _back(_to_unit(v, x)))
+        if not context:
+            return
+        self.category_sector(s)
+        self.similar_text(s)
 
-        days, lst = idx.block(s.category_key, sector)
-        lo = bisect.bisect_left(days, s.day - PERIOD_DAYS)
-        hi = bisect.bisect_right(days, s.day + PERIOD_DAYS)
+    def category_sector(self, s: Item) -> None:
+        v = self.v
+        if not s.unit or not s.category_key or s.day is None:
+            return
+        sector = v.store.node(s.unit).get("sector")
+        if not sector:
+            return
+        lo_day, hi_day = s.day - PERIOD_DAYS, s.day + PERIOD_DAYS
+        fetch = getattr(v.store, "category_block", None)
+        if fetch is not None:  # a graph server: a targeted statement, dates checked here
+            ids = fetch(s.category_key, sector, lo_day, hi_day)
+            ids = [i for i in ids if (x := v.item(i)) is not None and x.day is not None
+                   and lo_day <= x.day <= hi_day and x.category_key == s.category_key
+                   and x.unit and v.store.node(x.unit).get("sector") == sector]
+            ids.sort(key=lambda i: (v.item(i).day, i))
+            lo, hi = 0, len(ids)
+        else:
+            block = v.store.derived("category_sector").get(f"{s.category_key}\t{sector}")
+            if not block:
+                return
+            days, ids = block
+            lo = bisect.bisect_left(days, lo_day)
+            hi = bisect.bisect_right(days, hi_day)
         cat = f"category:{s.category_key}"
         cat_name = taxonomy.zh("subcategory" if s.subcategory else "category", s.category_key)
-        for c in lst[lo:hi]:
-            if c.unit == s.unit:
+
+        def to_cat(it: Item) -> list[tuple]:
+            if it.kind == "issue":
+                return [(it.id, cat, "IN_CATEGORY", None)]
+            return [(it.id, it.issues[0], "RAISED_FROM", None), (it.issues[0], cat, "IN_CATEGORY", None)]
+
+        for cid in ids[lo:hi]:
+            x = v.item(cid)
+            if x is None or x.unit == s.unit:
                 continue
-            acc.add(c.id, "category_sector", W_CATEGORY_SECTOR,
-                    f"同板块同期同类 same category {cat_name} in sector 板块 {sector}: "
-                    f"found {s.date} in {idx.name(s.unit)} and {c.date} in {idx.name(c.unit)}", [s.id, cat, c.id])
-    # similar descriptions
-    if s.text:
-        found = similar(s) if similar is not None else idx.text.similar(s.id, TEXT_MIN, limit=50)
+            self.acc.add(x.id, "category_sector", W_CATEGORY_SECTOR,
+                         f"同板块同期同类 same category {cat_name} in sector 板块 {sector}: found "
+                         f"{s.date} in {v.name(s.unit)} and {x.date} in {v.name(x.unit)}",
+                         to_cat(s) + _back(to_cat(x)))
+
+    def similar_text(self, s: Item) -> None:
+        if not s.text:
+            return
+        if self.similar is not None:
+            found = self.similar(s)
+        else:
+            from .text import similar_in, terms
+
+            found = similar_in(self.v.store.derived("text_stats"), terms(s.text), s.id, TEXT_MIN,
+                               limit=50)
         for cid, sim in found:
-            acc.add(cid, "similar_text", W_TEXT * sim,
-                    f"问题表现相似 similar descriptions (cosine {sim:.2f})", [s.id, cid])
+            x = self.v.item(cid)
+            if x is None:
+                continue
+            if s.cadres and x.cadres and not set(s.cadres) & set(x.cadres):
+                continue  # about different named people: text alone never links them
+            self.acc.add(cid, "similar_text", W_TEXT * sim,
+                         f"问题表现相似 similar descriptions (cosine {sim:.2f})", [],
+                         path=[s.id, cid])
 
 
-def _chain(*gens):
-    for g in gens:
-        yield from g
+# -- derived statistics -----------------------------------------------------------------
+
+@derived.register("text_stats")
+def _text_stats(store) -> dict:
+    """Term statistics of every item's description/summary (:mod:`xuncha.queries.text`)."""
+    from .text import TextIndex
+
+    idx = TextIndex()
+    for kind, prop in (("issue", "description"), ("lead", "summary")):
+        for nid, d in store.nodes(kind):
+            if d.get(prop):
+                idx.add(nid, d[prop])
+    return idx.stats()
 
 
-def related(store: GraphStore, ref: str, limit: int | None = 10, min_score: float = 0.0,
-            signals: tuple[str, ...] | None = None) -> list[Related]:
+@derived.register("category_sector")
+def _category_sector(store) -> dict:
+    """``"category key\\tsector"`` -> ([day, …], [item id, …]) of the dated
+    items of that category key in units of that sector, by day then id."""
+    from .common import index
+
+    idx = index(store)
+    blocks: dict[str, list] = {}
+    for it in idx.items.values():
+        if it.day is None or not it.unit or not it.category_key:
+            continue
+        sector = idx.unit_sector.get(it.unit)
+        if sector:
+            blocks.setdefault(f"{it.category_key}\t{sector}", []).append((it.day, it.id))
+    out = {}
+    for k, lst in blocks.items():
+        lst.sort()
+        out[k] = ([d for d, _ in lst], [i for _, i in lst])
+    return out
+
+
+# -- entry points ---------------------------------------------------------------------------
+
+def related(store, ref: str, limit: int | None = 10, min_score: float = 0.0,
+            signals: tuple[str, ...] | None = None, min_tier: str = "moderate",
+            policy: Policy = DEFAULT_POLICY) -> list[Related]:
     """Issues and leads related to ``ref`` (an issue, lead, cadre or unit), best first.
 
-    ``signals`` restricts scoring to the named signals (default: all);
-    ``min_score`` drops weaker results; ``limit`` caps the list (None: all).
+    ``min_tier``: the weakest tier shown (``strong``, ``moderate`` — the
+    default — or ``weak``); ``signals`` restricts to the named signals;
+    ``min_score`` drops weaker results; ``limit`` caps the list (None: all);
+    ``policy``: who answers for a finding (:mod:`xuncha.queries.periods`).
     """
+    check(signals, min_tier)
+    seed = store.resolve(ref, SEED_KINDS)
+    return rank(store, seed, limit, min_score, signals, min_tier=min_tier, policy=policy)
+
+
+def check(signals, min_tier) -> None:
     if signals:
         bad = [x for x in signals if x not in SIGNALS]
         if bad:
             raise QueryError(f"unknown signal(s) {', '.join(bad)}: choose from {', '.join(SIGNALS)}")
-    seed = store.resolve(ref, SEED_KINDS)
-    return rank(store, index(store), seed, limit, min_score, signals)
+    if min_tier not in TIERS:
+        raise QueryError(f"unknown tier {min_tier!r}: choose from {', '.join(TIERS)}")
 
 
-def rank(store: GraphStore, idx: QueryIndex, seed: str, limit: int | None = 10,
-         min_score: float = 0.0, signals: tuple[str, ...] | None = None,
-         similar=None) -> list[Related]:
+def rank(store, seed: str, limit: int | None = 10, min_score: float = 0.0,
+         signals: tuple[str, ...] | None = None, min_tier: str = "moderate",
+         policy: Policy = DEFAULT_POLICY, similar=None) -> list[Related]:
     """The scoring core of :func:`related` for a resolved ``seed``.
 
-    ``store``/``idx`` need only hold what the signals read about the seed (the
-    server version passes a store of the seed's neighbourhood); ``similar``
-    (``Item -> [(id, cosine)]``, best first, at most 50, cosine >=
-    :data:`TEXT_MIN`) replaces the in-memory text index.
+    ``store`` needs only the GraphStore per-node API (``node``, ``has``,
+    ``label``, ``out_edges``, ``in_edges``) and, for the weak signals,
+    ``derived``; ``similar`` (``Item -> [(id, cosine)]``, best first)
+    replaces the text statistics (a graph server computes its own).
     """
+    v = view(store)
+    weak = min_tier == "weak"
+    acc = _Acc({seed}, signals)
+    walk = _Walk(v, acc, policy, weak, similar)
     kind = store.kind(seed)
-    acc = _Acc(idx, {seed})
     if kind in ("issue", "lead"):
-        s = idx.items[seed]
-        _expand_item(idx, acc, s, _people(idx, s), context=True, similar=similar)
+        s = v.item(seed)
+        walk.expand(s, list(s.cadres), {n: [(s.id, n, _named_kind(s), None)] for n in s.cadres},
+                    context=True)
     elif kind == "cadre":
-        _expand_item(idx, acc, None, [_Person(seed)], context=False)
+        walk.expand(None, [seed], {seed: []}, context=False)
     else:
-        own = idx.items_of_unit.get(seed, [])
-        done: set = set()
+        own = v.items_of_unit(seed)
         for s in own:
-            _expand_item(idx, acc, s, _people(idx, s), context=False, done=done, same_unit=False)
-        for c in own:
-            acc.found.setdefault(c.id, {})["same_unit"] = {(seed, c.id): Reason(
-                "same_unit", f"本单位 in this unit: found in {idx.name(seed)}", [seed, c.id], W_SAME_UNIT)}
+            walk.expand(s, list(s.cadres), {n: [(s.id, n, _named_kind(s), None)] for n in s.cadres},
+                        context=False, same_unit=False)
+        if weak:
+            acc.current = None
+            for x in own:
+                acc.add(x.id, "same_unit", W_SAME_UNIT,
+                        f"本单位 in this unit: found in {v.name(seed)}", _back(_to_unit(v, x)))
+    shown = TIERS[:TIERS.index(min_tier) + 1]
     out: list[Related] = []
     for cid, by_signal in acc.found.items():
         reasons: list[Reason] = []
         miss = 1.0
+        n = 0
         for sig, inst in by_signal.items():
-            if signals and sig not in signals:
-                continue
             best = sorted(inst.values(), key=lambda r: (-r.weight, r.path))
             miss *= 1.0 - best[0].weight
             reasons.extend(best[:MAX_REASONS])
+            n += len(inst)
         if not reasons:
+            continue
+        tier = min((r.tier for r in reasons), key=TIERS.index)
+        if tier not in shown:
             continue
         score = round(1.0 - miss, 4)
         if score < min_score:
             continue
-        reasons.sort(key=lambda r: (-r.weight, SIGNALS.index(r.signal), r.path))
-        c = idx.items[cid]
-        out.append(Related(cid, c.kind, store.label(cid), c.unit, c.date, score, reasons))
-    out.sort(key=lambda r: (-r.score, r.id))
-    return out[:limit] if limit else out
+        reasons.sort(key=lambda r: (TIERS.index(r.tier), -r.weight, list(SIGNALS).index(r.signal),
+                                    r.path))
+        c = v.item(cid)
+        out.append(Related(cid, c.kind, store.label(cid), c.unit, c.date, score, tier, n, reasons))
+    out.sort(key=lambda r: r.id)
+    out.sort(key=lambda r: r.date or "", reverse=True)
+    out.sort(key=lambda r: (TIERS.index(r.tier), -r.score, -r.evidence))
+    out = out[:limit] if limit else out
+    for r in out:
+        for reason in r.reasons:
+            reason.hops = hops(store, reason.steps)
+    return out

@@ -6,31 +6,36 @@ are a robust, dependency-free measure.
 
 Definitions (what a server implementation must reproduce):
 
-- :func:`normalise` keeps CJK characters, ASCII letters and digits (letters
-  lower-cased); every other character (punctuation, spaces) splits the text
-  into runs, and n-grams never cross a run boundary;
+- :func:`normalise` first blanks masked names (a surname character and 某,
+  e.g. 王某, 李某某: :data:`MASKED`, which say "some person" and would make every
+  template sentence about anyone look alike), then keeps CJK characters,
+  ASCII letters and digits (letters lower-cased); every other character
+  (punctuation, spaces) splits the text into runs, and n-grams never cross a
+  run boundary;
 - the terms of a text are its character bigrams and trigrams (a run shorter
   than 2 characters contributes the run itself);
 - a text is the *set* of its terms (short descriptions rarely repeat an
-  n-gram); term weight = ``idf = ln((1 + N) / (1 + df)) + 1`` over the N
-  indexed documents;
+  n-gram); over N indexed documents a term in ``df`` of them is
+  *boilerplate* when ``df`` exceeds :func:`cap` (5% of N, at least
+  min(50, N/2), at most 500: stock phrases such as 存在/问题/反映/涉嫌) and
+  weighs 0; any other term weighs ``idf = ln((1 + N) / (1 + df)) + 1``;
 - similarity = cosine of the two weight vectors, in [0, 1]:
-  ``sum(idf(t)^2 for shared t) / (norm(a) * norm(b))``.
+  ``sum(idf(t)^2 for shared t) / (norm(a) * norm(b))``; a text whose terms
+  are all boilerplate is similar to nothing.
 
-:class:`TextIndex` keeps an inverted index (term -> documents), so the
-documents similar to one are found by walking the postings of that
-document's own terms, never by scanning the corpus.  Terms in more than
-:attr:`TextIndex.cap` documents (5% of them, at most 500; boilerplate such
-as 存在/问题 or a ledger's stock phrases) are skipped when gathering
-candidates, so two texts that share *only* such terms are not reported; the
-similarity of those that are found is exact (every shared term counts).
+:class:`TextIndex` keeps an inverted index (term -> documents) of the terms
+that are not boilerplate, so the documents similar to one are found by
+walking the postings of that document's own terms, never by scanning the
+corpus, and the similarity found is exact.
 
 >>> idx = TextIndex()
 >>> idx.add("a", "违规发放津贴补贴12万元")
 >>> idx.add("b", "违规发放津贴补贴")
 >>> idx.add("c", "党组会议研究重大事项不足")
+>>> for d, t in [("d", "办公用房面积超标"), ("e", "基层组织生活不规范"), ("f", "公款旅游")]:
+...     idx.add(d, t)
 >>> [(d, round(s, 2)) for d, s in idx.similar("a", min_similarity=0.1)]
-[('b', 0.7)]
+[('b', 0.72)]
 >>> round(similarity("违规发放津贴补贴", "违规发放补贴"), 2) > 0.5
 True
 """
@@ -42,13 +47,31 @@ import re
 from typing import Iterable
 
 _SPLIT = re.compile(r"[^0-9a-z\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+#: A masked name: a surname character followed by 某 (王某, 王某某).
+MASKED = re.compile(r"[\u4e00-\u9fff]某+")
 
 
 def normalise(text: str | None) -> list[str]:
-    """The text's runs of CJK characters, letters and digits (lower case)."""
+    """The text's runs of CJK characters, letters and digits (lower case),
+    masked names (王某) blanked."""
     if not text:
         return []
-    return [r for r in _SPLIT.split(str(text).lower()) if r]
+    text = str(text)
+    if "某" in text:
+        text = MASKED.sub(" ", text)
+    return [r for r in _SPLIT.split(text.lower()) if r]
+
+
+def cap(n: int) -> int:
+    """Most documents a term may be in before it is boilerplate (weight 0)."""
+    return min(500, max(int(0.05 * n), min(50, n // 2)))
+
+
+def idf2(n: int, df: int) -> float:
+    """Squared weight of a term in ``df`` of ``n`` documents (0: boilerplate)."""
+    if df > cap(n):
+        return 0.0
+    return (math.log((1 + n) / (1 + df)) + 1.0) ** 2
 
 
 def ngrams(text: str | None, sizes: tuple[int, ...] = (2, 3)) -> list[str]:
@@ -77,68 +100,60 @@ def similarity(a: str | None, b: str | None) -> float:
 
 
 class TextIndex:
-    """Documents as n-gram sets, an inverted index, idf and cached norms.
+    """Documents as n-gram sets: document frequencies, postings of the terms
+    that are not boilerplate, and norms.
 
-    Documents are added first, then queried; the idf is computed on the first
-    query (adding afterwards recomputes it).
+    Documents are added first, then queried; the statistics are computed on
+    the first query (adding afterwards recomputes them).  :meth:`stats` is
+    the JSON-able mapping :func:`similar_in` reads (what a saved workspace or
+    a graph server holds as ``derived("text_stats")``).
     """
 
-    def __init__(self, max_df: float = 0.05, min_max_df: int = 50, max_postings: int = 500):
+    def __init__(self):
         self._terms: dict[str, frozenset[str]] = {}
-        self._postings: dict[str, list[str]] = {}
-        self._idf2: dict[str, float] | None = None  # idf squared
-        self._norm: dict[str, float] = {}
-        self.max_df = max_df
-        self.min_max_df = min_max_df
-        self.max_postings = max_postings
+        self._stats: dict | None = None
 
     def __len__(self) -> int:
         return len(self._terms)
 
     def add(self, doc: str, text: str | None) -> None:
         ts = terms(text)
-        if not ts:
-            return
-        self._terms[doc] = ts
-        post = self._postings
-        for t in ts:
-            lst = post.get(t)
-            if lst is None:
-                post[t] = [doc]
-            else:
-                lst.append(doc)
-        self._idf2 = None
+        if ts:
+            self._terms[doc] = ts
+            self._stats = None
 
-    def build(self) -> None:
-        n = len(self._terms)
-        log = math.log
-        idf2 = self._idf2 = {t: (log((1 + n) / (1 + len(ds))) + 1.0) ** 2
-                             for t, ds in self._postings.items()}
-        sqrt = math.sqrt
-        self._norm = {d: sqrt(sum(idf2[t] for t in ts)) for d, ts in self._terms.items()}
-
-    def _ready(self) -> dict[str, float]:
-        if self._idf2 is None:
-            self.build()
-        return self._idf2  # type: ignore[return-value]
-
-    def norm(self, doc: str) -> float:
-        self._ready()
-        return self._norm[doc]
-
-    @property
-    def cap(self) -> int:
-        """Longest posting list walked when gathering candidates."""
-        return max(self.min_max_df, min(int(self.max_df * len(self._terms)), self.max_postings))
+    def stats(self) -> dict:
+        """``{"n", "df": {term: df}, "postings": {term: [doc, …]} (non-boilerplate
+        terms, docs sorted), "norm": {doc: norm}}``."""
+        if self._stats is None:
+            n = len(self._terms)
+            df: dict[str, int] = {}
+            for ts in self._terms.values():
+                for t in ts:
+                    df[t] = df.get(t, 0) + 1
+            c = cap(n)
+            postings: dict[str, list[str]] = {}
+            for d, ts in self._terms.items():
+                for t in ts:
+                    if df[t] <= c:
+                        postings.setdefault(t, []).append(d)
+            for lst in postings.values():
+                lst.sort()
+            w = {t: idf2(n, k) for t, k in df.items()}
+            norm = {d: math.sqrt(sum(w[t] for t in ts)) for d, ts in self._terms.items()}
+            self._stats = {"n": n, "df": df, "postings": postings, "norm": norm}
+        return self._stats
 
     def cosine(self, a: str, b: str) -> float:
         """Similarity of two indexed documents (0 when either is absent)."""
         ta, tb = self._terms.get(a), self._terms.get(b)
         if not ta or not tb:
             return 0.0
-        idf2 = self._ready()
-        dot = sum(idf2[t] for t in (ta & tb))
-        return dot / (self.norm(a) * self.norm(b))
+        st = self.stats()
+        na, nb = st["norm"][a], st["norm"][b]
+        if not na or not nb:
+            return 0.0
+        return sum(idf2(st["n"], st["df"][t]) for t in ta & tb) / (na * nb)
 
     def similar(self, doc: str, min_similarity: float = 0.3, limit: int | None = None,
                 ) -> list[tuple[str, float]]:
@@ -147,36 +162,33 @@ class TextIndex:
         ta = self._terms.get(doc)
         if not ta:
             return []
-        idf2 = self._ready()
-        norms = self._norm
-        cap = self.cap
-        acc: dict[str, float] = {}
-        skipped: list[str] = []
-        get = acc.get
-        for t in ta:
-            docs = self._postings[t]
-            if len(docs) > cap:
-                skipped.append(t)
-                continue
-            w = idf2[t]
-            for d in docs:
-                acc[d] = get(d, 0.0) + w
-        acc.pop(doc, None)
-        na = norms[doc]
-        # Frequent terms were skipped: the partial cosine is a lower bound and
-        # the skipped terms add at most sqrt(sum idf^2) / na (Cauchy-Schwarz).
-        slack = math.sqrt(sum(idf2[t] for t in skipped)) / na
-        out = []
-        terms_of = self._terms
-        for d, partial in acc.items():
-            nd = norms[d]
-            if (partial / nd) / na + slack < min_similarity:
-                continue
-            if skipped:
-                td = terms_of[d]
-                partial += sum(idf2[t] for t in skipped if t in td)
-            sim = partial / (na * nd)
+        return similar_in(self.stats(), ta, doc, min_similarity, limit)
+
+
+def similar_in(stats: dict, ta, doc: str | None, min_similarity: float,
+               limit: int | None = None) -> list[tuple[str, float]]:
+    """The documents of ``stats`` similar to a document of terms ``ta`` (see
+    :class:`TextIndex`), excluding ``doc``; best first, ties by id."""
+    n, df, postings, norms = stats["n"], stats["df"], stats["postings"], stats["norm"]
+    acc: dict[str, float] = {}
+    na2 = 0.0
+    for t in ta:
+        w = idf2(n, df.get(t, 0))
+        na2 += w
+        if not w:
+            continue
+        for d in postings.get(t, ()):
+            acc[d] = acc.get(d, 0.0) + w
+    acc.pop(doc, None)
+    na = math.sqrt(na2)
+    if not na:
+        return []
+    out = []
+    for d, dot in acc.items():
+        nd = norms.get(d)
+        if nd:
+            sim = dot / (na * nd)
             if sim >= min_similarity:
-                out.append((d, sim))
-        out.sort(key=lambda x: (-x[1], x[0]))
-        return out[:limit] if limit else out
+                out.append((d, min(sim, 1.0)))
+    out.sort(key=lambda x: (-x[1], x[0]))
+    return out[:limit] if limit else out

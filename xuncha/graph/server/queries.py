@@ -467,3 +467,114 @@ def network(server: GraphServer, refs: list[str], max_hops: int = 6, through_hub
         for b in terms[i + 1:]:
             f.search(a, b, max_hops, ends=set(terms))
     return in_memory(f.store(), terms, max_hops=max_hops, through_hubs=through_hubs)
+
+
+# -- a store whose nodes and edges are fetched on demand ----------------------------------
+
+class LazyStore:
+    """The per-node :class:`~xuncha.graph.store.GraphStore` API over a graph
+    server: ``node``, ``has``, ``kind``, ``label``, ``out_edges``, ``in_edges``
+    fetch by the ``xid`` index on first use and are cached.  The per-entity
+    queries (:mod:`xuncha.queries.view`) run on it unchanged, so their server
+    answers are the embedded answers by construction.  Edges come back in a
+    backend's order; the queries read them in a canonical order.
+    """
+
+    def __init__(self, server: GraphServer):
+        self.server = server
+        self.meta: dict = {}
+        self._nodes: dict[str, dict | None] = {}
+        self._edges: dict[tuple, list] = {}
+
+    def _fetch(self, nids) -> None:
+        missing = [n for n in dict.fromkeys(nids) if n not in self._nodes]
+        if missing:
+            got = fetch_nodes(self.server, missing)
+            for n in missing:
+                self._nodes[n] = _decoded(got[n]) if n in got else None
+
+    def has(self, nid: str) -> bool:
+        self._fetch([nid])
+        return self._nodes.get(nid) is not None
+
+    def node(self, nid: str) -> dict:
+        self._fetch([nid])
+        d = self._nodes.get(nid)
+        if d is None:
+            raise KeyError(nid)
+        return d
+
+    def kind(self, nid: str) -> str:
+        return self.node(nid)["kind"]
+
+    def label(self, nid: str) -> str:
+        return node_label(nid, self.node(nid))
+
+    def resolve(self, ref: str, kinds: tuple[str, ...] | None = None) -> str:
+        return resolve(self.server, ref, kinds)
+
+    def _edges_of(self, nid: str, direction: str, kind: str | None) -> list:
+        key = (nid, direction, kind)
+        got = self._edges.get(key)
+        if got is not None:
+            return got
+        from ..schema import EDGE_KINDS
+        from .push import decode_props
+
+        nkind = split_id(nid)[0]
+        got = []
+        if nkind in NODE_KINDS and self.has(nid):
+            rel = "r" + (f":{R(kind)}" if kind else "")
+            pattern = f"-[{rel}]->(b)" if direction == "out" else f"<-[{rel}]-(b)"
+            rows = self.server.run(
+                f"MATCH (a:{L(nkind)} {{{ID_PROP}: $x}}) MATCH (a){pattern} "
+                f"WITH r, b WHERE b.{ID_PROP} IS NOT NULL RETURN b.{ID_PROP} AS b, "
+                f"type(r) AS type, properties(r) AS rp, properties(b) AS bp", {"x": nid})
+            for r in rows:
+                if r["type"] not in EDGE_KINDS:
+                    continue
+                b = r["b"]
+                if b not in self._nodes or self._nodes[b] is None:
+                    self._nodes[b] = decode_props(r["bp"], ID_PROP)
+                d = decode_props(dict(r["rp"]), "key")
+                d["kind"] = r["type"]
+                got.append((nid, b, d) if direction == "out" else (b, nid, d))
+            got.sort(key=lambda e: (e[1] if direction == "out" else e[0], str(sorted(e[2].items()))))
+        self._edges[key] = got
+        return got
+
+    def out_edges(self, nid: str, kind: str | None = None):
+        yield from self._edges_of(nid, "out", kind)
+
+    def in_edges(self, nid: str, kind: str | None = None):
+        yield from self._edges_of(nid, "in", kind)
+
+    def targets(self, nid: str, kind: str) -> list[str]:
+        return [v for _, v, _ in self.out_edges(nid, kind)]
+
+    def sources(self, nid: str, kind: str) -> list[str]:
+        return [u for u, _, _ in self.in_edges(nid, kind)]
+
+    def category_block(self, key: str, sector: str, lo: int, hi: int) -> list[str]:
+        """Ids of the items that may be in ``derived("category_sector")[key\\tsector]``
+        between days ``lo`` and ``hi`` (the caller checks each item's date)."""
+        import datetime as _dt
+
+        dlo = _dt.date.fromordinal(lo).isoformat()
+        dhi = _dt.date.fromordinal(hi).isoformat()
+        ids = [r["x"] for r in self.server.run(
+            f"MATCH (u:{L('unit')}) WHERE u.sector = $sector "
+            f"MATCH (i:{L('issue')})-[:{R('FOUND_IN')}]->(u) "
+            f"WHERE (CASE WHEN i.subcategory IS NULL OR i.subcategory = '' THEN i.category "
+            f"ELSE i.subcategory END) = $key "
+            f"AND (i.found_date IS NULL OR i.found_date = '' OR "
+            f"(i.found_date >= $lo AND i.found_date <= $hi)) RETURN i.{ID_PROP} AS x",
+            {"sector": sector, "key": key, "lo": dlo, "hi": dhi})]
+        ids += [r["x"] for r in self.server.run(
+            f"MATCH (l:{L('lead')})-[:{R('RAISED_FROM')}]->(i:{L('issue')}) "
+            f"WHERE (CASE WHEN i.subcategory IS NULL OR i.subcategory = '' THEN i.category "
+            f"ELSE i.subcategory END) = $key "
+            f"AND (l.transfer_date IS NULL OR l.transfer_date = '' OR "
+            f"(l.transfer_date >= $lo AND l.transfer_date <= $hi)) "
+            f"RETURN DISTINCT l.{ID_PROP} AS x", {"key": key, "lo": dlo, "hi": dhi})]
+        return sorted(set(ids))
