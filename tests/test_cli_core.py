@@ -110,13 +110,14 @@ def test_kpi_bad_as_of_is_a_usage_error(kpi_ws):
 
 def test_kpi_formats(kpi_ws):
     r = run(kpi_ws, "kpi", "--by", "round", "--as-of", AS_OF, "--format", "csv")
-    rows = list(csv.DictReader(io.StringIO(r.stdout)))
+    assert r.stdout.startswith("\ufeff")  # UTF-8 with BOM, for Excel
+    rows = list(csv.DictReader(io.StringIO(r.stdout[1:])))
     assert [x["group"] for x in rows] == ["round:R1", "round:R2", "total"]
     assert rows[0]["rectification_rate"] == "0.3333" and rows[2]["money_recovered"] == "21500"
     r = CliRunner().invoke(main, ["kpi", "--as-of", AS_OF, "--format", "table", "-w", str(kpi_ws)],
                            env={"COLUMNS": "250"})
     assert r.exit_code == 0
-    assert "rate 整改率" in r.stdout and "第一轮" in r.stdout and "0.3333" in r.stdout
+    assert "rate 整改率" in r.stdout and "第一轮" in r.stdout and "33.33%" in r.stdout
     # Piped (not a terminal) and no --format: JSON.
     assert isinstance(json.loads(run(kpi_ws, "kpi", "--as-of", AS_OF).stdout), list)
 
@@ -146,7 +147,7 @@ def test_stats(kpi_ws):
     assert counts["edge", "ADDRESSES"] == 6 and counts["edge", "IMPLICATES"] == 1
     assert next(r for r in rows if r["kind"] == "issue")["zh"] == "问题"
     r = run(kpi_ws, "stats", "--format", "csv")
-    assert r.stdout.splitlines()[0] == "type,kind,zh,count"
+    assert r.stdout.splitlines()[0] == "\ufefftype,kind,zh,count"
 
 
 @pytest.mark.parametrize("ref", ["unit:U1", "U1", "甲县财政局"])
@@ -164,7 +165,7 @@ def test_show_edge_properties_and_formats(kpi_ws):
     (ins,) = [n for n in view["neighbours"]["INSPECTED>"] if n["id"] == "unit:U1"]
     assert ins["props"] == {"round_id": "R1"}
     r = run(kpi_ws, "show", "team:T1", "--format", "csv")
-    assert r.stdout.splitlines()[0] == "group,edge,id,label,props"
+    assert r.stdout.splitlines()[0] == "\ufeffgroup,edge,id,label,props"
     r = CliRunner().invoke(main, ["show", "team:T1", "--format", "table", "-w", str(kpi_ws)],
                            env={"COLUMNS": "200"})
     assert r.exit_code == 0 and "第一组" in r.stdout and "unit:U2" in r.stdout

@@ -103,8 +103,9 @@ def test_graphml_plain_networkx_and_igraph(mini, tmp_path):
         assert got["kind"] == d["kind"] and got["color"] == NODE_KINDS[d["kind"]].colour
         assert got["kind_zh"] == NODE_KINDS[d["kind"]].zh
         for k, v in d.items():  # scalars keep value and type without any help
+            k2 = "record_id" if k == "id" else k  # igraph keeps node ids in "id"
             if not isinstance(v, list) and not (k == "level" and d["kind"] == "category"):
-                assert got[k] == v and type(got[k]) is type(v), (n, k)
+                assert got[k2] == v and type(got[k2]) is type(v), (n, k)
     assert g.nodes["cadre:C001"]["label"] == "张伟"
     assert json.loads(g.nodes["cadre:C001"]["specialties"]) == ["财务", "审计"]
 
@@ -112,10 +113,14 @@ def test_graphml_plain_networkx_and_igraph(mini, tmp_path):
 
     ig = igraph.Graph.Read_GraphML(str(out))
     assert (ig.vcount(), ig.ecount()) == (mini.graph.number_of_nodes(), mini.graph.number_of_edges())
-    kinds = {(v["kind"], v["id"]) for v in ig.vs}
-    assert kinds == {(d["kind"], d["id"]) for _, d in mini.graph.nodes(data=True)}
+    # igraph keeps the node ids (its "id" attribute) and the record ids beside them.
+    assert {v["id"] for v in ig.vs} == set(mini.graph.nodes)
+    kinds = {(v["id"], v["kind"], v["record_id"]) for v in ig.vs}
+    assert kinds == {(n, d["kind"], d["id"]) for n, d in mini.graph.nodes(data=True)}
     amounts = {v["id"]: v["amount"] for v in ig.vs if v["kind"] == "issue"}
-    assert amounts["I2"] == 22000.0
+    assert amounts["issue:I2"] == 22000.0
+    ends = {(ig.vs[e.source]["id"], ig.vs[e.target]["id"]) for e in ig.es}
+    assert ends == {(u, v) for u, v in mini.graph.edges()}
     assert set(ig.es["kind"]) == {d["kind"] for *_, d in mini.graph.edges(data=True)}
 
 

@@ -60,7 +60,7 @@ def test_conflicts_pair_and_ground_override(ws):
     assert json.loads(r.stdout) == []
     r = run("conflicts", "--team", "第一巡察组", "--unit", "U003", "--as-of", "2019年3月1日", "-w", ws,
             "--format", "csv", code=1)
-    assert r.stdout.splitlines()[0].startswith("ground,severity,team_id,unit_id,inspector_id,text,path")
+    assert r.stdout.splitlines()[0].startswith("\ufeffground,severity,team_id,unit_id,inspector_id,text,path")
 
 
 def test_conflicts_usage_errors(ws):

@@ -69,11 +69,11 @@ def test_related_table_and_csv(ws):
     assert res.exit_code == 0 and "principal" in res.output
     res = run(ws, "related", "I3", "--format", "csv")
     lines = res.output.splitlines()
-    assert lines[0] == "id,kind,tier,score,evidence,unit,date,label,signals,reasons"
+    assert lines[0] == "\ufeffid,kind,tier,score,evidence,unit,date,label,signals,reasons"
     import csv
     import io
 
-    first = next(csv.DictReader(io.StringIO(res.output)))
+    first = next(csv.DictReader(io.StringIO(res.output.lstrip("\ufeff"))))
     assert (first["id"], first["kind"], first["signals"]) == (
         "lead:L1", "lead", "linked;same_cadre")
     assert 0.9 < float(first["score"]) < 1 and "赵强 (cadre:C5)" in first["reasons"]
@@ -109,7 +109,7 @@ def test_patterns_commands(ws):
     res = run(ws, "patterns", "trails", "--format", "json")
     assert [t["cadre"] for t in json.loads(res.output)] == ["cadre:C1"]
     res = run(ws, "patterns", "clusters", "--format", "csv")
-    assert res.output.splitlines()[0].startswith("cluster,units,items")
+    assert res.output.splitlines()[0].startswith("\ufeffcluster,units,items")
     res = run(ws, "patterns", "trails", "--since", "2021年1月1日", "--format", "json")
     assert json.loads(res.output) == []
     res = run(ws, "patterns", "common", "--sector", "经纪")

@@ -159,7 +159,7 @@ def test_validate_exit_codes_and_output(tmp_path, broken):
         next(x for x in rows if x["file"] == "actions.csv" and x["row"] == 3).items()
     r = runner.invoke(main, ["validate", str(broken), "--format", "csv"])
     assert r.exit_code == 1
-    assert r.stdout.splitlines()[0] == "severity,file,row,column,value,reason,suggestion"
+    assert r.stdout.splitlines()[0] == "\ufeffseverity,file,row,column,value,reason,suggestion"
     r = runner.invoke(main, ["validate", str(broken), "--format", "table"],
                       env={"COLUMNS": "300"})
     assert r.exit_code == 1 and "actions.csv" in r.stdout and "completed (已完成)" in r.stdout

@@ -15,7 +15,7 @@ import sys
 import click
 
 from . import __version__
-from .errors import XunchaError
+from .errors import EXIT_CODES, XunchaError
 
 # name -> (module, function, one-line help).  Add a line when adding a command.
 COMMANDS: dict[str, tuple[str, str, str]] = {
@@ -36,6 +36,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "policy": ("xuncha.commands.planning", "policy", "Show or check the recusal policy (回避规则)."),
     "conflicts": ("xuncha.commands.planning", "conflicts", "Conflicts of interest in a round, plan or pair, with evidence (回避审查)."),
     "plan": ("xuncha.commands.planning", "plan", "Optimal conflict-free inspection plan, rotation or joint, or why none exists (巡察统筹)."),
+    "completion": ("xuncha.commands.completion", "completion", "Print the shell completion script: bash, zsh or fish (命令补全)."),
 }
 
 
@@ -58,20 +59,68 @@ class LazyGroup(click.Group):
             formatter.write_dl(rows)
 
     def invoke(self, ctx):
+        from .output import sanitize
+
         try:
             return super().invoke(ctx)
         except XunchaError as exc:
-            raise click.ClickException(str(exc)) from None
+            raise _Error(sanitize(str(exc)), exc.exit_code) from None
         except (FileNotFoundError, NotADirectoryError, PermissionError) as exc:
-            raise click.ClickException(str(exc)) from None
+            raise _Error(sanitize(str(exc)), 1) from None
+        except click.ClickException as exc:
+            exc.message = sanitize(exc.message)
+            raise
         except BrokenPipeError:  # `xuncha ... | head`
             sys.stderr.close()
             sys.exit(0)
 
 
+class _Error(click.ClickException):
+    """A user-facing error with its own exit status (see :mod:`xuncha.errors`)."""
+
+    def __init__(self, message: str, exit_code: int):
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+def _set_lang(ctx, param, value):
+    if value:
+        from .output import set_lang
+
+        set_lang(value)
+    return value
+
+
+def _set_headers(ctx, param, value):
+    if value:
+        from .output import set_csv_headers
+
+        set_csv_headers(value)
+    return value
+
+
+def _reset_lang(ctx, param, value):
+    """The group's --lang: every run starts from it (or the locale), not from an earlier run."""
+    from .output import set_csv_headers, set_lang
+
+    set_lang(value)
+    set_csv_headers(None)
+    return value
+
+
+LANG_HELP = ("Language 语言 of table headers, `show` and reasons: zh or en (default: the locale, "
+             "zh when LANG/LC_ALL starts with zh; or $XUNCHA_LANG).")
+
+EPILOG = ("\b\nExit status 退出码:\n" + "\n".join(f"  {k}  {v}" for k, v in EXIT_CODES.items())
+          + "\n\n\b\nShell completion 命令补全: eval \"$(xuncha completion bash)\" (or zsh, fish)."
+          + " Also runs as `python -m xuncha`.")
+
+
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"],
-                                              "max_content_width": 110})
+                                              "max_content_width": 110}, epilog=EPILOG)
 @click.version_option(__version__, prog_name="xuncha")
+@click.option("--lang", type=click.Choice(["zh", "en"]), default=None, expose_value=False,
+              is_eager=True, callback=_reset_lang, envvar="XUNCHA_LANG", help=LANG_HELP)
 def main():
     """xuncha: Party inspection (巡察) ledgers as a knowledge graph.
 
@@ -90,10 +139,24 @@ def workspace_option(f):
     )(f)
 
 
+def lang_option(f):
+    """--lang zh|en (sets the output language; the command does not receive it)."""
+    return click.option("--lang", type=click.Choice(["zh", "en"]), default=None,
+                        expose_value=False, callback=_set_lang, help=LANG_HELP)(f)
+
+
 def output_options(f):
+    """--format, --headers and --lang: every command that prints rows takes them."""
+    f = lang_option(f)
+    f = click.option(
+        "--headers", type=click.Choice(["zh", "en"]), default=None, expose_value=False,
+        callback=_set_headers,
+        help="CSV header names 表头: zh (Chinese, e.g. 整改率) or en (keys, e.g. "
+             "rectification_rate); default follows --lang.")(f)
     return click.option(
         "--format", "fmt", type=click.Choice(["table", "json", "csv"]), default=None,
-        help="Output format: table on a terminal, JSON when piped (default), or CSV.",
+        help="Output format: table on a terminal, JSON when piped (default), or CSV "
+             "(UTF-8 with BOM, opens in Excel).",
     )(f)
 
 

@@ -9,7 +9,7 @@ import click
 
 from ..cli import (as_of_option, open_graph, open_store, output_options, parse_date_option,
                    run_query, uri_option, workspace_option, workspace_path)
-from ..output import choose_format, render, to_csv, to_json
+from ..output import choose_format, echo, render, to_csv, to_json
 
 MAX_SHOWN = 50
 
@@ -36,7 +36,7 @@ def _print_problems(problems, limit: int = MAX_SHOWN) -> None:
         line = f"{p.severity}: {p}"
         if p.value is not None:
             line += f"  [value 值: {p.value!r}]"
-        click.echo(line, err=True)
+        echo(line, err=True)
     if len(problems) > limit:
         click.echo(f"… and {len(problems) - limit} more (run `xuncha validate DIR` to list all)",
                    err=True)
@@ -99,13 +99,17 @@ def load(directory, workspace, lenient, quiet):
                    f"(the workspace {ws} is unchanged). Fix them, or use --lenient.", err=True)
         sys.exit(1)
     n_rows = ds.row_count()
-    g = build_graph(ds.records, share_records=True)
+    from ..output import progress
+
+    with progress("building the graph 构建图谱", quiet=quiet) as bar:
+        g = build_graph(ds.records, progress=bar, share_records=True)
     ds.rows.clear()  # the graph now owns the records; free the rows' cells
     meta = {"source": str(Path(directory).resolve()), "rows": n_rows,
             "ledgers": ds.sources, "rejected": len(ds.rejected)}
     store = GraphStore(g, meta)
     rejected_file = ws / "rejected.csv"
-    save(store, ws)
+    with progress(f"saving the workspace 保存工作区 {ws}", quiet=quiet):
+        save(store, ws)
     if lenient and ds.rejected:
         import json
 
@@ -113,7 +117,7 @@ def load(directory, workspace, lenient, quiet):
             {k: (v if isinstance(v, (str, int, float, bool)) or v is None else str(v))
              for k, v in (r.raw.items() if r else [])}, ensure_ascii=False)}
             for r, p in ds.rejected]
-        atomic_write(rejected_file, "\ufeff" + to_csv(rows))
+        atomic_write(rejected_file, to_csv(rows))
     elif rejected_file.exists():
         rejected_file.unlink()  # from an earlier lenient load: no longer true
     if lenient:
@@ -153,6 +157,8 @@ def show(ref, limit, workspace, fmt):
     its neighbours grouped by edge kind."""
     from ..queries.lookup import describe
 
+    from ..output import display_value, edge_group_label, field_label, lang
+
     store = open_store(workspace)
     view = describe(store, ref, limit=limit or None)
     fmt = choose_format(fmt)
@@ -165,15 +171,24 @@ def show(ref, limit, workspace, fmt):
             rows.append({"group": "neighbour", "edge": group, "id": n.id, "label": n.label,
                          "props": n.props or None})
     if fmt == "csv":
-        click.echo(to_csv(rows, ["group", "edge", "id", "label", "props"]), nl=False)
+        render(rows, "csv", ["group", "edge", "id", "label", "props"])
         return
-    render([{"property": k, "value": v} for k, v in view.properties.items()], "table",
-           title=f"{view.id}  {view.label}")
-    nrows = [{"edge": g, "id": n.id, "label": n.label,
-              "details": ", ".join(f"{k}={v}" for k, v in n.props.items())}
+    zh = lang() == "zh"
+    render([{"property": field_label("node", view.kind, k),
+             "value": display_value("node", view.kind, k, v)}
+            for k, v in view.properties.items()], "table",
+           headers={"property": "属性" if zh else "property", "value": "值" if zh else "value"},
+           title=f"{view.id}  {view.label}", keys=["property", "value"])
+    nrows = [{"edge": edge_group_label(g), "id": n.id, "label": n.label,
+              "details": ", ".join(f"{field_label('edge', n.edge, k)}="
+                                   f"{display_value('edge', n.edge, k, v)}"
+                                   for k, v in n.props.items())}
              for g, ns in view.neighbours.items() for n in ns]
     if nrows:
-        render(nrows, "table", title="neighbours 关联")
+        render(nrows, "table", title="关联 neighbours" if zh else "neighbours 关联",
+               headers={"edge": "关系" if zh else "edge", "id": "编号" if zh else "id",
+                        "label": "名称" if zh else "label", "details": "详情" if zh else "details"},
+               keys=["edge", "id", "label"])
     for g, total in view.totals.items():
         if total > len(view.neighbours[g]):
             click.echo(f"{g}: {len(view.neighbours[g])} of {total} shown (--limit 0 for all)", err=True)
@@ -194,7 +209,10 @@ def kpi(by, as_of, workspace, uri, database, user, fmt):
 
     store = open_graph(workspace, uri, database, user)
     rows = [r.as_dict() for r in run_query(_kpi, store, by=by, as_of=parse_date_option(as_of))]
-    render(rows, fmt, headers={
+    render(rows, fmt, keys=["group", "name"],
+           priority=["issues", "issues_rectified", "rectification_rate", "leads", "cases_filed",
+                     "money_recovered", "actions_overdue", "leads_transferred", "actions"],
+           headers={
         "issues": "issues 问题", "issues_rectified": "rectified 已整改",
         "rectification_rate": "rate 整改率", "leads": "leads 线索",
         "leads_transferred": "transferred 移交", "cases_filed": "cases 立案",

@@ -106,9 +106,12 @@ def export(fmt, output, around, hops, through_hubs, kinds, rounds, regions, sect
         raise click.UsageError("--hops and --through-hubs need --around ID")
     if keep_text and not redact:
         raise click.UsageError("--keep-text only applies with --redact")
+    from ..output import progress
+
     store = open_store(workspace)
-    result = run_export(store, fmt, output, sel, redact=redact, keep_text=keep_text,
-                        force=force, title=title)
+    with progress(f"exporting 导出 {fmt}", quiet=quiet) as bar:
+        result = run_export(store, fmt, output, sel, redact=redact, keep_text=keep_text,
+                            force=force, title=title, progress=bar)
     if not quiet:
         where = "stdout" if output == "-" else output
         extra = f", redacted 已脱敏 ({result.redaction})" if result.redaction else ""

@@ -131,11 +131,15 @@ def export(store: GraphStore, fmt: str, path, selection: Selection | None = None
     when anything fails.
     """
     cls = exporter_class(fmt)
+    tell = progress or (lambda name, n: None)
+    tell("selecting 选择", 0)
     view = select(store, selection)
     redactor = make_redactor(redact, keep_text)
     if redactor.mode:
         redactor.prepare(view.nodes())
     columns = scan_columns(view, redactor)
+    if hasattr(progress, "update"):  # a xuncha.output.Progress: it can show a bar
+        progress.update(total=columns.n_nodes + columns.n_edges)
     if cls.max_nodes is not None and columns.n_nodes > cls.max_nodes and not force:
         raise ExportError(
             f"{columns.n_nodes:,} nodes is too many for {fmt} (节点过多; limit {cls.max_nodes:,}): "
@@ -148,20 +152,25 @@ def export(store: GraphStore, fmt: str, path, selection: Selection | None = None
         described["around"] = [store.resolve(r) for r in described["around"]]
     meta = {"selection": described,
             "redaction": redactor.describe(), "source": store.meta.get("source")}
-    writer = cls(path, columns, meta, **options)
+    from .timeline import Timeline
+
+    writer = cls(path, columns, meta, timeline=Timeline(store), **options)
     step = 0
     try:
         for nid, attrs in view.nodes():
             a = redactor.node(nid, attrs)
             writer.write_node(nid, a, label_of(a.get("kind"), a, nid))
             step += 1
-            if progress and not step % 50_000:
-                progress("nodes", step)
+            if not step % 2_000:
+                tell("nodes 节点", step)
         for u, v, k, d in view.edges():
             writer.write_edge(u, v, k, redactor.edge(d))
             step += 1
-            if progress and not step % 50_000:
-                progress("edges", step)
+            if not step % 2_000:
+                tell("edges 关系", step)
+        tell("nodes and edges 节点与关系", step)
+        if hasattr(progress, "task"):  # finishing (xlsx: saving the workbook) can take long
+            progress.task(f"writing the {fmt} file 写入文件")
         writer.finalize()
     except BaseException:
         writer.abort()

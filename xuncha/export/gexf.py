@@ -1,18 +1,28 @@
-"""GEXF 1.2 for Gephi, written as a stream.
+"""GEXF 1.2 for Gephi, written as a stream, dynamic where time exists.
 
 Every node has its Chinese label (``label=``), a registry colour and shape
 (``viz:color``, ``viz:shape``) and the typed attributes ``kind`` (the class
 to partition and colour by in Gephi) and ``kind_zh``; then its properties,
 typed ``string``, ``long``, ``double``, ``boolean`` or ``liststring`` (a JSON
-array).  Dates are ISO strings.  A property name two kinds use with different
-types is declared once per type (same title, two ids), so every value keeps
-its own type.  Edges have unique ids (``e0``, ``e1``…; Gephi requires
-them), ``kind``, their properties and ``edge_key`` (the multigraph key; plain
-networkx keys edges by their GEXF id instead).
+array).  Dates are ISO strings.  Each property name is one column: a name
+two kinds use with different types (a category's ``level`` 1/2, a region's
+``level`` county) is declared ``string`` and :func:`read_gexf` restores each
+kind's type from the registry.  Edges have unique ids (``e0``, ``e1``…;
+Gephi requires them), ``kind``, their properties and ``edge_key`` (the
+multigraph key; plain networkx keys edges by their GEXF id instead).
+
+Time: the graph is ``mode="dynamic" timeformat="date"`` and every node or
+edge whose kind has a lifetime in the registry
+(:data:`xuncha.graph.schema.LIFETIMES`) carries ``start``/``end``: posts
+(任职), inspections (巡察安排, their own dates or else the round's), team
+memberships (the round's), findings (发现时间) and leads (移交时间); Gephi's
+timeline then shows who held what when.  The rest hold always.  This is the
+layout ``networkx.write_gexf`` writes for ``start``/``end`` attributes.
 
 Invariant: :func:`read_gexf` (``networkx.read_gexf`` plus decoding the
-``liststring`` JSON arrays and dropping the presentation attributes) returns
-a graph equal to the exported selection.
+``liststring`` JSON arrays, restoring per-kind types and dropping the
+presentation and timeline attributes) returns a graph equal to the exported
+selection.
 """
 
 from __future__ import annotations
@@ -46,29 +56,35 @@ class GEXFExporter(Exporter):
           'version="1.2">\n')
         sel = self.meta.get("selection") or "whole graph"
         red = self.meta.get("redaction") or "none"
+        self.timeline = self.options.get("timeline")
         w(f'  <meta><creator>xuncha</creator><description>{xml_text(f"selection: {sel}; redaction: {red}")}'
           f'</description></meta>\n'
-          '  <graph defaultedgetype="directed" mode="static">\n')
-        # (domain, kind) -> {name: (attribute id, xuncha type)}
+          '  <graph defaultedgetype="directed" mode="dynamic" timeformat="date">\n')
+        # (domain, kind) -> {name: (attribute id, xuncha type of this kind's values)}
         self.ids: dict[tuple[str, str], dict[str, tuple[str, str]]] = {}
         for domain, table in (("node", self.columns.nodes), ("edge", self.columns.edges)):
-            declared: dict[tuple[str, str], str] = {}
+            types, _ = self.columns.unified(domain)
+            extra = ("kind_zh",) if domain == "node" else ("edge_key",)
             w(f'    <attributes class="{domain}" mode="static">\n')
-            extra = [("kind_zh", "string")] if domain == "node" else [("edge_key", "string")]
+            for name in [*types, *(e for e in extra if e not in types)]:
+                w(f'      <attribute id="{xml_text(name)}" title="{xml_text(name)}" '
+                  f'type="{GEXF_TYPE[types.get(name, "string")]}"/>\n')
             for kind, cols in table.items():
                 m = self.ids.setdefault((domain, kind), {})
-                for name, t in [(c.key, c.type) for c in cols] + extra:
-                    gt = GEXF_TYPE[t]
-                    aid = declared.get((name, gt))
-                    if aid is None:
-                        aid = name if not any(n == name for n, _ in declared) else f"{name}:{gt}"
-                        declared[(name, gt)] = aid
-                        title = xml_text(name)
-                        w(f'      <attribute id="{xml_text(aid)}" title="{title}" type="{gt}"/>\n')
-                    m[name] = (aid, t)
+                for c in cols:
+                    # a mixed-type column is text: write this kind's values as text too
+                    m[c.key] = (c.key, c.type if types[c.key] == c.type else "string")
+                for e in extra:
+                    m[e] = (e, "string")
             w('    </attributes>\n')
         w('    <nodes>\n')
         self.n_edges = 0
+
+    def _time(self, attrs: dict) -> str:
+        if self.timeline is None:
+            return ""
+        start, end = self.timeline.interval(attrs)
+        return (f' start="{start}"' if start else "") + (f' end="{end}"' if end else "")
 
     @staticmethod
     def _values(spec: dict[str, tuple[str, str]], attrs: dict) -> str:
@@ -89,7 +105,8 @@ class GEXFExporter(Exporter):
         if "kind_zh" in spec:
             vals += f'<attvalue for="{xml_text(spec["kind_zh"][0])}" value="{xml_text(zh)}"/>'
         self.out.write(
-            f'      <node id="{xml_text(nid)}" label="{xml_text(label)}"><attvalues>{vals}</attvalues>'
+            f'      <node id="{xml_text(nid)}" label="{xml_text(label)}"{self._time(attrs)}>'
+            f'<attvalues>{vals}</attvalues>'
             f'<viz:color r="{r}" g="{g}" b="{b}"/><viz:shape value="{VIZ_SHAPE.get(shape, "disc")}"/>'
             f'</node>\n')
 
@@ -100,7 +117,8 @@ class GEXFExporter(Exporter):
         vals = self._values(spec, attrs)
         vals += f'<attvalue for="{xml_text(spec["edge_key"][0])}" value="{xml_text(str(key))}"/>'
         self.out.write(f'      <edge id="e{self.n_edges}" source="{xml_text(u)}" '
-                       f'target="{xml_text(v)}"><attvalues>{vals}</attvalues></edge>\n')
+                       f'target="{xml_text(v)}"{self._time(attrs)}><attvalues>{vals}</attvalues>'
+                       f'</edge>\n')
         self.n_edges += 1
 
     def end(self) -> None:
@@ -119,24 +137,48 @@ def read_gexf(path):
 
     import networkx as nx
 
+    from .base import declared_columns
+    from .graphml import decode_value
+
     ns = "{http://www.gexf.net/1.2draft}"
-    lists: set[tuple[str, str]] = set()
-    for event, el in ET.iterparse(str(path), events=("start", "end")):
-        if event == "start" and el.tag == f"{ns}nodes":
-            break
-        if event == "end" and el.tag == f"{ns}attributes":
+    declared: dict[tuple[str, str], str] = {}  # (class, title) -> gexf type
+    # Which elements carry start/end as properties (not only as their timeline).
+    own_time: dict[tuple[str, str], set[str]] = {}
+    for event, el in ET.iterparse(str(path), events=("end",)):
+        if el.tag == f"{ns}attributes":
             for a in el.findall(f"{ns}attribute"):
-                if a.get("type") == "liststring":
-                    lists.add((el.get("class"), a.get("title")))
+                declared[(el.get("class"), a.get("title"))] = a.get("type")
+        elif el.tag in (f"{ns}node", f"{ns}edge"):
+            domain = "node" if el.tag == f"{ns}node" else "edge"
+            fors = {a.get("for") for a in el.iter(f"{ns}attvalue")} & {"start", "end"}
+            if fors:
+                own_time[(domain, el.get("id"))] = fors
+            el.clear()
+    types: dict[tuple[str, str], dict[str, str]] = {}
+
+    def decode(domain: str, kind, name: str, value):
+        if (domain, kind) not in types:
+            types[(domain, kind)] = {c.key: c.type for c in declared_columns(domain, kind)}
+        gexf_type = declared.get((domain, name))
+        if gexf_type == "liststring":
+            return json.loads(value)
+        t = types[(domain, kind)].get(name)
+        if gexf_type == "string" and t is not None and t != "string" and isinstance(value, str):
+            return decode_value(value, t)  # a mixed-type column written as text
+        return value
+
+    def clean(domain: str, eid: str, d: dict, presentation) -> dict:
+        keep = own_time.get((domain, eid), set())
+        kind = d.get("kind")
+        return {k: decode(domain, kind, k, v) for k, v in d.items()
+                if k not in presentation and not (k in ("start", "end") and k not in keep)}
+
     g = nx.read_gexf(str(path))
     out = nx.MultiDiGraph()
     for n, d in g.nodes(data=True):
-        out.add_node(n, **{k: (json.loads(v) if ("node", k) in lists else v)
-                           for k, v in d.items() if k not in NODE_PRESENTATION})
+        out.add_node(n, **clean("node", n, d, NODE_PRESENTATION))
     edges = g.edges(keys=True, data=True) if g.is_multigraph() else \
-        ((u, v, None, d) for u, v, d in g.edges(data=True))
+        ((u, v, d.get("id"), d) for u, v, d in g.edges(data=True))
     for u, v, k, d in edges:
-        out.add_edge(u, v, d.get("edge_key", k),
-                     **{a: (json.loads(x) if ("edge", a) in lists else x)
-                        for a, x in d.items() if a not in EDGE_PRESENTATION})
+        out.add_edge(u, v, d.get("edge_key", k), **clean("edge", d.get("id", k), d, EDGE_PRESENTATION))
     return out

@@ -12,10 +12,17 @@ numbers.  Edges carry ``kind``, their properties and ``key`` (the multigraph
 key); they have no ``id`` (Gephi requires unique edge ids, and networkx would
 take the id as the key).
 
+A node's own ``id`` property (the ledger's 编号, the part after ``kind:``)
+is written under the key name ``record_id``: igraph reads the GraphML node
+ids into a vertex attribute called ``id`` and would drop them for a data key
+of that name.  So ``igraph.Graph.Read_GraphML`` gives each vertex its xuncha
+node id as ``id`` (``cadre:C001``) and the record's id as ``record_id``.
+
 Invariant: ``read_graphml(path)`` returns a graph equal to the exported
 selection: same nodes, edges, keys, attribute values and types.  Plain
 ``networkx.read_graphml`` gives the same except that lists are JSON text, a
-mixed-type name is text, and the presentation attributes are present.
+mixed-type name is text, the record id is ``record_id`` and the
+presentation attributes are present.
 """
 
 from __future__ import annotations
@@ -27,6 +34,8 @@ from .base import Exporter, node_style, scalar_text, xml_text
 GRAPHML_TYPE = {"string": "string", "date": "string", "string[]": "string",
                 "int": "long", "float": "double", "boolean": "boolean"}
 PRESENTATION = ("label", "kind_zh", "color")
+# Property names written under another key name (igraph keeps node ids in ``id``).
+RENAMED = {("node", "id"): "record_id"}
 
 
 class GraphMLExporter(Exporter):
@@ -69,7 +78,10 @@ class GraphMLExporter(Exporter):
                 per_kind = {k: o[name] for k, o in overrides.items() if name in o}
                 if per_kind:
                     desc["kinds"] = per_kind
-                w(f'  <key id="{kid}" for="{domain}" attr.name="{xml_text(name)}" '
+                attr_name = RENAMED.get((domain, name), name)
+                if attr_name != name:
+                    desc["prop"] = name
+                w(f'  <key id="{kid}" for="{domain}" attr.name="{xml_text(attr_name)}" '
                   f'attr.type="{GRAPHML_TYPE[types[name]]}">'
                   f'<desc>xuncha:{xml_text(json.dumps(desc, ensure_ascii=False))}</desc></key>\n')
         w('  <graph id="xuncha" edgedefault="directed">\n')
@@ -152,7 +164,7 @@ def restore(g, specs: dict[tuple[str, str], dict], presentation=PRESENTATION, ed
                 continue
             spec = specs.get(("node", k), {})
             t = spec.get("kinds", {}).get(kind, spec.get("type", "string"))
-            a[k] = decode_value(v, t)
+            a[spec.get("prop", k)] = decode_value(v, t)
         out.add_node(n, **a)
     for u, v, k, d in g.edges(keys=True, data=True):
         kind = d.get("kind")

@@ -429,3 +429,32 @@ def edge_fields(kind: str) -> tuple[Field, ...]:
             if em.kind == kind and em.props:
                 return tuple(ledger.field(p) for p in em.props)
     return ()
+
+
+# -- lifetimes: when a node or edge holds (for timelines: Gephi, the html date filter) -------
+
+@dataclass(frozen=True)
+class Lifetime:
+    """Which properties date a node or edge kind.
+
+    ``start``/``end`` name its own date properties; ``via`` names a property
+    holding a round id whose round's ``start``/``end`` apply when its own are
+    empty (an inspection without its own dates lasts its round; a team
+    membership is for its round).
+    """
+
+    start: str | None = None
+    end: str | None = None
+    via: str | None = None
+
+
+LIFETIMES: dict[str, Lifetime] = {
+    # nodes
+    "round": Lifetime("start", "end"),
+    "issue": Lifetime("found_date"),
+    "lead": Lifetime("transfer_date"),
+    # edges
+    "HELD_POSITION": Lifetime("start", "end"),
+    "INSPECTED": Lifetime("start", "end", via="round_id"),
+    "MEMBER_OF": Lifetime(via="round_id"),
+}

@@ -87,7 +87,9 @@ def write_ledgers(rows: dict[str, list[dict]], out: Path, fmt: str = "csv", zh: 
     for k, name in enumerate(names):
         if fmt == "csv":
             path = out / f"{name}.csv"
-            with open(path, "w", encoding="utf-8", newline="") as fh:
+            # UTF-8 with BOM: ledgers are for people, and Excel on Chinese Windows
+            # reads BOM-less UTF-8 as GBK (mojibake).
+            with open(path, "w", encoding="utf-8-sig", newline="") as fh:
                 wr = csv.writer(fh, lineterminator="\n")
                 wr.writerow(headers(name, zh))
                 wr.writerows(cells(name, rows[name], zh))
