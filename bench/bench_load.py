@@ -8,8 +8,9 @@ Data: ``/tmp/xuncha-bench/<scale>-<seed>/`` (generated once, see common.py).
 Each figure is measured in a fresh process, so its peak memory is its own:
 
 - ``load``: :func:`xuncha.loaders.load_dataset` (read + validate every
-  ledger), :func:`xuncha.graph.build.build_graph`, and saving the workspace —
-  what ``xuncha load`` does; split into its three phases;
+  ledger), :func:`xuncha.graph.build.build_graph` with provenance (``prov``
+  on every node and edge), and saving the workspace — what ``xuncha load``
+  does; split into its three phases;
 - ``open``: :func:`xuncha.graph.workspace.open_workspace` of that workspace;
 - baseline, in the same run: reading the same ``issues.csv`` with
   ``csv.DictReader`` and adding each row as a node to a networkx graph,
@@ -43,7 +44,11 @@ from xuncha.graph.workspace import save
 t0 = time.perf_counter()
 ds = load_dataset(sys.argv[1])
 t1 = time.perf_counter()
-g = build_graph(ds.records)
+try:  # provenance (prov on every node and edge), as `xuncha load` builds it
+    kw = {"provenance": ds.provenance()}
+except AttributeError:  # a tree from before provenance: compare with it
+    kw = {}
+g = build_graph(ds.records, **kw)
 t2 = time.perf_counter()
 save(GraphStore(g, {"source": sys.argv[1]}), sys.argv[2])
 t3 = time.perf_counter()

@@ -163,7 +163,9 @@ def test_show_by_id_bare_id_or_unique_name(kpi_ws, ref):
 def test_show_edge_properties_and_formats(kpi_ws):
     view = json.loads(run(kpi_ws, "show", "team:T1").stdout)
     (ins,) = [n for n in view["neighbours"]["INSPECTED>"] if n["id"] == "unit:U1"]
-    assert ins["props"] == {"round_id": "R1"}
+    # The edge cites its ledger row: the dataset directory, the file, the line.
+    assert ins["props"] == {"round_id": "R1", "prov": ["ledgers/assignments.csv#2"]}
+    assert view["prov"] == ["ledgers/teams.csv#2"]
     r = run(kpi_ws, "show", "team:T1", "--format", "csv")
     assert r.stdout.splitlines()[0] == "\ufeffgroup,edge,id,label,props"
     r = CliRunner().invoke(main, ["show", "team:T1", "--format", "table", "-w", str(kpi_ws)],

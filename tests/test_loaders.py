@@ -111,13 +111,14 @@ def test_json_lines_with_native_values_give_the_same_records(ledgers, reference)
 
 
 def _excel_native(name: str, header: list[str], row: list) -> list:
-    """Excel-typed cells: ISO dates as date cells, digit-only codes and amounts as numbers."""
+    """Excel-typed cells: ISO dates as date cells, digit-only amounts as numbers; codes
+    stay text (a code typed as a number is an error: see test_corpus)."""
     out = []
     for h, v in zip(header, row):
         f = LEDGERS[name].field(h)
         if f.base == "date" and ISO.match(v):
             v = dt.datetime.fromisoformat(v)
-        elif f.base in ("int", "money", "code", "ref") and v.isdigit() and not v.startswith("0"):
+        elif f.base in ("int", "money") and v.isdigit() and not v.startswith("0"):
             v = int(v)
         out.append(v)
     return out

@@ -64,13 +64,14 @@ def validate(directory, fmt):
     there are (warnings alone do not fail).
     """
     ds = _load(directory, lenient=False)
-    rows = [p.as_dict() for p in ds.problems]
+    rows = [p.as_dict() for p in [*ds.notes, *ds.problems]]
     fmt = choose_format(fmt)
     if rows or fmt != "table":
         render(rows, fmt, columns=["severity", "file", "row", "column", "value", "reason", "suggestion"])
     n_err, n_warn = len(ds.errors), len(ds.warnings)
+    notes = f", {len(ds.notes)} notes 说明" if ds.notes else ""
     click.echo(f"{ds.row_count():,} rows in {len(ds.sources)} ledgers; "
-               f"{n_err} errors 错误, {n_warn} warnings 警告", err=True)
+               f"{n_err} errors 错误, {n_warn} warnings 警告{notes}", err=True)
     sys.exit(1 if n_err else 0)
 
 
@@ -80,14 +81,24 @@ def validate(directory, fmt):
 @click.option("--lenient", is_flag=True,
               help="Load the good rows; write the rejected ones with reasons to rejected.csv.")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
-def load(directory, workspace, lenient, quiet):
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
+              show_default=True,
+              help="How to report changes since the previous workspace 变更: a summary on "
+                   "stderr (table), or every added/removed/modified id as JSON on stdout.")
+def load(directory, workspace, lenient, quiet, fmt):
     """Validate the ledgers in DIRECTORY, build the graph and save the workspace.
 
     A load with errors writes nothing and leaves any previous workspace as it
     was; with --lenient the good rows are loaded and the rejected rows are
     written, with their reasons, to rejected.csv in the workspace.
+
+    Every node and edge records the ledger rows it came from (来源,
+    attribute prov: "dataset/file[:sheet]#row"); `xuncha show` prints them.
+    Loading into an existing workspace reports what changed since it: nodes
+    and edges added, removed or modified, per kind.
     """
     from ..graph.build import build_graph
+    from ..graph.diff import diff as graph_diff
     from ..graph.store import GraphStore
     from ..graph.workspace import atomic_write, save
 
@@ -98,16 +109,20 @@ def load(directory, workspace, lenient, quiet):
         click.echo(f"load failed 导入失败: {len(ds.errors)} errors; nothing was written "
                    f"(the workspace {ws} is unchanged). Fix them, or use --lenient.", err=True)
         sys.exit(1)
+    before = _previous(ws)
     n_rows = ds.row_count()
     from ..output import progress
 
+    prov = ds.provenance()
     with progress("building the graph 构建图谱", quiet=quiet) as bar:
-        g = build_graph(ds.records, progress=bar, share_records=True)
+        g = build_graph(ds.records, progress=bar, share_records=True, provenance=prov)
+    del prov
     ds.rows.clear()  # the graph now owns the records; free the rows' cells
     meta = {"source": str(Path(directory).resolve()), "rows": n_rows,
-            "ledgers": ds.sources, "rejected": len(ds.rejected)}
+            "ledgers": ds.sources, "rejected": ds.rejected_lines}
     store = GraphStore(g, meta)
     rejected_file = ws / "rejected.csv"
+    changes = graph_diff(before, store) if before is not None else None
     with progress(f"saving the workspace 保存工作区 {ws}", quiet=quiet):
         save(store, ws)
     if lenient and ds.rejected:
@@ -125,14 +140,60 @@ def load(directory, workspace, lenient, quiet):
         whole = [p for r, p in ds.rejected if r is None]
         if whole:
             _print_problems(whole)
+    if fmt == "json":
+        click.echo(to_json({"previous": before is not None,
+                            "changes": changes.as_dict() if changes else None}))
     if not quiet:
         n_nodes, n_edges = g.number_of_nodes(), g.number_of_edges()
         click.echo(f"loaded 已导入 {n_rows:,} rows from {len(ds.sources)} ledgers: "
                    f"{n_nodes:,} nodes, {n_edges:,} edges -> {ws}", err=True)
+        for note in ds.notes:
+            click.echo(f"note: {note}", err=True)
         if ds.warnings:
             click.echo(f"{len(ds.warnings)} warnings 警告 (run `xuncha validate` to see them)", err=True)
         if lenient and ds.rejected:
-            click.echo(f"{len(ds.rejected)} rows rejected 已拒绝 -> {rejected_file}", err=True)
+            files = sum(1 for r, _ in ds.rejected if r is None)
+            click.echo(f"{ds.rejected_lines:,} ledger rows rejected 已拒绝 (not loaded)"
+                       + (f", {files} file(s)/sheet(s) refused whole" if files else "")
+                       + f" -> {rejected_file}", err=True)
+        if changes is not None and fmt != "json":
+            _print_changes(changes)
+
+
+def _previous(ws: Path):
+    """Fingerprint of the workspace about to be replaced (None if there is none)."""
+    from ..errors import XunchaError
+    from ..graph.diff import fingerprint
+    from ..graph.workspace import open_workspace
+
+    if not ws.is_dir():
+        return None
+    try:
+        old = open_workspace(ws)
+    except (XunchaError, OSError, ValueError):
+        return None
+    return fingerprint(old)
+
+
+CHANGE_ZH = {"added": "added 新增", "removed": "removed 删除", "modified": "modified 修改"}
+
+
+def _print_changes(changes, shown: int = 3) -> None:
+    """Per kind: how many nodes/edges were added, removed, modified; the first ids."""
+    if changes.empty:
+        click.echo("no changes since the previous workspace 与上次导入相比无变化", err=True)
+        return
+    c = changes.counts()
+    click.echo("changes since the previous workspace 与上次导入相比: "
+               + "; ".join(f"{what} " + ", ".join(f"{c[what][ch]:,} {ch}" for ch in CHANGE_ZH)
+                           for what in ("nodes", "edges")), err=True)
+    for what, table in (("node", changes.nodes), ("edge", changes.edges)):
+        for ch in ("added", "removed", "modified"):
+            for kind, ids in sorted(table[ch].items()):
+                more = f", … (+{len(ids) - shown:,})" if len(ids) > shown else ""
+                click.echo(f"  {CHANGE_ZH[ch]} {len(ids):,} {kind}: "
+                           f"{', '.join(ids[:shown])}{more}", err=True)
+    click.echo("  (--format json lists every id)", err=True)
 
 
 @click.command()
@@ -166,6 +227,8 @@ def show(ref, limit, workspace, fmt):
         click.echo(to_json(view.as_dict()))
         return
     rows = [{"group": "property", "edge": "", "id": k, "label": v} for k, v in view.properties.items()]
+    if view.prov:
+        rows.append({"group": "source", "edge": "", "id": "prov", "label": view.prov})
     for group, ns in view.neighbours.items():
         for n in ns:
             rows.append({"group": "neighbour", "edge": group, "id": n.id, "label": n.label,
@@ -179,10 +242,14 @@ def show(ref, limit, workspace, fmt):
             for k, v in view.properties.items()], "table",
            headers={"property": "属性" if zh else "property", "value": "值" if zh else "value"},
            title=f"{view.id}  {view.label}", keys=["property", "value"])
+    if view.prov:
+        click.echo(f"来源 source: {'; '.join(view.prov)}")
+    # Each edge's own ledger row is in --format json (props.prov); the table
+    # keeps to what fits a terminal.
     nrows = [{"edge": edge_group_label(g), "id": n.id, "label": n.label,
               "details": ", ".join(f"{field_label('edge', n.edge, k)}="
                                    f"{display_value('edge', n.edge, k, v)}"
-                                   for k, v in n.props.items())}
+                                   for k, v in n.props.items() if k != "prov")}
              for g, ns in view.neighbours.items() for n in ns]
     if nrows:
         render(nrows, "table", title="关联 neighbours" if zh else "neighbours 关联",

@@ -65,13 +65,16 @@ def _split(values) -> list[str]:
 @click.option("--keep-text", is_flag=True,
               help="With --redact: keep free text (issue descriptions, lead summaries, notes), "
                    "with known names, ID numbers and phones replaced.")
+@click.option("--provenance", is_flag=True,
+              help="Keep each node's and edge's source ledger rows 来源 (attribute prov: "
+                   "\"dataset/file[:sheet]#row\"); left out by default.")
 @click.option("--title", default=None, help="html: page title 标题.")
 @click.option("--force", is_flag=True,
               help="dot/html: export even above their size limits (2,000 / 5,000 nodes).")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
 @workspace_option
 def export(fmt, output, around, hops, through_hubs, kinds, rounds, regions, sectors, since,
-           until, redact, keep_text, title, force, quiet, workspace):
+           until, redact, keep_text, provenance, title, force, quiet, workspace):
     """Export the graph, or part of it, as FORMAT 导出.
 
     \b
@@ -111,7 +114,8 @@ def export(fmt, output, around, hops, through_hubs, kinds, rounds, regions, sect
     store = open_store(workspace)
     with progress(f"exporting 导出 {fmt}", quiet=quiet) as bar:
         result = run_export(store, fmt, output, sel, redact=redact, keep_text=keep_text,
-                            force=force, title=title, progress=bar)
+                            force=force, title=title, progress=bar,
+                            provenance=provenance)
     if not quiet:
         where = "stdout" if output == "-" else output
         extra = f", redacted 已脱敏 ({result.redaction})" if result.redaction else ""

@@ -74,6 +74,29 @@ class ExportResult:
         return dict(self.__dict__)
 
 
+class _WithoutProv:
+    """A view whose nodes and edges lack the ``prov`` attribute (the source
+    ledger rows), for exports without ``--provenance``."""
+
+    def __init__(self, view: GraphView):
+        self._view = view
+
+    def __getattr__(self, name):
+        return getattr(self._view, name)
+
+    def nodes(self):
+        for n, d in self._view.nodes():
+            yield n, ({k: v for k, v in d.items() if k != "prov"} if "prov" in d else d)
+
+    def nodes_of(self, kind):
+        for n, d in self._view.nodes_of(kind):
+            yield n, ({k: v for k, v in d.items() if k != "prov"} if "prov" in d else d)
+
+    def edges(self):
+        for u, v, k, d in self._view.edges():
+            yield u, v, k, ({x: y for x, y in d.items() if x != "prov"} if "prov" in d else d)
+
+
 def scan_columns(view: GraphView, redactor: Redactor | None = None) -> Columns:
     """Typed columns per kind for what ``view`` holds (after redaction drops).
 
@@ -122,11 +145,14 @@ def scan_columns(view: GraphView, redactor: Redactor | None = None) -> Columns:
 
 def export(store: GraphStore, fmt: str, path, selection: Selection | None = None,
            redact: str | None = None, keep_text: bool = False, force: bool = False,
-           progress: Callable[[str, int], None] | None = None, **options) -> ExportResult:
+           progress: Callable[[str, int], None] | None = None, provenance: bool = False,
+           **options) -> ExportResult:
     """Export the selected part of ``store`` as ``fmt`` to ``path`` (``-``: stdout).
 
     ``redact`` is None, ``"public"`` or ``"pseudonym"`` (see :mod:`.redact`);
-    ``force`` lifts the size limit of the small-graph formats (dot, html).
+    ``force`` lifts the size limit of the small-graph formats (dot, html);
+    ``provenance`` keeps the ``prov`` attribute (source ledger rows), which
+    is left out by default.
     Raises :class:`ExportError` for a bad request; nothing is left at ``path``
     when anything fails.
     """
@@ -137,6 +163,8 @@ def export(store: GraphStore, fmt: str, path, selection: Selection | None = None
     redactor = make_redactor(redact, keep_text)
     if redactor.mode:
         redactor.prepare(view.nodes())
+    if not provenance:
+        view = _WithoutProv(view)
     columns = scan_columns(view, redactor)
     if hasattr(progress, "update"):  # a xuncha.output.Progress: it can show a bar
         progress.update(total=columns.n_nodes + columns.n_edges)

@@ -89,7 +89,8 @@ def add_edge(g: nx.MultiDiGraph, u: str, v: str, kind: str, attrs: dict) -> str:
 
 def build_graph(records: dict[str, list[dict]],
                 progress: Callable[[str, int], None] | None = None,
-                share_records: bool = False) -> nx.MultiDiGraph:
+                share_records: bool = False,
+                provenance: dict[str, list[list[str]]] | None = None) -> nx.MultiDiGraph:
     """Nodes ``kind:id`` with attribute ``kind``; typed edges with attribute ``kind``.
 
     ``records`` maps ledger name to validated rows whose references are ids
@@ -97,14 +98,21 @@ def build_graph(records: dict[str, list[dict]],
     dicts, unless ``share_records``: then each record dict becomes its node's
     attribute dict (gaining ``kind``), which saves a copy of every record when
     the caller drops the records afterwards (as ``xuncha load`` does).
+
+    ``provenance`` (see :meth:`xuncha.loaders.dataset.Dataset.provenance`)
+    maps ledger name to each record's sources, parallel to ``records``: every
+    node and edge made from a record gets attribute ``prov``, a list of
+    ``"dataset/file[:sheet]#row"`` strings (its own list: nothing shares it).
+    The built-in category nodes and their SUBCATEGORY_OF edges come from no
+    ledger and have no ``prov``.
     """
     from ..perf import gc_paused
 
     with gc_paused():
-        return _build(records, progress, share_records)
+        return _build(records, progress, share_records, provenance or {})
 
 
-def _build(records, progress, share_records=False) -> nx.MultiDiGraph:
+def _build(records, progress, share_records=False, provenance=None) -> nx.MultiDiGraph:
     g = nx.MultiDiGraph()
     w = GraphWriter(g)
     for nid, attrs in category_nodes():
@@ -117,12 +125,16 @@ def _build(records, progress, share_records=False) -> nx.MultiDiGraph:
         ledger = LEDGERS[name]
         if ledger.node:
             kind = ledger.node
-            for d in records.get(name, ()):
+            provs = provenance.get(name)
+            for i, d in enumerate(records.get(name, ())):
                 if share_records:
                     d["kind"] = kind
-                    w.add_node(f"{kind}:{d['id']}", d)
+                    attrs = d
                 else:
-                    w.add_node(f"{kind}:{d['id']}", {"kind": kind, **d})
+                    attrs = {"kind": kind, **d}
+                if provs is not None:
+                    attrs["prov"] = list(provs[i])
+                w.add_node(f"{kind}:{d['id']}", attrs)
     for name in LEDGER_ORDER:
         ledger = LEDGERS[name]
         rows = records.get(name, ())
@@ -140,24 +152,30 @@ def _build(records, progress, share_records=False) -> nx.MultiDiGraph:
             by_src.setdefault(("id", "issue"), []).append(
                 (("subcategory", "category"), "category:", "IN_CATEGORY", []))
         for (src, skind), specs in by_src.items():
-            _add_edges(w, rows, src, f"{skind}:", specs)
+            _add_edges(w, rows, src, f"{skind}:", specs, provenance.get(name))
         if progress:
             progress(name, len(rows))
     return w.close()
 
 
-def _add_edges(w: GraphWriter, rows, src: str, sprefix: str, specs: list) -> None:
+def _add_edges(w: GraphWriter, rows, src: str, sprefix: str, specs: list,
+               provs: list | None = None) -> None:
     """Edges from each row's ``sprefix + row[src]``, one pass over ``rows`` for
     every edge kind leaving the same field.  Each spec is ``(dst fields,
     dprefix, kind, prop keys)``: the target is the first dst field present
-    (its value may be a list).  ``GraphWriter.add_edge`` is inlined for the
-    common cases (a new pair, or a new key): this is the hot loop of a load."""
+    (its value may be a list).  ``provs[i]`` is row i's provenance, copied
+    into each of its edges as ``prov``.  ``GraphWriter.add_edge`` is inlined
+    for the common cases (a new pair, or a new key): this is the hot loop of
+    a load."""
     succ, pred = w._succ, w._pred
     slow = w.add_edge
-    for d in rows:
+    prov = None
+    for i, d in enumerate(rows):
         s = d.get(src)
         if s is None:
             continue
+        if provs is not None:
+            prov = provs[i]
         u = sprefix + s
         su = succ.get(u)
         if su is None:
@@ -177,6 +195,8 @@ def _add_edges(w: GraphWriter, rows, src: str, sprefix: str, specs: list) -> Non
                     props["kind"] = kind
                 else:
                     props = {"kind": kind}
+                if prov is not None:
+                    props["prov"] = list(prov)
                 v = dprefix + tt
                 kd = su.get(v)
                 if kd is None:

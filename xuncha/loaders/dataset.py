@@ -25,7 +25,7 @@ from pydantic import ValidationError
 from .. import parsing, taxonomy
 from ..errors import XunchaError
 from ..graph.schema import LEDGER_ORDER, LEDGERS, NODE_KINDS, NODE_LEDGER, Ledger
-from .readers import SourceError, Table, discover, header_key as _header_key
+from .readers import SourceError, Table, Uncached, discover, header_key as _header_key
 from .records import model_for
 
 SUGGESTION_WINDOW = 100  # neighbours (in sorted order) compared per "did you mean"
@@ -83,6 +83,7 @@ class Row:
     columns: dict  # field name -> header as written in the file
     bad_fields: frozenset = frozenset()  # fields whose cells failed (rejected rows)
     headers: list | None = None  # [(cell index, header)] of the mapped columns
+    also: list | None = None  # provenance of duplicate rows merged into this one
 
     @property
     def raw(self) -> dict:
@@ -99,9 +100,17 @@ class Dataset:
     directory: Path
     rows: dict[str, list[Row]] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    # How the input was read, where a user may want to know (a delimiter
+    # other than the comma, a two-row header read as one): not problems.
+    notes: list[Problem] = field(default_factory=list)
     rejected: list[tuple[Row | None, Problem]] = field(default_factory=list)
     sources: dict[str, str] = field(default_factory=dict)  # ledger -> source
     skipped: list[tuple[str, str]] = field(default_factory=list)
+    # source -> "dataset/file[:sheet]", the prefix of each row's provenance
+    prov_prefix: dict[str, str] = field(default_factory=dict)
+    # Data lines of files or sheets refused whole (a second file for one
+    # ledger, an unreadable header), which are in no rejected row.
+    lines_refused: int = 0
 
     @property
     def errors(self) -> list[Problem]:
@@ -117,6 +126,24 @@ class Dataset:
 
     def row_count(self) -> int:
         return sum(len(v) for v in self.rows.values())
+
+    @property
+    def rejected_lines(self) -> int:
+        """Ledger rows not loaded: every rejected row once (a row with three
+        bad cells is one row), plus the rows of files refused whole."""
+        return len({(r.source, r.row) for r, _ in self.rejected if r is not None}) + self.lines_refused
+
+    def provenance(self) -> dict[str, list[list[str]]]:
+        """ledger -> for each record (in :attr:`records` order), where it came
+        from: ``["dataset/file[:sheet]#row", …]`` (several when duplicate rows
+        were kept once).  Rows are numbered as the ledger keeper sees them:
+        the spreadsheet or CSV line, the JSON Lines line."""
+        prefix = self.prov_prefix
+        out = {}
+        for name, rows in self.rows.items():
+            out[name] = [[f"{prefix[r.source]}#{r.row}"] if r.also is None
+                         else [f"{prefix[r.source]}#{r.row}", *r.also] for r in rows]
+        return out
 
 
 def _cell_empty(v) -> bool:
@@ -136,6 +163,13 @@ def _money_approx(cell: str) -> bool:
         if len(_approx_cache) < 100_000:
             _approx_cache[cell] = hit
     return hit
+
+
+def _number_text(v) -> str:
+    """A number from an Excel cell as Excel shows it in a General cell."""
+    if isinstance(v, float) and v.is_integer():
+        v = int(v)
+    return str(v)
 
 
 def column_letter(i: int) -> str:
@@ -190,6 +224,26 @@ class _Loader:
     def __init__(self, directory: Path, lenient: bool):
         self.ds = Dataset(directory)
         self.lenient = lenient
+        self.dataset_name = directory.resolve().name or "dataset"
+        # ledger -> (source, why, already reported): ledgers that failed as a
+        # whole (unreadable, empty, header only, no id column).
+        self.failed: dict[str, tuple[str, str, bool]] = {}
+        # kind -> {(source, column): count} of references into a failed ledger
+        self.unchecked: dict[str, dict[tuple[str, str], int]] = {}
+        # kind -> {number as shown: (source, row)}: ids Excel typed as numbers
+        self.numeric_ids: dict[str, dict[str, tuple[str, int]]] = {}
+
+    def prov_prefix(self, source: str) -> str:
+        """``dataset/file`` or ``dataset/file:sheet`` for a table's source name."""
+        if source.endswith("]") and "[" in source:
+            f, _, sheet = source[:-1].partition("[")
+            return f"{self.dataset_name}/{f}:{sheet}"
+        return f"{self.dataset_name}/{source}"
+
+    def whole_failure(self, ledger: Ledger, source: str, why: str, reported: bool = False) -> None:
+        """A ledger that failed as a whole: said once, with the references it
+        leaves unchecked (see :meth:`report_failures`)."""
+        self.failed.setdefault(ledger.name, (source, why, reported))
 
     def problem(self, severity, source, row, column, value, reason, suggestion=None,
                 ledger=None, rec: Row | None = None) -> Problem:
@@ -207,18 +261,29 @@ class _Loader:
                              f"{self.ds.sources[ledger.name]}; this source was not read: keep one "
                              f"file or sheet per ledger (台账重复)", ledger=ledger.name)
             self.ds.rejected.append((None, p))
+            self.ds.lines_refused += sum(1 for _ in t.rows)
             return
         self.ds.sources[ledger.name] = t.source
+        self.ds.prov_prefix[t.source] = self.prov_prefix(t.source)
+        for note in t.notes:
+            self.ds.notes.append(Problem("note", t.source, t.header_row or None, None, None, note,
+                                         ledger=ledger.name))
         if not t.headers:
             # JSON Lines with no object (empty, or every line bad) has no
             # columns to check; an empty CSV/sheet has no header row at all.
             if t.header_row:
-                self.problem("warning", t.source, None, None, None,
-                             f"empty: no header row, nothing read (空文件) for {ledger.name} "
-                             f"({ledger.zh})", ledger=ledger.name)
-            for n, why in t.errors:
+                self.whole_failure(ledger, t.source, "empty: no header row, nothing read (空文件)")
+            for n, why, _ in t.errors:
                 p = self.problem("error", t.source, n, None, None, why, ledger=ledger.name)
                 self.ds.rejected.append((None, p))
+            return
+        if t.header_problem:
+            p = self.problem("error", t.source, t.header_row or None, None, None, t.header_problem,
+                             ledger=ledger.name)
+            lines = sum(1 for _ in t.rows)
+            self.ds.rejected.append((None, p))
+            self.ds.lines_refused += lines
+            self.failed[ledger.name] = (t.source, "its header could not be read (表头无法识别)")
             return
         known = ledger.headers
         colmap: dict[int, str] = {}  # column index -> field name
@@ -260,15 +325,26 @@ class _Loader:
         width = len(t.headers)
         unheaded = {i for i in range(width) if i not in colmap and not t.headers[i]}
         unheaded_seen: set[int] = set()
+        before = len(out)
         try:
             self._read_rows(t, ledger, model, normalise, money, keys, out, colmap, columns,
                             missing_names, width, unheaded, unheaded_seen)
         except SourceError as exc:  # the rest of the file could not be parsed
             p = self.problem("error", t.source, None, None, None, exc.message, ledger=ledger.name)
             self.ds.rejected.append((None, p))
-        for n, why in t.errors:
-            p = self.problem("error", t.source, n, None, None, why, ledger=ledger.name)
-            self.ds.rejected.append((None, p))
+        for n, why, col in t.errors:
+            header = None
+            if col is not None:
+                header = (t.headers[col] if col < len(t.headers) and t.headers[col]
+                          else column_letter(col))
+            p = self.problem("error", t.source, n, header, None, why, ledger=ledger.name)
+            self.ds.rejected.append((Row({}, t.source, n, [], columns), p))
+        if len(out) == before and ledger.node and (
+                "id" in missing_names or not any(r.source == t.source for r, _ in self.ds.rejected
+                                                 if r is not None)):
+            self.whole_failure(ledger, t.source,
+                               "required column id missing (缺少编号列)" if "id" in missing_names
+                               else "header only, no data rows (只有表头，没有数据)")
 
     def _read_rows(self, t, ledger, model, normalise, money, keys, out, colmap, columns,
                    missing_names, width, unheaded, unheaded_seen) -> None:
@@ -281,9 +357,12 @@ class _Loader:
         list_fields = [f.name for f in ledger.fields if f.is_list]
         keys = list(keys.items())
         money_approx = _money_approx
+        workbook = t.workbook
+        code_fields = {f.name for f in ledger.fields if f.base in ("code", "ref", "refs")}
         for n, cells in t.rows:
             data = {}
             ncells = len(cells)
+            excel_bad = None
             for i, name in items:
                 if i >= ncells:
                     continue
@@ -293,6 +372,10 @@ class _Loader:
                     if v:
                         data[name] = v
                 elif not _cell_empty(v):
+                    if workbook and (v.__class__ is Uncached or (
+                            name in code_fields and v.__class__ in (int, float))):
+                        excel_bad = (excel_bad or []) + [(i, name, v)]
+                        continue
                     data[name] = v
             if len(cells) > width or unheaded:
                 extra = [(i, c) for i, c in enumerate(cells)
@@ -316,17 +399,25 @@ class _Loader:
                                      ledger=ledger.name)
             if normalise:
                 normalise(data)
+            excel_first = None
+            if excel_bad:
+                for i, name, v in excel_bad:
+                    p = self._excel_problem(t.source, n, ledger, columns[name], name, v)
+                    excel_first = excel_first or p
             try:
                 rec = validate(data)
+                errs = None
             except ValidationError as exc:
                 errs = exc.errors()
-                bad = frozenset(e["loc"][0] for e in errs if e["loc"])
+            if errs is not None or excel_bad:
+                skip = {name for _, name, _ in excel_bad or ()}
+                bad = frozenset(e["loc"][0] for e in errs or () if e["loc"]) | skip
                 row = Row(data, t.source, n, cells, columns, bad or frozenset({"?"}), headers)
-                first = None
-                for e in errs:
+                first = excel_first
+                for e in errs or ():
                     fname = e["loc"][0] if e["loc"] else None
-                    if fname in missing_names:
-                        continue  # reported once, as a missing column
+                    if fname in missing_names or fname in skip:
+                        continue  # reported once, as a missing column / an Excel cell
                     p = self._cell_problem(t.source, n, ledger, columns, fname, data, e)
                     first = first or p
                 if first is None:
@@ -351,6 +442,34 @@ class _Loader:
                 if rv.__class__ is str and money_approx(rv):
                     d[f"{m}_approx"] = True
             out.append(Row(d, t.source, n, cells, columns, headers=headers))
+
+    def _excel_problem(self, source, n, ledger: Ledger, header: str, fname: str, v) -> Problem:
+        """A workbook cell Excel has changed: a formula with no saved result,
+        or a code typed as a number (leading zeros and digits past the 15th
+        significant one are gone before xuncha sees the cell)."""
+        if v.__class__ is Uncached:
+            return self.problem(
+                "error", source, n, header, v.formula,
+                f"formula in cell {v.cell} has no saved value (公式没有计算结果): the workbook "
+                f"was written without Excel computing it, so its value is unknown; open the "
+                f"file in Excel and save it, or paste the column as values (选择性粘贴为数值)",
+                ledger=ledger.name)
+        f = ledger.field(fname)
+        shown = _number_text(v)
+        if isinstance(v, float) and not v.is_integer():
+            what = f"a number with a fraction ({shown})"
+        elif abs(v) >= 10 ** 15:
+            what = (f"{shown}: Excel keeps 15 significant digits, so the digits after the 15th "
+                    f"are lost (超过15位的数字已丢失)")
+        else:
+            what = f"{shown}: Excel drops leading zeros (前导零已丢失, e.g. 0402 becomes 402)"
+        if f.name == "id" and ledger.node:
+            self.numeric_ids.setdefault(ledger.node, {})[shown] = (source, n)
+        return self.problem(
+            "error", source, n, header, shown,
+            f"{f.name} {f.zh} is a code, but this cell is typed as a number in Excel, {what}; "
+            f"format the column as text (设置单元格格式为文本) and type the codes again "
+            f"(or start each with an apostrophe: '0402)", ledger=ledger.name)
 
     def _cell_problem(self, source, n, ledger: Ledger, columns, fname, data, e) -> Problem:
         f = ledger.field(fname) if fname else None
@@ -454,10 +573,20 @@ class _Loader:
         if rej is not None:
             return None, (f"refers to {kind} {value} ({zh}), which was rejected "
                           f"({rej.source}, row {rej.row})"), None
+        numeric = self.numeric_ids.get(kind)
+        if numeric and value.isdigit():
+            hit = numeric.get(value.lstrip("0") or "0")
+            if hit is not None:
+                return None, (f"no {kind} ({zh}) '{value}': {hit[0]}, row {hit[1]} has the id "
+                              f"typed as a number ({value.lstrip('0') or '0'}), which lost its "
+                              f"leading zeros in Excel; fix that cell (this reference is "
+                              f"right)"), None
         suggestion = None
         if self.suggested < MAX_SUGGESTIONS:
             self.suggested += 1
             suggestion = _nearest(value, self._candidates(kind, value))
+            if suggestion and value.isdigit() and suggestion == (value.lstrip("0") or "0"):
+                suggestion = None  # never from the right code to its Excel-mangled form
         return None, f"no {kind} ({zh}) with id or name '{value}' (引用不存在)", suggestion
 
     def _candidates(self, kind: str, value: str) -> list[str]:
@@ -485,6 +614,19 @@ class _Loader:
 
     def check_refs(self) -> None:
         self.build_indexes()
+        # A kind referred to whose ledger is absent fails as a whole too.
+        for name in LEDGER_ORDER:
+            if name not in self.ds.sources:
+                continue
+            for f in LEDGERS[name].fields:
+                if f.base in ("ref", "refs"):
+                    target = NODE_LEDGER[f.arg]
+                    if target.name not in self.ds.sources and target.name not in self.failed:
+                        self.failed[target.name] = (
+                            str(self.ds.directory.name or self.ds.directory),
+                            f"no {target.name} ledger ({target.zh}台账) in the dataset "
+                            f"(expected e.g. {target.name}.csv or {target.zh}.csv)", True)
+        failed_kinds = {LEDGERS[n].node for n in self.failed if LEDGERS[n].node}
         for name in LEDGER_ORDER:
             rows = self.ds.rows.get(name) or []
             if name not in self.ds.sources:
@@ -504,6 +646,17 @@ class _Loader:
                         if all(x in ids for x in v):
                             continue
                     elif v in ids:
+                        continue
+                    if f.arg in failed_kinds:
+                        # Said once for the failed ledger, not once per row.
+                        col = r.columns.get(f.name, f.name)
+                        per = self.unchecked.setdefault(f.arg, {})
+                        per[(r.source, col)] = per.get((r.source, col), 0) + 1
+                        if id(r) not in bad:
+                            src, why, _ = self.failed[NODE_LEDGER[f.arg].name]
+                            self.reject(r, Problem("error", r.source, r.row, col, _short(v),
+                                                   f"not checked: {src} failed ({why})", None,
+                                                   name), bad)
                         continue
                     values = v if is_list else [v]
                     resolved = []
@@ -544,12 +697,13 @@ class _Loader:
         """References in rows already rejected for a bad cell: report them too,
         so one validation run lists every problem of a row."""
         source = self.ds.sources.get(name)
+        failed_kinds = {LEDGERS[n].node for n in self.failed if LEDGERS[n].node}
         for row, _ in self.ds.rejected:
             if row is None or not row.bad_fields or row.source != source:
                 continue
             for f in refs:
                 v = row.data.get(f.name)
-                if v is None or f.name in row.bad_fields:
+                if v is None or f.name in row.bad_fields or f.arg in failed_kinds:
                     continue
                 try:
                     values = parsing.parse_list(v) if f.is_list else [parsing.parse_code(v)]
@@ -560,6 +714,25 @@ class _Loader:
                     if rid is None:
                         self.problem("error", row.source, row.row, row.columns.get(f.name, f.name),
                                      item, reason, sug, name)
+
+    def report_failures(self) -> None:
+        """One problem per ledger that failed as a whole, with the references
+        it left unchecked, instead of one error per referring row."""
+        for name, (source, why, reported) in self.failed.items():
+            ledger = LEDGERS[name]
+            refs = self.unchecked.get(ledger.node, {}) if ledger.node else {}
+            total = sum(refs.values())
+            if total:
+                parts = ", ".join(f"{src} {col} ×{n:,}" for (src, col), n in
+                                  sorted(refs.items(), key=lambda kv: -kv[1])[:6])
+                lead = "because of it, " if reported else f"{why}; so "
+                self.problem("error", source, None, None, None,
+                             f"{lead}{total:,} references to {ledger.node} ({ledger.zh}) could "
+                             f"not be checked (无法核对的引用): {parts}; the rows holding them "
+                             f"were not loaded. Fix {source} first", ledger=name)
+            elif not reported:
+                self.problem("warning", source, None, None, None,
+                             f"{why}: nothing read for {name} ({ledger.zh})", ledger=name)
 
     def warnings(self) -> None:
         actions = self.ds.rows.get("actions", [])
@@ -623,6 +796,8 @@ def _load_dataset(directory: Path, lenient: bool, progress) -> Dataset:
     for err in source_errors:
         p = loader.problem("error", err.source, None, None, None, err.message)
         loader.ds.rejected.append((None, p))
+        if err.ledger is not None:
+            loader.whole_failure(err.ledger, err.source, "not readable (无法读取)", reported=True)
     for name, why in skipped:
         loader.problem("warning", name, None, None, None, f"file ignored: {why}")
     order = {n: i for i, n in enumerate(LEDGER_ORDER)}
@@ -635,10 +810,12 @@ def _load_dataset(directory: Path, lenient: bool, progress) -> Dataset:
                        "no ledgers found (未找到台账): expected files such as units.csv or 单位.csv")
     loader.check_unique()
     loader.check_refs()
+    loader.report_failures()
     loader.warnings()
     # Report in reading order: file by file, row by row (file-level first).
     first_seen: dict[str, int] = {}
     for p in loader.ds.problems:
         first_seen.setdefault(p.file, len(first_seen))
     loader.ds.problems.sort(key=lambda p: (first_seen[p.file], -1 if p.row is None else p.row))
+    loader.ds.dataset_name = loader.dataset_name
     return loader.ds

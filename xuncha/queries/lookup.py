@@ -40,6 +40,8 @@ class NodeView:
     properties: dict
     neighbours: dict[str, list[Neighbour]]  # "KIND>" / "<KIND" -> neighbours
     totals: dict[str, int] = field(default_factory=dict)  # group -> neighbours in all
+    # Ledger rows the node came from: "dataset/file[:sheet]#row" (来源).
+    prov: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict:
         return {
@@ -47,6 +49,7 @@ class NodeView:
             "kind": self.kind,
             "label": self.label,
             "properties": self.properties,
+            "prov": self.prov,
             "totals": self.totals,
             "neighbours": {
                 k: [{"id": n.id, "kind": n.kind, "label": n.label, **({"props": n.props} if n.props else {})}
@@ -58,6 +61,9 @@ class NodeView:
 
 def describe(store: GraphStore, ref: str, limit: int | None = None) -> NodeView:
     """A node (by ``kind:id``, bare id or unique name) and its neighbours by edge kind.
+
+    ``prov`` holds the ledger rows the node came from; each neighbour's
+    ``props`` keep the edge's own ``prov``.
 
     Outgoing groups are keyed ``KIND>``, incoming ``<KIND``; each group keeps
     at most ``limit`` neighbours (in order of post start, then id), and
@@ -80,6 +86,6 @@ def describe(store: GraphStore, ref: str, limit: int | None = None) -> NodeView:
         totals[g] = len(v)
         if limit is not None:
             del v[limit:]
-    props = {k: x for k, x in attrs.items() if k != "kind"}
+    props = {k: x for k, x in attrs.items() if k not in ("kind", "prov")}
     return NodeView(nid, attrs["kind"], store.label(nid), props, dict(sorted(groups.items())),
-                    dict(sorted(totals.items())))
+                    dict(sorted(totals.items())), list(attrs.get("prov") or ()))
