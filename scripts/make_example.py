@@ -345,9 +345,14 @@ class People:
                                  (6, 2, 1, 1))[0]
         idn = None
         if show_id:
-            # Obviously fictional: province 38 does not exist; serial 0000 + check X.
+            # Obviously fictional: province 38 does not exist.  Serial 001 (men,
+            # odd) or 002 (women, even) and a valid GB 11643 check character,
+            # so the number passes xuncha's 身份证号 checks.
+            from xuncha.loaders.checks import id_check_char
+
             y, m = birth.split(".")
-            idn = f"{native[:6]}{y}{m}01000X"
+            first17 = f"{native[:6]}{y}{m}01" + ("001" if gender in ("男", "male") else "002")
+            idn = first17 + id_check_char(first17)
         c = Cadre(cid, name, gender, birth, native, idn, rank, list(specialties), list(pools))
         self.cadres[cid] = c
         if key:

@@ -49,17 +49,32 @@ _DATE_RE = re.compile(
 _DATETIME_TAIL = re.compile(r"[ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?$")
 
 _date_cache: dict[str, str] = {}
+_end_cache: dict[str, str] = {}
+# Excel stores a date as days since 1899-12-30 (a "serial date"): a date cell
+# formatted as General shows 44277 for 2021-03-22.  Five-digit serials cover
+# 1927-05-18 .. 2173-10-14; no other accepted date form has five digits.
+EXCEL_EPOCH = _dt.date(1899, 12, 30)
+SERIAL_MIN, SERIAL_MAX = 10_000, 99_999
 
 
-def parse_date(value) -> str:
+def _serial(value: float) -> str:
+    return (EXCEL_EPOCH + _dt.timedelta(days=int(value))).isoformat()
+
+
+def parse_date(value, end: bool = False) -> str:
     """Return an ISO date string ``YYYY-MM-DD``.
 
     Accepts 2018-08-29, 2018/8/29, 2018年8月29日, 2018.08, 2018-08, 2018,
-    Excel date cells (datetime/date) and 8-digit 20180829.  A date given only
-    to the month or year is stored as its first day.
+    Excel date cells (datetime/date), Excel serial dates (44277, a date cell
+    shown as a number) and 8-digit 20180829.  A date given only to the month
+    or year is stored as its first day, or with ``end`` (the end of a term,
+    a deadline) as its last day: a post held "until 2021.06" is held on
+    2021-06-15.
 
     >>> parse_date("2018年8月29日"), parse_date("2018.08"), parse_date("2018")
     ('2018-08-29', '2018-08-01', '2018-01-01')
+    >>> parse_date("2021.06", end=True), parse_date("2021", end=True), parse_date(44277)
+    ('2021-06-30', '2021-12-31', '2021-03-22')
     """
     if isinstance(value, _dt.datetime):
         return value.date().isoformat()
@@ -67,27 +82,44 @@ def parse_date(value) -> str:
         return value.isoformat()
     _scalar(value, "date (日期)")
     if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if math.isfinite(value) and SERIAL_MIN <= value <= SERIAL_MAX:
+            return _serial(value)
         if isinstance(value, float) and math.isfinite(value) and value.is_integer():
             value = int(value)
         value = str(value)[:40]
     s = str(value)
-    hit = _date_cache.get(s)
+    cache = _end_cache if end else _date_cache
+    hit = cache.get(s)
     if hit is not None:
         return hit
     t = _DATETIME_TAIL.sub("", clean(s))
-    if len(t) == 8 and t.isdigit():
-        t = f"{t[:4]}-{t[4:6]}-{t[6:]}"
-    m = _DATE_RE.match(t)
-    if not m:
-        raise ValueError(f"'{_show(s)}' is not a date (日期); write e.g. 2018-08-29 or 2018年8月29日")
-    y, mo, d = int(m.group(1)), int(m.group(2) or 1), int(m.group(3) or 1)
-    try:
-        out = _dt.date(y, mo, d).isoformat()
-    except ValueError as exc:
-        raise ValueError(f"'{s}' is not a valid date (日期无效): {exc}") from None
-    if len(_date_cache) < 100_000:
-        _date_cache[s] = out
+    if len(t) == 5 and t.isdigit() and SERIAL_MIN <= int(t):
+        out = _serial(int(t))  # a serial date typed or exported as text
+    else:
+        if len(t) == 8 and t.isdigit():
+            t = f"{t[:4]}-{t[4:6]}-{t[6:]}"
+        m = _DATE_RE.match(t)
+        if not m:
+            raise ValueError(f"'{_show(s)}' is not a date (日期); write e.g. 2018-08-29 or 2018年8月29日")
+        y, mo, d = int(m.group(1)), int(m.group(2) or (12 if end else 1)), m.group(3)
+        try:
+            if d is not None:
+                out = _dt.date(y, mo, int(d)).isoformat()
+            elif end:
+                nxt = _dt.date(y + (mo == 12), mo % 12 + 1, 1) if y < 9999 or mo < 12 else None
+                out = (nxt - _dt.timedelta(days=1)).isoformat() if nxt else _dt.date(y, 12, 31).isoformat()
+            else:
+                out = _dt.date(y, mo, 1).isoformat()
+        except ValueError as exc:
+            raise ValueError(f"'{s}' is not a valid date (日期无效): {exc}") from None
+    if len(cache) < 100_000:
+        cache[s] = out
     return out
+
+
+def parse_end_date(value) -> str:
+    """:func:`parse_date` for the end of a period: a month or year means its last day."""
+    return parse_date(value, end=True)
 
 
 _MONEY_RE = re.compile(
@@ -135,8 +167,11 @@ def _finite_money(x, shown) -> float:
     return f
 
 
-_TRUE = {"是", "true", "t", "yes", "y", "1", "对", "√"}
-_FALSE = {"否", "false", "f", "no", "n", "0", "×"}
+_TRUE = {"是", "true", "t", "yes", "y", "1", "对", "√", "有",
+         # case_filed 是否立案; immediate 是否立行立改
+         "已立案", "立案", "已立行立改"}
+_FALSE = {"否", "false", "f", "no", "n", "0", "×", "无",
+          "未立案", "不立案", "不予立案", "未"}
 
 
 def parse_bool(value) -> bool:

@@ -181,7 +181,15 @@ SANCTIONS = frozenset(c for c in OUTCOME if c.startswith(("party_", "gov_")))
 # Cells that name more than one code: value -> codes it could mean.
 AMBIGUOUS = {
     "outcome": {"警告": ("party_warning", "gov_warning")},
+    # "Not rectified / not done": not yet begun, or begun and unfinished.
+    "rect_status": {"未整改": ("not_started", "in_progress"),
+                    "未完成": ("not_started", "in_progress"),
+                    "未完成整改": ("not_started", "in_progress")},
 }
+# Negations: a cell saying "not X" must never be "corrected" to X, nor X to
+# "not X", by edit distance (已整改 is one edit from 未整改 and two from
+# 整改中).  Curated synonyms above carry such words explicitly.
+NEGATIONS = ("未", "不", "非", "没", "无", "尚未", "暂未")
 # Cells that expand to several codes.
 EXPANSIONS = {"outcome": {"双开": ("party_expulsion", "gov_discharge")}}
 
@@ -195,11 +203,11 @@ RECEIVER = {
 }
 
 RECT_STATUS = {
-    "not_started": ("未启动",),
-    "in_progress": ("整改中",),
-    "completed": ("已完成",),
-    "long_term": ("长期坚持",),
-    "closed": ("已销号",),
+    "not_started": ("未启动", "未开始", "尚未启动"),
+    "in_progress": ("整改中", "正在整改", "推进中"),
+    "completed": ("已完成", "已整改", "整改完成", "已完成整改", "完成"),
+    "long_term": ("长期坚持", "持续整改"),
+    "closed": ("已销号", "销号", "已对账销号"),
 }
 # An issue counts as rectified when all its actions are in one of these.
 RECTIFIED_STATUSES = frozenset({"completed", "closed", "long_term"})
@@ -308,16 +316,30 @@ def choices(taxonomy: str) -> list[str]:
     return list(table) + [z for names in table.values() for z in names]
 
 
+_NEGATION_CHARS = frozenset("".join(NEGATIONS))
+_STATE_CHARS = frozenset("已中了")
+
+
+def negated(s: str) -> bool:
+    """Whether a cell reads as a negation (未整改, 不立案, 尚未启动)."""
+    return s.startswith(NEGATIONS)
+
+
 def nearest(taxonomy: str, value: str) -> str | None:
-    """The nearest valid value, shown as ``code (中文)``, or None."""
+    """The nearest valid value, shown as ``code (中文)``, or None.
+
+    Spellings of the opposite polarity are never suggested: for 未销号 the
+    nearest spelling 已销号 means the opposite, so no suggestion is better."""
     table = TAXONOMIES[taxonomy]
-    spellings = choices(taxonomy)
+    spellings = [s for s in choices(taxonomy) if negated(s) == negated(value)]
     hit = difflib.get_close_matches(value, spellings, n=1, cutoff=0.4)
     if not hit:
         # Chinese cells: share of characters in common is a better guide.
         best, best_score = None, 0.0
+        mine = set(value) - _NEGATION_CHARS - _STATE_CHARS
         for s in spellings:
-            common = len(set(value) & set(s))
+            # Negation and state marks (未, 已, 中) say nothing of what is meant.
+            common = len(mine & set(s))
             score = common / max(len(set(s)), 1)
             if common and score > best_score:
                 best, best_score = s, score

@@ -23,6 +23,7 @@ from typing import Callable
 from pydantic import ValidationError
 
 from .. import parsing, taxonomy
+from . import checks
 from ..errors import XunchaError
 from ..graph.schema import LEDGER_ORDER, LEDGERS, NODE_KINDS, NODE_LEDGER, Ledger
 from .readers import SourceError, Table, Uncached, discover, header_key as _header_key
@@ -83,7 +84,7 @@ class Row:
     columns: dict  # field name -> header as written in the file
     bad_fields: frozenset = frozenset()  # fields whose cells failed (rejected rows)
     headers: list | None = None  # [(cell index, header)] of the mapped columns
-    also: list | None = None  # provenance of duplicate rows merged into this one
+    also: list | None = None  # duplicate rows (Row) merged into this one, cited in prov
 
     @property
     def raw(self) -> dict:
@@ -142,7 +143,7 @@ class Dataset:
         out = {}
         for name, rows in self.rows.items():
             out[name] = [[f"{prefix[r.source]}#{r.row}"] if r.also is None
-                         else [f"{prefix[r.source]}#{r.row}", *r.also] for r in rows]
+                         else [f"{prefix[x.source]}#{x.row}" for x in (r, *r.also)] for r in rows]
         return out
 
 
@@ -166,9 +167,14 @@ def _money_approx(cell: str) -> bool:
 
 
 def _number_text(v) -> str:
-    """A number from an Excel cell as Excel shows it in a General cell."""
+    """A number from an Excel cell as Excel shows it: whole numbers without
+    ``.0``, and no more than 15 significant digits (Excel keeps no more)."""
     if isinstance(v, float) and v.is_integer():
         v = int(v)
+    if isinstance(v, int) and abs(v) >= 10 ** 15:
+        from decimal import Decimal
+
+        v = int(Decimal(f"{v:.15g}"))
     return str(v)
 
 
@@ -228,8 +234,11 @@ class _Loader:
         # ledger -> (source, why, already reported): ledgers that failed as a
         # whole (unreadable, empty, header only, no id column).
         self.failed: dict[str, tuple[str, str, bool]] = {}
-        # kind -> {(source, column): count} of references into a failed ledger
+        # failed ledger -> {(source, column): count} of references it left
+        # unchecked (directly, or through a row rejected because of it)
         self.unchecked: dict[str, dict[tuple[str, str], int]] = {}
+        # kind -> {id: failed ledger} of rows rejected only because of it
+        self.blocked: dict[str, dict[str, str]] = {}
         # kind -> {number as shown: (source, row)}: ids Excel typed as numbers
         self.numeric_ids: dict[str, dict[str, tuple[str, int]]] = {}
 
@@ -283,7 +292,7 @@ class _Loader:
             lines = sum(1 for _ in t.rows)
             self.ds.rejected.append((None, p))
             self.ds.lines_refused += lines
-            self.failed[ledger.name] = (t.source, "its header could not be read (表头无法识别)")
+            self.failed[ledger.name] = (t.source, "header not understood (表头无法识别)", True)
             return
         known = ledger.headers
         colmap: dict[int, str] = {}  # column index -> field name
@@ -332,13 +341,19 @@ class _Loader:
         except SourceError as exc:  # the rest of the file could not be parsed
             p = self.problem("error", t.source, None, None, None, exc.message, ledger=ledger.name)
             self.ds.rejected.append((None, p))
-        for n, why, col in t.errors:
+        for n, why, col, *cells in t.errors:
             header = None
             if col is not None:
                 header = (t.headers[col] if col < len(t.headers) and t.headers[col]
                           else column_letter(col))
+            cells = cells[0] if cells else []
+            headers = [(i, columns[nm]) for i, nm in colmap.items()]
+            # The cells before the bad one, so references to this row's id
+            # say it was rejected rather than that it does not exist.
+            data = {name: cells[i] for i, name in colmap.items()
+                    if i < len(cells) and (col is None or i < col) and isinstance(cells[i], str)}
             p = self.problem("error", t.source, n, header, None, why, ledger=ledger.name)
-            self.ds.rejected.append((Row({}, t.source, n, [], columns), p))
+            self.ds.rejected.append((Row(data, t.source, n, cells, columns, headers=headers), p))
         if len(out) == before and ledger.node and (
                 "id" in missing_names or not any(r.source == t.source for r, _ in self.ds.rejected
                                                  if r is not None)):
@@ -468,8 +483,8 @@ class _Loader:
         return self.problem(
             "error", source, n, header, shown,
             f"{f.name} {f.zh} is a code, but this cell is typed as a number in Excel, {what}; "
-            f"format the column as text (设置单元格格式为文本) and type the codes again "
-            f"(or start each with an apostrophe: '0402)", ledger=ledger.name)
+            f"format the column as text (设置单元格格式为文本) and type the values again, or "
+            f"start each with an apostrophe (')", ledger=ledger.name)
 
     def _cell_problem(self, source, n, ledger: Ledger, columns, fname, data, e) -> Problem:
         f = ledger.field(fname) if fname else None
@@ -539,16 +554,26 @@ class _Loader:
                             idx[nm].append(r.data["id"])
                 self.names[kind] = idx
         self.rejected_ids: dict[str, dict[str, Row]] = {}
+        self.rejected_names: dict[str, dict[str, Row]] = {}
         for row, _ in self.ds.rejected:
             if row is None:
                 continue
             for kind, ledger in NODE_LEDGER.items():
-                if row.source == self.ds.sources.get(ledger.name) and "id" in row.data:
+                if row.source != self.ds.sources.get(ledger.name):
+                    continue
+                if "id" in row.data:
                     try:
                         rid = parsing.parse_code(row.data["id"])
                     except ValueError:
+                        rid = None
+                    if rid is not None:
+                        self.rejected_ids.setdefault(kind, {})[rid] = row
+                if NODE_KINDS[kind].display == "name" and row.data.get("name"):
+                    try:
+                        nm = parsing.parse_code(row.data["name"])
+                    except ValueError:
                         continue
-                    self.rejected_ids.setdefault(kind, {})[rid] = row
+                    self.rejected_names.setdefault(kind, {}).setdefault(nm, row)
         self.suggested = 0
         self._pools: dict[str, tuple[list[str], list[str]]] = {}
 
@@ -569,10 +594,10 @@ class _Loader:
         if others:
             ok = others[0]
             return None, (f"'{value}' is a {ok} ({NODE_KINDS[ok].zh}), expected a {kind} ({zh})"), None
-        rej = self.rejected_ids.get(kind, {}).get(value)
+        rej = self.rejected_ids.get(kind, {}).get(value) or self.rejected_names.get(kind, {}).get(value)
         if rej is not None:
             return None, (f"refers to {kind} {value} ({zh}), which was rejected "
-                          f"({rej.source}, row {rej.row})"), None
+                          f"({rej.source}, row {rej.row}): fix that row"), None
         numeric = self.numeric_ids.get(kind)
         if numeric and value.isdigit():
             hit = numeric.get(value.lstrip("0") or "0")
@@ -647,16 +672,19 @@ class _Loader:
                             continue
                     elif v in ids:
                         continue
-                    if f.arg in failed_kinds:
+                    cause = self.blocking(f.arg, v if is_list else [v], failed_kinds)
+                    if cause is not None:
                         # Said once for the failed ledger, not once per row.
                         col = r.columns.get(f.name, f.name)
-                        per = self.unchecked.setdefault(f.arg, {})
+                        per = self.unchecked.setdefault(cause, {})
                         per[(r.source, col)] = per.get((r.source, col), 0) + 1
                         if id(r) not in bad:
-                            src, why, _ = self.failed[NODE_LEDGER[f.arg].name]
+                            src, why, _ = self.failed[cause]
                             self.reject(r, Problem("error", r.source, r.row, col, _short(v),
                                                    f"not checked: {src} failed ({why})", None,
                                                    name), bad)
+                            if ledger.node and "id" in d:
+                                self.blocked.setdefault(ledger.node, {})[d["id"]] = cause
                         continue
                     values = v if is_list else [v]
                     resolved = []
@@ -686,12 +714,35 @@ class _Loader:
                                          reason, ledger=name)
                         if id(r) not in bad:
                             self.reject(r, p, bad)
+                if name in checks.ROW_RULES:
+                    for col, value, reason in checks.row_findings(name, d):
+                        p = self.problem("error", r.source, r.row, r.columns.get(col, col), value,
+                                         reason, ledger=name)
+                        if id(r) not in bad:
+                            self.reject(r, p, bad)
+            if ledger.node:
+                for fd in checks.cycle_findings([r for r in rows if id(r) not in bad], ledger):
+                    p = self.finding(name, fd)
+                    if id(fd.row) not in bad:
+                        self.reject(fd.row, p, bad)
             self.check_rejected_refs(name, refs)
             if bad:
                 self.ds.rows[name] = [r for r in rows if id(r) not in bad]
                 # Later ledgers must not resolve to rows rejected here.
                 if ledger.node:
                     self.build_indexes()
+
+    def blocking(self, kind: str, values, failed_kinds) -> str | None:
+        """The failed ledger that keeps these references from being checked:
+        the ledger of ``kind`` itself, or the one a referred row depended on."""
+        if kind in failed_kinds:
+            return NODE_LEDGER[kind].name
+        blocked = self.blocked.get(kind)
+        if blocked:
+            for v in values:
+                if v in blocked:
+                    return blocked[v]
+        return None
 
     def check_rejected_refs(self, name: str, refs) -> None:
         """References in rows already rejected for a bad cell: report them too,
@@ -720,19 +771,42 @@ class _Loader:
         it left unchecked, instead of one error per referring row."""
         for name, (source, why, reported) in self.failed.items():
             ledger = LEDGERS[name]
-            refs = self.unchecked.get(ledger.node, {}) if ledger.node else {}
+            refs = self.unchecked.get(name, {})
             total = sum(refs.values())
             if total:
                 parts = ", ".join(f"{src} {col} ×{n:,}" for (src, col), n in
                                   sorted(refs.items(), key=lambda kv: -kv[1])[:6])
-                lead = "because of it, " if reported else f"{why}; so "
+                lead = f"{source} failed as a whole: {why}; so " if reported else f"{why}; so "
                 self.problem("error", source, None, None, None,
-                             f"{lead}{total:,} references to {ledger.node} ({ledger.zh}) could "
-                             f"not be checked (无法核对的引用): {parts}; the rows holding them "
-                             f"were not loaded. Fix {source} first", ledger=name)
+                             f"{lead}{total:,} references to {ledger.node} ({ledger.zh}), or to "
+                             f"rows that refer to one, could not be checked (无法核对的引用): "
+                             f"{parts}; the rows holding them were not loaded. Fix {source} "
+                             f"first", ledger=name)
             elif not reported:
                 self.problem("warning", source, None, None, None,
                              f"{why}: nothing read for {name} ({ledger.zh})", ledger=name)
+
+    def finding(self, name: str, fd) -> Problem:
+        r = fd.row
+        return self.problem(fd.severity, r.source, r.row, r.columns.get(fd.field, fd.field),
+                            fd.value, fd.reason, ledger=name)
+
+    def sanity(self) -> None:
+        """Warnings for what is well-formed but implausible (see :mod:`.checks`)."""
+        rows = self.ds.rows
+        if rows.get("relations"):
+            kept, found = checks.duplicate_relations(rows["relations"])
+            rows["relations"] = kept
+            for fd in found:
+                self.finding("relations", fd)
+        for fd in checks.principal_findings(rows.get("positions", [])):
+            self.finding("positions", fd)
+        for name in LEDGER_ORDER:
+            if rows.get(name):
+                for fd in checks.date_findings(name, rows[name]):
+                    self.finding(name, fd)
+        for fd in checks.id_number_findings(rows.get("cadres", [])):
+            self.finding("cadres", fd)
 
     def warnings(self) -> None:
         actions = self.ds.rows.get("actions", [])
@@ -811,6 +885,7 @@ def _load_dataset(directory: Path, lenient: bool, progress) -> Dataset:
     loader.check_unique()
     loader.check_refs()
     loader.report_failures()
+    loader.sanity()
     loader.warnings()
     # Report in reading order: file by file, row by row (file-level first).
     first_seen: dict[str, int] = {}

@@ -194,18 +194,28 @@ def _find_header(first_rows: list[list], ledger: Ledger) -> Header:
                   else (upper[j] if j < len(upper) else None) for j in range(width)]
         if _header_score(merged, ledger) > best_score:
             return Header(lower_i, merged, 2)
-    # The row under the header fills only columns the header leaves empty:
-    # a second header row of names this ledger does not know.
+    # The row under the header is blank under every known column and names
+    # something elsewhere: a second header row of names this ledger does not
+    # know (a data row always has values under known columns: the id…).
     if best + 1 < len(first_rows):
         below = first_rows[best + 1]
         cells = head.cells
-        under_blank = [j for j, c in enumerate(below) if not _blank(c)
-                       and (j >= len(cells) or _blank(cells[j]))]
-        under_named = [j for j, c in enumerate(below) if not _blank(c)
-                       and j < len(cells) and not _blank(cells[j])]
-        if under_blank and not under_named:
-            groups = sorted({header_text(cells[k]) for j in under_blank for k in range(j, -1, -1)
-                             if k < len(cells) and not _blank(cells[k])} - {""})
+        known = ledger.headers
+
+        def is_known(j):
+            if j >= len(cells) or _blank(cells[j]):
+                return False
+            h = header_text(cells[j])
+            return h.lower() in known or header_key(h) in known
+        filled = [j for j, c in enumerate(below) if not _blank(c)]
+        if filled and not any(is_known(j) for j in filled):
+            under_blank = filled
+            groups = []
+            for j in filled:
+                k = next((k for k in range(min(j, len(cells) - 1), -1, -1)
+                          if not _blank(cells[k])), None)
+                if k is not None and header_text(cells[k]) not in groups:
+                    groups.append(header_text(cells[k]))
             names = ", ".join(header_text(below[j]) for j in under_blank[:6])
             head.problem = (
                 f"the header spans two rows (多行表头/合并单元格): the row under it names "
@@ -351,7 +361,7 @@ class _CsvRows:
                     if bad is not None:
                         reason, col = bad
                         self.errors.append((record, reason + self._line_note(record, start + prev + 1),
-                                            col))
+                                            col, cells))
                         resume = start + prev + 1
                         break
                 yield record, cells

@@ -60,7 +60,17 @@ def _enums(tax: str, value) -> list[str]:
 
 
 def _money(value) -> float:
-    return parsing.parse_money(value)[0]
+    out = parsing.parse_money(value)[0]
+    if out < 0:
+        raise ValueError(f"'{value}' is a negative amount (金额为负): amounts are recorded in yuan "
+                         f"as positive numbers; money recovered goes in recovered_amount 追缴/追回金额")
+    return out
+
+
+# Dates that close a period: a month or a year given there means its last
+# day (a post held "until 2021.06" is held on 2021-06-15; a deadline of
+# 2019.08 is met on 2019-08-31).  Other dates keep the first day.
+END_DATES = frozenset({"end", "deadline"})
 
 
 def _text(value) -> str:
@@ -81,7 +91,7 @@ def converter(f: Field):
     if b == "money":
         return float, memo(_money)
     if b == "date":
-        return str, memo(parsing.parse_date)
+        return str, memo(parsing.parse_end_date if f.name in END_DATES else parsing.parse_date)
     if b == "bool":
         return bool, memo(parsing.parse_bool)
     if b in ("list", "refs"):
