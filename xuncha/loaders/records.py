@@ -70,7 +70,7 @@ def _money(value) -> float:
 # Dates that close a period: a month or a year given there means its last
 # day (a post held "until 2021.06" is held on 2021-06-15; a deadline of
 # 2019.08 is met on 2019-08-31).  Other dates keep the first day.
-END_DATES = frozenset({"end", "deadline"})
+END_DATES = frozenset({"end", "deadline", "conduct_end"})
 
 
 def _text(value) -> str:
