@@ -1,0 +1,35 @@
+"""Text of findings and measures."""
+
+DESCRIPTIONS = {
+    "weakened_leadership": ("党组织领导核心作用发挥不充分，重大事项未经集体研究", "落实上级重大决策部署打折扣、搞变通"),
+    "decisions_not_implemented": ("贯彻落实上级决策部署不到位，重点任务推进缓慢", "对巡察反馈问题整改推动不力"),
+    "theory_study": ("理论学习中心组学习流于形式，学习记录不全", "“三会一课”学习内容单一，以读代学"),
+    "ideological_work": ("意识形态工作责任制落实不到位，阵地管理薄弱", "未按要求开展意识形态风险研判"),
+    "party_building_lacking": ("基层党组织换届不及时，党费收缴不规范", "党建工作与业务工作“两张皮”"),
+    "cadre_selection": ("干部选拔任用程序不规范，民主推荐走过场", "违规超职数配备干部", "干部人事档案管理混乱"),
+    "grassroots": ("村级组织软弱涣散，“三会一课”制度落实不到位", "村务公开不及时、不全面"),
+    "eight_point_rules": ("违规发放津贴补贴{amount}元", "公务接待无公函、超标准，涉及{amount}元", "公车私用问题突出"),
+    "formalism": ("文山会海问题依然存在，督查检查考核过多过频", "台账资料弄虚作假、重留痕轻实效"),
+    "bureaucratism": ("服务群众意识淡薄，办事推诿扯皮", "对群众反映问题敷衍塞责、久拖不决"),
+    "hedonism": ("工作日午间饮酒问题屡禁不止", "违规出入私人会所"),
+    "extravagance": ("违规组织公款宴请，涉及{amount}元", "婚丧喜庆事宜大操大办"),
+    "strict_governance_weak": ("主体责任落实不到位，对党员干部日常监督管理宽松软", "廉政风险防控机制不健全"),
+    "integrity": ("{surname}某利用职务便利为亲属承揽工程提供帮助", "{surname}某违规收受礼金{amount}元", "违规兼职取酬"),
+    "financial_management": ("财务报销审核不严，存在白条入账{amount}元", "专项资金未专款专用，挪用{amount}元", "固定资产管理混乱，账实不符"),
+    "procurement": ("工程项目未经招投标直接发包，金额{amount}元", "政府采购化整为零规避招标，涉及{amount}元", "围标串标问题突出"),
+    "office_space": ("办公用房面积超标，涉及{amount}元改造费用", "违规装修办公室"),
+    "public_funds_travel": ("以考察学习为名变相公款旅游，花费{amount}元", "借培训之机公款旅游"),
+    "social_assistance": ("违规办理低保{count}户，涉及资金{amount}元", "“人情保”“关系保”问题突出", "特困供养人员动态管理不到位"),
+    "poverty_relief": ("扶贫项目资金闲置{amount}元", "产业扶贫项目效益低下，群众受益不明显"),
+    "compensation": ("截留挪用征地补偿款{amount}元", "惠农补贴资金发放不及时、不到位"),
+    "judicial_enforcement": ("执行案件久拖不决，群众反映强烈", "司法救助资金审批不规范"),
+}
+MEASURES = {
+    "immediate_fix": "立行立改，已当场纠正",
+    "rectification": "制定整改方案，明确责任人和时限，逐项整改",
+    "rule_making": "修订完善相关制度{n}项",
+    "funds_recovery": "追缴违规资金并上缴财政",
+    "accountability": "依规依纪追究相关人员责任",
+    "lookback_check": "巡察整改“回头看”核查整改成效",
+    "spot_check": "突击察访核实整改落实情况",
+}
