@@ -244,7 +244,11 @@ def test_teams(rows):
     assert pools["巡察组长库"] and pools["巡察人才库"]
 
 
-# -- ground truth ----------------------------------------------------------------
+# -- ground truth: the world's facts (truth.json v3) --------------------------------
+
+def _table(truth, name):
+    return [dict(zip(truth["columns"][name], row)) for row in truth[name]]
+
 
 def test_truth_refers_only_to_existing_ids(truth, rows):
     ids = {k: {d["id"] for d in rows[k]} for k in ("units", "cadres", "issues", "leads", "rounds", "teams")}
@@ -254,18 +258,23 @@ def test_truth_refers_only_to_existing_ids(truth, rows):
             if v is not None:
                 assert v in ids[kind], (kind, v)
 
-    for c in truth["clusters"]:
-        check("issues", c["issue_ids"]); check("leads", c["lead_ids"])
-        check("units", c["unit_ids"]); check("cadres", c["cadre_ids"])
+    assert truth["version"] == 3
+    for s in truth["stories"]:
+        check("issues", s["issue_ids"]); check("leads", s["lead_ids"])
+        check("units", s["unit_ids"]); check("cadres", s["actors"])
+    for f in _table(truth, "findings"):
+        check("issues", [f["issue_id"]]); check("units", [f["unit_id"]])
+        check("cadres", f["actors"] + f["responsible"])
+    assert len(truth["findings"]) == len(rows["issues"])
+    for l in _table(truth, "leads"):
+        check("leads", [l["lead_id"]]); check("issues", l["issue_ids"]); check("cadres", l["actors"])
+    for t in _table(truth, "ties"):
+        check("cadres", [t["cadre_id"], t["other_id"]]); check("units", [t["via_unit_id"]])
+    for x in _table(truth, "inspections"):
+        check("rounds", [x["round_id"]]); check("teams", [x["team_id"]]); check("units", [x["unit_id"]])
+        check("cadres", [p[0] for p in x["principals"]])
     for c in truth["common"]:
         check("rounds", [c["round_id"]]); check("units", c["unit_ids"]); check("issues", c["issue_ids"])
-    for r in truth["recurring"]:
-        check("units", [r["unit_id"]]); check("rounds", [r["first_round_id"], r["later_round_id"]])
-        check("issues", r["first_issue_ids"] + r["later_issue_ids"])
-    for t in truth["trails"]:
-        check("cadres", [t["cadre_id"]])
-        for ten in t["tenures"]:
-            check("units", [ten["unit_id"]]); check("issues", ten["issue_ids"])
     for c in truth["conflicts"]:
         check("rounds", [c["round_id"]]); check("teams", [c["team_id"]])
         check("units", [c["unit_id"]]); check("cadres", [c["cadre_id"]])
@@ -275,108 +284,202 @@ def test_truth_refers_only_to_existing_ids(truth, rows):
                 check(kind, [n[key]])
 
 
-def test_every_pattern_is_present(truth):
-    assert len(truth["clusters"]) >= 5
-    assert {c["kind"] for c in truth["clusters"]} >= {"same_cadre", "kinship", "colleague"}
+def test_every_story_and_near_miss_is_present(truth):
+    assert len(truth["stories"]) >= 5
+    assert {s["kind"] for s in truth["stories"]} >= {"same_cadre", "kinship", "colleague"}
     assert any(c["planted"] for c in truth["common"])
     assert any(r["planted"] for r in truth["recurring"])
-    assert truth["trails"]
     assert {c["ground"] for c in truth["conflicts"]} == {"kinship", "employment", "native_place", "local"}
-    assert {n["pattern"] for n in truth["near_misses"]} >= {"clusters", "conflicts"}
+    kinds = {n["kind"] for n in truth["near_misses"]}
+    assert kinds >= {"newcomer_principal", "left_before_inspection", "shared_team", "rare_cluster"}
+    assert kinds & {"same_name_unrelated", "same_surname_unrelated"}
+    assert sum(len(s["pairs"]) for s in truth["stories"]) >= 5
 
 
-def test_clusters_are_linked_in_the_graph(truth, store):
-    """Every planted cluster spans 2+ units and is connected through its cadres:
-    each link is the same person, or a RELATED_TO edge between the two."""
-    for c in truth["clusters"]:
-        assert len(c["unit_ids"]) >= 2
+def test_stories_hold_in_the_graph(truth, store):
+    """Each story's people are named in its findings; each link is a RELATED_TO
+    edge; each planted evidence pair is a walk over real edges."""
+    for s in truth["stories"]:
+        assert len(s["unit_ids"]) >= 2
         implicated = set()
-        for iid in c["issue_ids"]:
+        for iid in s["issue_ids"]:
             implicated |= set(store.targets(f"issue:{iid}", "IMPLICATES"))
-        for lid in c["lead_ids"]:
+        for lid in s["lead_ids"]:
             implicated |= set(store.targets(f"lead:{lid}", "CONCERNS"))
-        assert {f"cadre:{x}" for x in c["cadre_ids"]} <= implicated
-        for link in c["links"]:
-            if link["kind"] == "same_cadre":
-                units = {store.node(f"issue:{i}")["unit_id"] for i in c["issue_ids"]
-                         if f"cadre:{link['cadre_id']}" in store.targets(f"issue:{i}", "IMPLICATES")}
-                assert len(units) >= 2
-            else:
+        assert {f"cadre:{x}" for x in s["actors"]} <= implicated
+        for link in s["links"]:
+            if link["kind"] != "same_cadre":
                 a, b = f"cadre:{link['cadre_id']}", f"cadre:{link['other_id']}"
-                kinds = {store.graph.edges[e]["relation_kind"] for e in
-                         list(store.graph.edges(a, keys=True)) + list(store.graph.edges(b, keys=True))
-                         if e[1] in (a, b) and store.graph.edges[e]["kind"] == "RELATED_TO"}
+                kinds = {d["relation_kind"] for _, v, d in store.graph.out_edges(a, data=True)
+                         if v == b and d["kind"] == "RELATED_TO"}
+                kinds |= {d["relation_kind"] for _, v, d in store.graph.out_edges(b, data=True)
+                          if v == a and d["kind"] == "RELATED_TO"}
                 assert link["kind"] in kinds
+        for p in s["pairs"]:
+            for x, y in zip(p["nodes"], p["nodes"][1:]):
+                assert store.graph.has_edge(x, y) or store.graph.has_edge(y, x), (x, y)
 
 
-def test_cluster_related_sets_are_exhaustive(truth, store):
-    """Each member's ``related`` set, recomputed over the graph: the other
-    members, leads of the same issue, and items implicating a cadre within two
-    RELATED_TO hops of one the member implicates."""
-
-    def implicated(item):
-        return set(store.targets(item, "IMPLICATES")) | set(store.targets(item, "CONCERNS"))
-
-    def items_of(cadre):
-        return set(store.sources(cadre, "IMPLICATES")) | set(store.sources(cadre, "CONCERNS"))
-
-    def ties(cadre):
-        return set(store.targets(cadre, "RELATED_TO")) | set(store.sources(cadre, "RELATED_TO"))
-
-    namesakes = {f"issue:{i}" for n in truth["near_misses"] if n["pattern"] == "clusters"
-                 for i in n["issue_ids"]}
-    sizes = []
-    for c in truth["clusters"]:
-        members = {f"issue:{i}" for i in c["issue_ids"]} | {f"lead:{i}" for i in c["lead_ids"]}
-        assert {m.partition(":")[2] for m in members} == set(c["related"])
-        for m in members:
-            want = set(members)
-            if m.startswith("issue:"):
-                want |= set(store.sources(m, "RAISED_FROM"))
-            for i in store.targets(m, "RAISED_FROM"):
-                want |= {i} | set(store.sources(i, "RAISED_FROM"))
-            people = implicated(m)
-            for _ in range(2):
-                people |= {o for p in people for o in ties(p)}
-            for p in people:
-                want |= items_of(p)
-            want.discard(m)
-            got = c["related"][m.partition(":")[2]]
-            assert {f"issue:{i}" for i in got["issue_ids"]} | {f"lead:{i}" for i in got["lead_ids"]} == want
-            assert not want & namesakes  # the look-alikes stay out
-            sizes.append(len(want))
-    assert max(sizes) > min(sizes)  # ordinary related items do get in
+def _days(iso):
+    import datetime as dt
+    return dt.date.fromisoformat(iso).toordinal()
 
 
-def test_namesakes_are_not_related(truth, store):
+def test_responsibility_follows_the_posts(truth, rows):
+    """Recomputed from the positions ledger: the principals who held the post
+    for at least 183 days of a finding's conduct are exactly its responsible;
+    conduct lies inside the inspection period; dated conduct is in the text."""
+    heads: dict[str, list] = {}
+    for p in rows["positions"]:
+        if p.get("is_principal"):
+            heads.setdefault(p["unit_id"], []).append(p)
+    end_of_data = _days(M.AS_OF)
+    descr = {i["id"]: i["description"] for i in rows["issues"]}
+    dated = 0
+    for f in _table(truth, "findings"):
+        cs, ce = _days(f["conduct_start"]), _days(f["conduct_end"])
+        assert cs <= ce
+        want = set()
+        for p in heads.get(f["unit_id"], ()):
+            s, e = _days(p["start"]), _days(p["end"]) if p.get("end") else end_of_data
+            if min(e, ce) - max(s, cs) + 1 >= 183:
+                want.add(p["cadre_id"])
+        assert set(f["responsible"]) == want, f
+        if f["dated"]:
+            dated += 1
+            assert f["conduct_start"][:4] + "年" in descr[f["issue_id"]]
+    assert dated > len(truth["findings"]) * 0.2
+
+
+def test_tenure_near_misses(truth):
+    insp = {(x["round_id"], x["unit_id"]): x for x in _table(truth, "inspections")}
+    seen = set()
+    for n in truth["near_misses"]:
+        if n["pattern"] != "responsibility":
+            continue
+        x = insp[(n["round_id"], n["unit_id"])]
+        heads = {p[0]: p for p in x["principals"]}
+        if n["kind"] == "newcomer_principal":
+            assert 14 <= n["days_before_arrival"] <= 42
+            assert not heads[n["cadre_id"]][4]  # not responsible for the period
+        else:
+            assert 60 <= n["days_before_arrival"] <= 150
+            assert heads[n["cadre_id"]][4]  # still responsible
+        seen.add(n["kind"])
+    assert seen == {"newcomer_principal", "left_before_inspection"}
+
+
+def _body(text: str) -> str:
+    """A description without its time frame (2019年至2021年，…)."""
+    return text.split("，", 1)[1] if text[:4].isdigit() else text
+
+
+def test_namesakes_share_wording_but_nothing_else(truth, store, rows):
     near = [n for n in truth["near_misses"] if n["kind"] in ("same_name_unrelated", "same_surname_unrelated")]
-    clusters = {c["id"]: c for c in truth["clusters"]}
+    assert near
+    stories = {s["id"]: s for s in truth["stories"]}
+    text = {i["id"]: i["description"] for i in rows["issues"]}
     for n in near:
         x = f"cadre:{n['cadre_id']}"
-        others = {f"cadre:{c}" for c in clusters[n["cluster_id"]]["cadre_ids"]}
+        others = {f"cadre:{c}" for c in stories[n["cluster_id"]]["actors"]}
         assert x not in others
         neighbours = set(store.graph.successors(x)) | set(store.graph.predecessors(x))
         assert not neighbours & others
+        assert _body(text[n["issue_ids"][0]]) == _body(text[n["template_of"]])
         if n["kind"] == "same_name_unrelated":
             assert store.node(x)["name"] == store.node(f"cadre:{n['lookalike_of']}")["name"]
 
 
-def _recompute_trails(rows) -> set[str]:
-    """The trail definition, written independently over the loaded records."""
-    found: dict[str, list[str]] = {}
+def test_rare_cluster_is_exactly_three_units(truth, rows):
+    for n in truth["near_misses"]:
+        if n["kind"] == "rare_cluster":
+            units = {i["unit_id"] for i in rows["issues"]
+                     if i["round_id"] == n["round_id"] and i["subcategory"] == n["subcategory"]}
+            assert units == set(n["unit_ids"]) and len(units) == 3
+
+
+# -- realistic text, bodies and posts ---------------------------------------------
+
+def test_descriptions_are_varied_and_name_the_implicated(rows):
+    issues = rows["issues"]
+    assert len({i["description"] for i in issues}) > 0.6 * len(issues)
+    names = {c["id"]: c["name"] for c in rows["cadres"]}
+    compound = ("欧阳", "司马", "诸葛", "上官")
+    for i in issues:
+        if "某" in i["description"]:
+            assert i["cadre_ids"], i  # a person in the text is a person in the ledger
+            surnames = [names[c][:2] if names[c][:2] in compound else names[c][0] for c in i["cadre_ids"]]
+            assert any(s + "某" in i["description"] for s in surnames), i
+
+
+def test_findings_fit_the_unit(rows):
+    units = {u["id"]: u for u in rows["units"]}
     for i in rows["issues"]:
-        found.setdefault(i["unit_id"], []).append(i["found_date"])
-    units_with: dict[str, set] = {}
+        u = units[i["unit_id"]]
+        if i["subcategory"] == "judicial_enforcement":
+            assert u["unit_kind"] in ("court", "procuratorate", "public_security") or "司法局" in u["name"], u
+        if i["subcategory"] == "social_assistance":
+            assert u["unit_kind"] not in ("court", "procuratorate", "public_security", "school",
+                                          "hospital", "state_enterprise"), u
+        assert "特困" not in i["description"] or u["unit_kind"] in ("township", "village") or \
+            any(w in u["name"] for w in ("民政", "乡村振兴", "医疗保障", "退役军人", "红十字", "总工会", "妇女"))
+
+
+def test_no_post_or_inspection_before_the_body_existed(tmp_path):
+    generate(tmp_path, units=300, seed=2, truth=False)  # city-shaped: every department template
+    rows = load_dataset(tmp_path).records
+    units = {u["id"]: u for u in rows["units"]}
+    rounds = {r["id"]: r for r in rows["rounds"]}
+    first = {u["id"] for word, _, _ in M.FOUNDED for u in units.values() if word in u["name"]}
+    assert any("乡村振兴局" in units[u]["name"] for u in first)
+    for p in rows["positions"]:
+        if "乡村振兴局" in units[p["unit_id"]]["name"]:
+            assert p["start"] >= "2020-09", p
+        elif p["unit_id"] in first:
+            assert p["start"] >= "2018-06", p
+    for a in rows["assignments"]:
+        if "乡村振兴局" in units[a["unit_id"]]["name"]:
+            assert (a.get("start") or rounds[a["round_id"]]["start"]) >= "2020-09"
+
+
+def test_posts_fit_the_level_and_family_names(rows):
+    units = {u["id"]: u for u in rows["units"]}
+    for p in rows["positions"]:
+        name = units[p["unit_id"]]["name"]
+        if units[p["unit_id"]]["unit_kind"] == "township":
+            if name.endswith("乡"):
+                assert "镇" not in p["title"], p
+            if name.endswith("街道"):
+                assert "镇" not in p["title"] and "乡" not in p["title"], p
+            if name.endswith("镇"):
+                assert "乡" not in p["title"], p
+    names = {c["id"]: c["name"] for c in rows["cadres"]}
+    sib = [r for r in rows["relations"] if r["relation_kind"] == "sibling"]
+    assert sib
+    for r in sib:
+        assert names[r["cadre_id"]][0] == names[r["other_id"]][0], r
+
+
+def test_id_numbers_match_birth_and_gender(rows):
+    for c in rows["cadres"]:
+        n = c["id_number"]
+        assert id_check(n[:17]) == n[17]
+        assert n[6:12] == c["birth_date"][:7].replace("-", "")
+        assert int(n[16]) % 2 == (1 if c["gender"] == "male" else 0)
+
+
+def test_at_most_two_principals_at_once(rows):
+    import collections
+    events = collections.defaultdict(list)
     for p in rows["positions"]:
         if p.get("is_principal"):
-            end = p.get("end", "9999-12-31")
-            if any(p["start"] <= d <= end for d in found.get(p["unit_id"], ())):
-                units_with.setdefault(p["cadre_id"], set()).add(p["unit_id"])
-    return {c for c, us in units_with.items() if len(us) >= 2}
-
-
-def test_trails_are_exhaustive(truth, rows):
-    assert {t["cadre_id"] for t in truth["trails"]} == _recompute_trails(rows)
+            events[p["unit_id"]].append((p["start"], 1))
+            events[p["unit_id"]].append((p.get("end") or "9999", -1))
+    for ev in events.values():
+        n = 0
+        for _, d in sorted(ev, key=lambda x: (x[0], -x[1])):
+            n += d
+            assert n <= 2
 
 
 def test_common_problems_are_exhaustive_and_above_threshold(truth, rows):
@@ -415,3 +518,4 @@ def test_conflicts_hold_in_the_data(truth, rows):
             key = (n["round_id"], n["team_id"], n["unit_id"], n["cadre_id"], "employment")
             assert key not in {(c["round_id"], c["team_id"], c["unit_id"], c["cadre_id"], c["ground"])
                                for c in truth["conflicts"]}
+

@@ -78,5 +78,5 @@ def generate(out: str | Path, scale: str = "county", seed: int = 1, units: int |
     if truth:
         summary.files.append(writer.write_truth(doc, out))
         summary.truth = {k: len(doc[k]) for k in
-                         ("clusters", "common", "recurring", "trails", "conflicts", "near_misses")}
+                         ("stories", "findings", "common", "recurring", "conflicts", "near_misses")}
     return summary

@@ -59,6 +59,7 @@ class Unit:
     parent: str | None
     sector: str
     office: bool = False
+    founded: int = 0  # ordinal day the body was set up (0: long before any date here)
     # (start, end, cadre idx, role) of every post, sorted by start
     holders: list = field(default_factory=list)
     principals: list = field(default_factory=list)  # (start, end, cadre idx)
@@ -122,7 +123,10 @@ class World:
     # internal indexes
     issue_rectified: list[bool] = field(default_factory=list)
     issue_unit: list[int] = field(default_factory=list)
-    unit_visits: dict[int, list] = field(default_factory=dict)  # unit idx -> [(round, start)]
+    unit_visits: dict[int, list] = field(default_factory=dict)  # unit idx -> [round start]
+    # (round id, team id, unit idx, arrival, period start, period end) per visit
+    inspections: list[tuple] = field(default_factory=list)
+    findings: object = None  # the Findings builder (conduct periods, for truth.py)
 
     def cid(self, idx: int) -> str:
         return f"C{idx + 1:07d}"
@@ -158,6 +162,17 @@ class World:
 
 def _surname(name: str) -> str:
     return name[:2] if name[:2] in ("欧阳", "司马", "诸葛", "上官") else name[:1]
+
+
+def _year(day: int) -> int:
+    return _dt.date.fromordinal(day).year
+
+
+def _overlap_days(s1, e1, s2, e2) -> int:
+    """Days two spans share (``None`` ends: still running on AS_OF)."""
+    e1 = AS_OF if e1 is None else e1
+    e2 = AS_OF if e2 is None else e2
+    return max(0, min(e1, e2) - max(s1, s2) + 1)
 
 
 def _overlap(s1, e1, s2, e2) -> bool:

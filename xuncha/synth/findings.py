@@ -10,11 +10,15 @@ from .core import (
     AS_OF,
     ISO,
     Unit,
+    _overlap_days,
     _surname,
     _weighted,
+    _year,
+    _years_before,
+    ordinal,
 )
 from .names import NamePool
-from .text import DESCRIPTIONS, MEASURES
+from .text import MEASURES, ROLE_ZH, compose, fits, masked, years_text
 
 ALL_SUBS = tuple(taxonomy.SUBCATEGORY)
 COMMON_SUBS = ("formalism", "financial_management", "eight_point_rules", "theory_study",
@@ -37,10 +41,72 @@ class Findings:
         self.i_found: list[int] = []
         self.i_round: list[dict] = []
         self.i_cadres: list[list[int]] = []
+        self.i_role: list[str] = []  # role at the unit of the first implicated cadre
+        self.i_conduct: list[tuple[int, int, bool]] = []  # (start, end, dated)
+        self.i_period: list[tuple[int, int]] = []  # the inspection period of the issue's visit
+        self.places: dict[int, list[str]] = {}
+        self._pools: dict[int, tuple[str, ...]] = {}
+        self.cur_period: dict[int, tuple[int, int]] = {}
+        self.rare_rounds: set = set()
+        self._here: dict[tuple[int, int], list] = {}  # (unit, period start) -> holders in it
         self.lead_issue: list = []
         w = self.w
         w.planted.setdefault("common", [])
         w.planted.setdefault("recurring", [])
+
+    # -- inspection periods and conduct -----------------------------------------
+    def period(self, u: Unit, arrival: int) -> tuple[int, int]:
+        """The period the inspection arriving on ``arrival`` looks back on (被巡察期间):
+        from the day after the unit's previous inspection, else five years."""
+        prev = [v for v in self.w.unit_visits.get(u.idx, ()) if v < arrival]
+        start = max(prev) + 1 if prev else _years_before(arrival, M.LOOKBACK_YEARS)
+        return start, arrival
+
+    def conduct(self, rng, ps: int, pe: int, lo: int | None = None, hi: int | None = None):
+        """(start, end, dated): when the conduct a finding describes happened.
+
+        Dated conduct is whole calendar years clipped to the inspection period
+        (the description then says ``2019年至2021年``); ``lo``–``hi`` is the
+        implicated person's time at the unit inside the period, which a dated
+        conduct covers.  Undated conduct is the whole period."""
+        if lo is not None:
+            y1, y2 = _year(lo), _year(hi)
+        elif rng.random() < M.DATED_SHARE:
+            y1 = rng.randint(_year(ps), _year(pe))
+            y2 = rng.randint(y1, _year(pe))
+        else:
+            return ps, pe, False
+        return max(ordinal(y1), ps), min(ordinal(y2, 12, 31), pe), True
+
+    def _who(self, c: int, role: str, style: int) -> str:
+        return f"{ROLE_ZH[role]}\x01{c}:{style}\x02"
+
+    def describe(self, i: int) -> str:
+        """The description of issue ``i`` (person placeholders filled at the end)."""
+        rng, w = self.rng, self.w
+        d = w.issues[i]
+        u = w.units[w.issue_unit[i]]
+        cs, ce, dated = self.i_conduct[i]
+        who = None
+        cad = self.i_cadres[i]
+        if cad:
+            who = self._who(cad[0], self.i_role[i], rng.randrange(2))
+        places = self.places.get(u.idx)
+        if places is None:
+            places = self.places[u.idx] = self._places(u)
+        place = rng.choice(places) if places else ""
+        years = years_text(_year(cs), _year(ce)) if dated else None
+        return compose(rng, d["subcategory"], u.kind, u.name, who, d["amount"], place, years)
+
+    def _places(self, u: Unit) -> list[str]:
+        reg = u.region
+        if reg.level == "village":
+            return [reg.name]
+        if reg.level == "township":
+            return [v.name for v in reg.children] or [reg.name]
+        if reg.level == "county":
+            return [t.name for t in reg.children][:12]
+        return []
 
     # -- one visit -----------------------------------------------------------
     def visit(self, r: dict, tid: str, u: Unit, forced: str | None) -> list[int]:
@@ -52,14 +118,15 @@ class Findings:
             n = max(1, round(n * M.ROUND_ISSUE_FACTOR[r["kind"]]))
         elif r["kind"] in ("mobile", "lookback"):
             n = rng.randint(1, 2)
-        pool = M.VILLAGE_SUBCATS if village else ALL_SUBS
+        pool = self.pool(u)
         bias = M.SUBCAT_BIAS.get(u.kind, {})
         topic = r.get("_topic_subs") or ()
         excluded = self.rect_subs.get(u.idx, ())
         cand = [s for s in pool if s not in excluded]
         if not cand:
             cand = list(pool)
-        weights = [bias.get(s, 1.0) * (2.0 if s in topic else 1.0) for s in cand]
+        weights = [bias.get(s, 1.0) * M.RARE_SUBCATS.get(s, 1.0) * (2.0 if s in topic else 1.0)
+                   for s in cand]
         klo, khi = M.SUBCATS_PER_VISIT["village" if village else "default"]
         k = min(n, rng.randint(klo, khi), len(cand))
         subs: list[str] = []
@@ -78,36 +145,47 @@ class Findings:
                 out.append(self.issue(r, tid, u, s))
         return out
 
+    def pool(self, u: Unit) -> tuple[str, ...]:
+        """Subcategories that fit the unit's work."""
+        p = self._pools.get(u.idx)
+        if p is None:
+            p = self._pools[u.idx] = tuple(s for s in ALL_SUBS if fits(u.kind, u.name, s))
+        return p
+
     def issue(self, r: dict, tid: str | None, u: Unit, sub: str, found: int | None = None) -> int:
         rng, w = self.rng, self.w
         i = len(w.issues)
         if found is None:
             span = max(1, r["_end"] - r["_start"] - 4)
             found = r["_start"] + 2 + rng.randrange(span)
+        ps, pe = self.cur_period[u.idx]
         amount = None
         if sub in M.MONEY_SUBCATS and rng.random() < 0.65:
             lo, hi = M.MONEY_SUBCATS[sub]
             amount = round(math.exp(rng.uniform(math.log(lo), math.log(hi))), -1 if hi < 100_000 else -2)
         cadres: list[int] = []
+        role = ""
         p = rng.random()
+        lo = hi = None
         if p < (0.5 if u.kind == "village" else 0.3):
-            here = u.holders_at(found)
+            key = (u.idx, ps)
+            here = self._here.get(key)
+            if here is None:
+                here = self._here[key] = [h for h in u.holders if min(AS_OF if h[1] is None else h[1], pe)
+                                          - max(h[0], ps) + 1 >= M.MIN_ACT_DAYS]
             if here:
-                cadres.append(rng.choice(here)[0])
+                h = rng.choice(here)
+                cadres.append(h[2])
+                role = h[3]
+                lo, hi = max(h[0], ps), min(h[1] if h[1] is not None else AS_OF, pe)
                 if p < 0.06 and len(here) > 1:
-                    other = rng.choice(here)[0]
-                    if other not in cadres:
-                        cadres.append(other)
-        tmpl = rng.choice(DESCRIPTIONS[sub])
-        surname = _surname(w.c_name[cadres[0]]) if cadres else self.names.surname()
-        desc = tmpl.format(amount=f"{amount:.0f}" if amount else "若干", surname=surname,
-                           count=rng.randint(2, 30))
-        if u.kind != "village":
-            desc = desc if rng.random() < 0.7 else f"{u.name}{desc}"
+                    other = rng.choice(here)
+                    if other[2] not in cadres:
+                        cadres.append(other[2])
         w.issues.append({
             "id": f"I{i + 1:07d}", "round_id": r["id"], "unit_id": u.id, "team_id": tid,
             "category": taxonomy.SUBCATEGORY_PARENT[sub], "subcategory": sub,
-            "description": desc, "cadre_ids": [w.cid(c) for c in cadres], "amount": amount,
+            "description": "", "cadre_ids": [w.cid(c) for c in cadres], "amount": amount,
             "source": _weighted(rng, M.SOURCE_WEIGHTS), "found_date": ISO[found],
             "immediate": rng.random() < M.IMMEDIATE_RATE,
         })
@@ -116,27 +194,72 @@ class Findings:
         self.i_found.append(found)
         self.i_round.append(r)
         self.i_cadres.append(cadres)
+        self.i_role.append(role)
+        self.i_conduct.append(self.conduct(rng, ps, pe, lo, hi))
+        self.i_period.append((ps, pe))
         self.by_unit.setdefault(u.idx, []).append(i)
+        w.issues[i]["description"] = self.describe(i)
         return i
 
     def set_sub(self, i: int, sub: str) -> None:
         d = self.w.issues[i]
         d["subcategory"] = sub
         d["category"] = taxonomy.SUBCATEGORY_PARENT[sub]
-        amount = d["amount"]
-        tmpl = self.rng.choice(DESCRIPTIONS[sub])
-        cad = self.i_cadres[i]
-        surname = _surname(self.w.c_name[cad[0]]) if cad else self.names.surname()
-        d["description"] = tmpl.format(amount=f"{amount:.0f}" if amount else "若干",
-                                       surname=surname, count=self.rng.randint(2, 30))
+        d["description"] = self.describe(i)
+
+    def implicate(self, i: int, c: int, role: str) -> None:
+        """Name cadre ``c`` in issue ``i`` (a planted story), rewording it."""
+        w = self.w
+        d = w.issues[i]
+        if w.cid(c) in d["cadre_ids"]:
+            return
+        d["cadre_ids"].insert(0, w.cid(c))
+        self.i_cadres[i].insert(0, c)
+        self.i_role[i] = role
+        # the conduct becomes the person's: their time at the unit in the period
+        ps, pe = self.i_period[i]
+        u = w.units[w.issue_unit[i]]
+        spans = [(max(h[0], ps), min(h[1] if h[1] is not None else AS_OF, pe))
+                 for h in u.holders if h[2] == c]
+        spans = [s for s in spans if s[0] <= s[1]]
+        if spans:
+            lo, hi = max(spans, key=lambda s: s[1] - s[0])
+            self.i_conduct[i] = self.conduct(self.rng, ps, pe, lo, hi)
+        d["description"] = self.describe(i)
+
+    def finish_text(self) -> None:
+        """Fill the person placeholders with the names as they finally are
+        (planting renames kin and namesakes after their findings were written)."""
+        w = self.w
+
+        def fill(text: str) -> str:
+            parts = text.split("\x01")
+            out = [parts[0]]
+            for part in parts[1:]:
+                ref, _, rest = part.partition("\x02")
+                c, _, style = ref.partition(":")
+                name = w.c_name[int(c)]
+                out.append(masked(name, _surname(name), int(style)) + rest)
+            return "".join(out)
+
+        for d in w.issues:
+            if "\x01" in d["description"]:
+                d["description"] = fill(d["description"])
+        for d in w.leads:
+            if "\x01" in d["summary"]:
+                d["summary"] = fill(d["summary"])
 
     # -- one round -----------------------------------------------------------
     def round(self, r: dict) -> None:
         rng, w = self.rng, self.w
         per_unit: dict[int, list[int]] = {}
         team_of: dict[int, str] = {}
+        self.cur_period = {}
         for tid, uidx, mode in r["_visits"]:
             u = w.units[uidx]
+            ps, pe = self.period(u, r["_start"])
+            self.cur_period[uidx] = (ps, pe)
+            w.inspections.append((r["id"], tid, uidx, r["_start"], ps, pe))
             forced = None
             prior = self.rect_subs.get(uidx)
             if prior:
@@ -152,11 +275,43 @@ class Findings:
         if r["id"] in self.common_rounds:
             planted_sub = self.plant_common(r, per_unit, team_of, threshold)
         self.dampen(r, per_unit, team_of, threshold, planted_sub)
+        if r["id"] in self.rare_rounds:
+            self.plant_rare(r, per_unit, team_of, planted_sub)
         for uidx in sorted(per_unit):
             for i in per_unit[uidx]:
                 self.rectify(i, r)
         for uidx in sorted(per_unit):
             self.leads_for(r, uidx, per_unit[uidx])
+
+    def plant_rare(self, r, per_unit, team_of, planted_sub) -> None:
+        """Near miss for "common problems": exactly three units of a round share a
+        subcategory that is rare everywhere (a real pattern among ubiquitous ones)."""
+        rng, w = self.rng, self.w
+        uidxs = sorted(per_unit)
+        for s in sorted(M.RARE_SUBCATS, key=lambda x: M.RARE_SUBCATS[x]):
+            ok = [x for x in uidxs if s in self.pool(w.units[x]) and s not in self.rect_subs.get(x, ())]
+            if len(ok) < 3:
+                continue
+            have = [x for x in uidxs if any(w.issues[i]["subcategory"] == s for i in per_unit[x])]
+            chosen = sorted(rng.sample(ok, 3))
+            for x in have:  # others lose it: the cluster is exactly these three
+                if x in chosen:
+                    continue
+                subs = self._unit_subs(per_unit[x])
+                alts = [a for a in self.pool(w.units[x]) if a not in subs and a not in M.RARE_SUBCATS
+                        and a != planted_sub and a not in self.rect_subs.get(x, ())]
+                if not alts:
+                    return
+                a = rng.choice(alts)
+                for i in subs[s]:
+                    self.set_sub(i, a)
+            for x in chosen:
+                if not any(w.issues[i]["subcategory"] == s for i in per_unit[x]):
+                    per_unit[x].append(self.issue(r, team_of[x], w.units[x], s))
+            w.near_misses.append({"pattern": "common", "kind": "rare_cluster", "round_id": r["id"],
+                                  "subcategory": s, "unit_ids": [w.units[x].id for x in chosen],
+                                  "units_inspected": len(uidxs), "common_subcategory": planted_sub})
+            return
 
     def _unit_subs(self, ids: list[int]) -> dict[str, list[int]]:
         out: dict[str, list[int]] = {}
@@ -172,7 +327,7 @@ class Findings:
         subs = M.VILLAGE_SUBCATS[:4] if villages * 2 > len(uidxs) else COMMON_SUBS
         options = []
         for s in subs:
-            ok = [x for x in uidxs if w.units[x].kind != "village" or s in M.VILLAGE_SUBCATS]
+            ok = [x for x in uidxs if s in self.pool(w.units[x])]
             fresh = [x for x in ok if s not in self.rect_subs.get(x, ())]
             if len(ok) >= threshold:
                 options.append((len(fresh), s, ok, fresh))
@@ -216,7 +371,7 @@ class Findings:
             rng.shuffle(holders)
             for x in holders[:count[s] - threshold + 1]:
                 u = w.units[x]
-                pool = M.VILLAGE_SUBCATS if u.kind == "village" else ALL_SUBS
+                pool = self.pool(u)
                 alts = [a for a in pool if a not in subs_of[x] and count.get(a, 0) + 1 < threshold
                         and a not in self.rect_subs.get(x, ()) and a != planted_sub]
                 if not alts:
@@ -320,8 +475,9 @@ class Findings:
             if rng.random() < p:
                 subjects = list(self.i_cadres[i])
                 if not subjects:
-                    here = [c for c, role in u.holders_at(self.i_found[i]) if role != "staff"] or \
-                           [c for c, _ in u.holders_at(self.i_found[i])]
+                    cs, ce, _ = self.i_conduct[i]
+                    during = [h for h in u.holders if _overlap_days(h[0], h[1], cs, ce) >= M.MIN_ACT_DAYS]
+                    here = [h[2] for h in during if h[3] != "staff"] or [h[2] for h in during]
                     if here:
                         subjects = [rng.choice(here)]
                 self.lead(r, u, [i], subjects, d["subcategory"])
@@ -391,9 +547,8 @@ class Findings:
             amt = w.issues[issue_idx[0]]["amount"]
             if amt:
                 amount = round(amt * rng.uniform(0.2, 1.0), 2)
-        subject_name = w.c_name[subjects[0]] if subjects else ""
         what = taxonomy.zh("subcategory", sub).removesuffix("问题") if sub else "违规违纪"
-        summary = f"反映{_surname(subject_name)}某涉嫌{what}问题" if subject_name else f"反映{what}问题"
+        summary = f"反映\x01{subjects[0]}:1\x02涉嫌{what}问题" if subjects else f"反映{what}问题"
         w.leads.append({
             "id": f"L{li + 1:06d}", "round_id": r["id"], "unit_id": u.id,
             "issue_ids": [w.issues[i]["id"] for i in issue_idx],

@@ -27,6 +27,13 @@ AS_OF = "2025-06-30"
 FIRST_YEAR, LAST_YEAR = 2018, 2024  # years with inspection rounds
 CAREER_START = 2006  # earliest post start
 
+# Inspection periods and conduct (see findings.py): a first inspection looks
+# back five years; a third of unnamed findings date their conduct to whole
+# years; a person is named only for a post of at least MIN_ACT_DAYS in the period.
+LOOKBACK_YEARS = 5
+DATED_SHARE = 0.35
+MIN_ACT_DAYS = 120
+
 # Ground-truth parameters (see truth.py)
 EMPLOYMENT_YEARS = 3
 COMMON_MIN_UNITS = 5
@@ -129,6 +136,18 @@ DEPT_TEMPLATES: tuple[tuple[str, str, str | None], ...] = (
     ("other", "{r}红十字会", None),
 )
 
+# Bodies created by institutional reform: (name keyword, year, month) when the
+# county-level body was set up (2018 reform: city bodies about three months
+# earlier, province ones six); no post in them and no inspection of them
+# before that day.  乡村振兴局 replaced the poverty-relief office in 2021.
+FOUNDED = (
+    ("乡村振兴局", 2021, 6), ("退役军人事务局", 2019, 3), ("应急管理局", 2019, 3),
+    ("医疗保障局", 2019, 3), ("卫生健康委员会", 2019, 2), ("自然资源局", 2019, 2),
+    ("农业农村局", 2019, 2), ("市场监督管理局", 2019, 2), ("文化广电旅游局", 2019, 3),
+    ("行政审批局", 2019, 4), ("融媒体中心", 2019, 6),
+)
+FOUNDED_LEAD_MONTHS = {"province": 6, "city": 3}
+
 # Share of a county's unit budget taken by county-level departments and by
 # townships (villages take the rest).
 DEPT_SHARE = 0.48
@@ -150,7 +169,7 @@ TITLES = {
     "government_department": ("局长", "副局长", "科员"),
     "public_institution": ("主任", "副主任", "科员"),
     "state_enterprise": ("党委书记、董事长", "副总经理", "职员"),
-    "township": ("党委书记", "副镇长", "党政办科员"),
+    "township": ("党委书记", "副镇长", "党政办科员"),  # 乡: 副乡长; 街道: 党工委书记, 副主任
     "village": ("党组织书记", "村委会主任", "村委委员"),
     "court": ("院长", "副院长", "法官助理"),
     "procuratorate": ("检察长", "副检察长", "检察官助理"),
@@ -210,6 +229,10 @@ SUBCAT_BIAS = {
     "township": {"social_assistance": 1.3, "poverty_relief": 1.3, "compensation": 1.3},
     "government_department": {"financial_management": 1.2},
 }
+# Subcategories that are rare everywhere (weight multiplier for every unit), so
+# that a handful of units sharing one in a round stands out (see the rare
+# cluster planted in :mod:`.findings`).
+RARE_SUBCATS = {"office_space": 0.15, "public_funds_travel": 0.25, "hedonism": 0.35}
 SPECIAL_TOPICS = (
     ("扶贫领域专项巡察", ("poverty_relief", "social_assistance", "compensation"),
      ("township", "village")),

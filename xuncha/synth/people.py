@@ -73,6 +73,8 @@ class PeopleMixin:
                     lo, hi = M.TENURE[role]
                     dur = rng.randint(lo * YEAR, hi * YEAR)
                     s = ordinal(2012) - rng.randint(0, dur - 200)
+                    if u.founded:
+                        s = u.founded + (0 if role == "principal" else rng.randint(0, 90))
                     while s <= AS_OF:
                         e = s + dur
                         tenures.append((s, u.idx, role, k, None if e > AS_OF else e))
@@ -114,20 +116,7 @@ class PeopleMixin:
               title: str | None = None, principal: bool | None = None) -> None:
         w = self.w
         if title is None:
-            t = M.TITLES[u.kind]
-            title = {"principal": t[0], "deputy": t[1], "staff": t[2]}[role]
-            if role == "principal" and u.kind == "party_committee":
-                title = "主任" if u.name.endswith(("办公室", "委员会")) else "部长"
-                if u.office:
-                    title = "主任"
-            if role == "deputy" and u.kind == "party_committee":
-                title = "副" + ("主任" if u.name.endswith(("办公室", "委员会")) or u.office else "部长")
-            if u.kind == "government_department" and u.name.endswith(("委员会", "办公室")):
-                title = {"principal": "主任", "deputy": "副主任"}.get(role, title)
-            if u.kind == "township" and role == "deputy" and k == 0:
-                title = "乡长" if u.name.endswith("乡") else ("主任" if u.name.endswith("街道") else "镇长")
-            if u.kind == "township" and role == "deputy" and u.name.endswith("街道") and k > 0:
-                title = "副主任"
+            title = title_for(u, role, k)
         rank = M.RANKS[u.level][{"principal": 0, "deputy": 1, "staff": 2}[role]]
         is_principal = role == "principal" if principal is None else principal
         w.positions.append({"cadre_id": w.cid(cadre), "unit_id": u.id, "title": title,
@@ -275,3 +264,26 @@ class PeopleMixin:
                                    "role": role})
         return [c for c, _ in members]
 
+
+def title_for(u: Unit, role: str, k: int = 1) -> str:
+    """The post title of ``role`` at ``u`` (``k``: the deputy's rank order; the
+    first deputy of a township is its 镇长/乡长/街道主任)."""
+    t = M.TITLES[u.kind]
+    title = {"principal": t[0], "deputy": t[1], "staff": t[2]}[role]
+    if role == "principal" and u.kind == "party_committee":
+        title = "主任" if u.name.endswith(("办公室", "委员会")) else "部长"
+        if u.office:
+            title = "主任"
+    if role == "deputy" and u.kind == "party_committee":
+        title = "副" + ("主任" if u.name.endswith(("办公室", "委员会")) or u.office else "部长")
+    if u.kind == "government_department" and u.name.endswith(("委员会", "办公室")):
+        title = {"principal": "主任", "deputy": "副主任"}.get(role, title)
+    if u.kind == "township" and role == "deputy" and u.name.endswith("乡"):
+        title = "副乡长"
+    if u.kind == "township" and role == "principal" and u.name.endswith("街道"):
+        title = "党工委书记"
+    if u.kind == "township" and role == "deputy" and k == 0:
+        title = "乡长" if u.name.endswith("乡") else ("主任" if u.name.endswith("街道") else "镇长")
+    if u.kind == "township" and role == "deputy" and u.name.endswith("街道") and k > 0:
+        title = "副主任"
+    return title

@@ -4,10 +4,7 @@ units they inspect, built from the templates in :mod:`.model`."""
 from __future__ import annotations
 
 from . import model as M
-from .core import (
-    Jurisdiction,
-    Unit,
-)
+from .core import Jurisdiction, Unit, ordinal
 from .regions import Region
 
 SECTORS = {
@@ -65,6 +62,12 @@ class PlacesMixin:
         w = self.w
         u = Unit(len(w.units), f"U{len(w.units) + 1:06d}", name, kind, level, region, jur.region.id,
                  region.county_code(), parent, SECTORS[kind], office)
+        for word, y, m in M.FOUNDED:
+            if word in name:
+                lead = M.FOUNDED_LEAD_MONTHS.get(level, 0)
+                y2, m2 = (y, m - lead) if m > lead else (y - 1, m - lead + 12)
+                u.founded = ordinal(y2, m2, 1)
+                break
         w.units.append(u)
         w.unit_by_id[u.id] = u
         if office:

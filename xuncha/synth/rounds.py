@@ -48,6 +48,7 @@ class RoundsMixin:
     def _run_round(self, r: dict, plan: list[tuple[str, list[Unit], str]], rng) -> None:
         used: set = set()
         for tid, units, mode in plan:
+            units = [u for u in units if u.founded <= r["_start"]]  # no body, no inspection
             if units:
                 self._staff_team(rng, r["id"], tid, used)
                 self._assign(r, tid, units, mode)
@@ -95,7 +96,8 @@ class RoundsMixin:
                     plan = [(t, us, "local") for t, us in self._split(chunk, jur.teams, rng)]
                     self._run_round(r, plan, rng)
                     for u in chunk:
-                        inspected_at[u.idx] = r["_start"]
+                        if u.founded <= r["_start"]:
+                            inspected_at[u.idx] = r["_start"]
                 # special (odd years) in May, mobile sometimes in May/June
                 if year % 2 == 1:
                     title, subs, kinds = rng.choice(M.SPECIAL_TOPICS)

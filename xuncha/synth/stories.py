@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from . import model as M
+from .people import title_for
+from .text import years_text
 from .core import (
+    _overlap_days,
     AS_OF,
     ISO,
     YEAR,
     _overlap,
     _surname,
+    _year,
     _years_before,
 )
 
@@ -27,6 +31,9 @@ class Planter:
         self.used_units: set[int] = set()
         self.w.planted.setdefault("clusters", [])
         self.w.planted.setdefault("conflicts", [])
+        self.by_team: dict[tuple[str, str], list[int]] = {}
+        for i, d in enumerate(self.w.issues):
+            self.by_team.setdefault((d["round_id"], d["team_id"]), []).append(i)
 
     def _kin_kind(self, a: int, b: int) -> str:
         w = self.w
@@ -37,19 +44,31 @@ class Planter:
     def _related(self, a: int, b: int) -> bool:
         return ((a, b) if a < b else (b, a)) in self.w.rel_pairs
 
-    def _pick_issue(self, exclude_units: set, jur: str | None = None, tries: int = 200):
-        """A random issue at a non-village unit, and a person in post there when found."""
-        rng, w, f = self.rng, self.w, self.f
+    def _actors(self, i: int) -> list[tuple[int, str]]:
+        """(cadre, role) of everyone in post at the issue's unit for a real part of
+        the conduct it describes: the people who could have done it."""
+        f, w = self.f, self.w
+        cs, ce, _ = f.i_conduct[i]
+        u = w.units[w.issue_unit[i]]
+        return [(h[2], h[3]) for h in u.holders if _overlap_days(h[0], h[1], cs, ce) >= M.MIN_ACT_DAYS]
+
+    def _pick_issue(self, exclude_units: set, jur: str | None = None, tries: int = 200,
+                    among: list[int] | None = None):
+        """A random issue at a non-village unit (from ``among`` if given), and a
+        person in post there during the conduct it describes."""
+        rng, w = self.rng, self.w
         n = len(w.issues)
         for _ in range(tries):
-            i = rng.randrange(n)
+            i = rng.choice(among) if among else rng.randrange(n)
             ux = w.issue_unit[i]
             u = w.units[ux]
             if ux in exclude_units or ux in self.used_units or u.kind == "village":
                 continue
             if jur is not None and u.jur != jur:
                 continue
-            here = [c for c, role in u.holders_at(f.i_found[i]) if c not in self.used]
+            if w.issues[i]["cadre_ids"]:
+                continue  # a planted story starts from a finding that names nobody yet
+            here = [c for c, role in self._actors(i) if c not in self.used]
             if here:
                 return i, rng.choice(here)
         return None
@@ -58,9 +77,8 @@ class Planter:
         w, f = self.w, self.f
         d = w.issues[i]
         cid = w.cid(c)
-        if cid not in d["cadre_ids"]:
-            d["cadre_ids"].append(cid)
-            f.i_cadres[i].append(c)
+        role = next((r for x, r in self._actors(i) if x == c), "staff")
+        f.implicate(i, c, role)
         li = f.lead(f.i_round[i], w.units[w.issue_unit[i]], [i], [c], d["subcategory"],
                     force_case=self.rng.random() < 0.4)
         cluster["issue_ids"].append(d["id"])
@@ -100,7 +118,8 @@ class Planter:
             for s, e, ux, role in w.c_posts[c]:
                 if role != "principal" or ux in self.used_units or w.units[ux].kind == "village":
                     continue
-                ids = [i for i in f.by_unit.get(ux, ()) if s <= f.i_found[i] <= (e or AS_OF)]
+                ids = [i for i in f.by_unit.get(ux, ()) if not w.issues[i]["cadre_ids"]
+                       and _overlap_days(s, e, f.i_conduct[i][0], f.i_conduct[i][1]) >= M.MIN_ACT_DAYS]
                 if ids and all(h[0] != ux for h in hits):
                     hits.append((ux, rng.choice(ids)))
             if len(hits) >= 2:
@@ -118,7 +137,18 @@ class Planter:
         if a is None:
             return None
         i1, c1 = a
-        b = self._pick_issue({w.issue_unit[i1]}, jur=w.units[w.issue_unit[i1]].jur)
+        # Near miss "a team that found many unrelated issues": half the pairs are
+        # found by one team in one round, so the team is the shortest connection
+        # between them while the real one runs through the people.
+        b = None
+        if self.rng.random() < 0.5:
+            d1 = w.issues[i1]
+            same = [i for i in self.by_team.get((d1["round_id"], d1["team_id"]), ())
+                    if w.issue_unit[i] != w.issue_unit[i1]]
+            if same:
+                b = self._pick_issue({w.issue_unit[i1]}, among=same, tries=40)
+        if b is None:
+            b = self._pick_issue({w.issue_unit[i1]}, jur=w.units[w.issue_unit[i1]].jur)
         if b is None:
             return None
         i2, c2 = b
@@ -172,7 +202,9 @@ class Planter:
                 later = [p for p in w.c_posts[c] if p[0] > e and p[2] != u0.idx
                          and p[2] not in self.used_units]
                 for p in later:
-                    ids = [i for i in f.by_unit.get(p[2], ()) if p[0] <= f.i_found[i] <= (p[1] or AS_OF)]
+                    ids = [i for i in f.by_unit.get(p[2], ()) if not w.issues[i]["cadre_ids"]
+                           and _overlap_days(p[0], p[1], f.i_conduct[i][0], f.i_conduct[i][1])
+                           >= M.MIN_ACT_DAYS]
                     if ids:
                         movers.append((c, s, e, p[2], rng.choice(ids)))
                         break
@@ -191,11 +223,13 @@ class Planter:
         return None
 
     def _namesake(self, k: dict) -> None:
-        """Near miss: someone with the very same name, implicated elsewhere, unrelated."""
-        w, rng = self.w, self.rng
-        if rng.random() < 0.5:
+        """Near miss: someone with the very same name (or surname), implicated
+        elsewhere in a finding worded exactly like the cluster member's, unrelated."""
+        w, rng, f = self.w, self.rng, self.f
+        if rng.random() < 0.4 and len(w.planted["clusters"]) > 2:
             return
         a = int(k["cadre_ids"][0][1:]) - 1
+        m = next(int(i[1:]) - 1 for i in k["issue_ids"] if w.issues[int(i[1:]) - 1]["cadre_ids"][0] == w.cid(a))
         hit = self._pick_issue({w.unit_by_id[x].idx for x in k["unit_ids"]})
         if hit is None:
             return
@@ -207,16 +241,22 @@ class Planter:
             w.c_name[x] = w.c_name[a]
         else:
             w.c_name[x] = _surname(w.c_name[a]) + w.c_name[x][len(_surname(w.c_name[x])):]
-        d = w.issues[i]
-        if w.cid(x) not in d["cadre_ids"]:
-            d["cadre_ids"].append(w.cid(x))
-            self.f.i_cadres[i].append(x)
-        li = self.f.lead(self.f.i_round[i], w.units[w.issue_unit[i]], [i], [x], d["subcategory"])
+        d, dm = w.issues[i], w.issues[m]
+        role = next((r for y, r in self._actors(i) if y == x), "staff")
+        f.implicate(i, x, role)
+        d["subcategory"], d["category"], d["amount"] = dm["subcategory"], dm["category"], dm["amount"]
+        # the same sentence, in the namesake's own time frame
+        body = dm["description"].replace(f"\x01{a}:", f"\x01{x}:")
+        if body[:4].isdigit() and "，" in body:
+            body = body.split("，", 1)[1]
+        cs, ce, dated = f.i_conduct[i]
+        d["description"] = f"{years_text(_year(cs), _year(ce))}，{body}" if dated else body
+        li = f.lead(f.i_round[i], w.units[w.issue_unit[i]], [i], [x], d["subcategory"])
         self.used.add(x)
         w.near_misses.append({"pattern": "clusters",
                               "kind": "same_name_unrelated" if same else "same_surname_unrelated",
                               "cluster_id": k["id"], "cadre_id": w.cid(x), "lookalike_of": w.cid(a),
-                              "name": w.c_name[x], "issue_ids": [d["id"]],
+                              "issue_ids": [d["id"]], "template_of": dm["id"],
                               "lead_ids": [w.leads[li]["id"]]})
 
     # -- conflicted inspectors ----------------------------------------------
@@ -267,7 +307,7 @@ class Planter:
                 else:
                     end = ref - rng.randint(60, 700)
                 start = end - rng.randint(300, 700)
-                title = "挂职" + M.TITLES[u.kind][1]
+                title = "挂职" + title_for(u, "deputy", 1)
                 self.b._post(u, x, "staff", 0, start, end, title=title, principal=False)
                 u.holders.sort(key=lambda h: (h[0], h[2]))
                 if near:
@@ -321,3 +361,133 @@ class Planter:
             self.b._assign(r, tid, [u], "cross")
             w.planted["conflicts"].append((r["id"], tid, u.id, None, "local"))
 
+
+
+# -- tenure near misses (before any finding is written) ----------------------------
+
+def plant_tenure_near_misses(b, n: int) -> None:
+    """Principals whose dates make the inspection period matter.
+
+    - ``newcomer_principal``: a principal took office 2–6 weeks before the team
+      arrived; the period's conduct was their predecessor's, and they answer for
+      it only at the units they led before;
+    - ``left_before_inspection``: a principal with a long tenure left 2–5 months
+      before the team arrived; they still answer for the period (离任不免责).
+
+    Done by moving the hand-over day between two consecutive principals of an
+    inspected unit, preferring people who led another unit too (so a rule that
+    credits findings to whoever held the post on the day they were found makes a
+    wrong trail of the newcomer and misses the leaver's).
+    """
+    w = b.w
+    rng = b.rng("tenure-near-misses")
+    rows: dict[tuple[str, str, str], dict] = {}
+    for p in w.positions:
+        if p["is_principal"]:
+            rows[(p["cadre_id"], p["unit_id"], p["start"])] = p
+    visits = [(r, uidx) for r in w.rounds for _, uidx, _ in r["_visits"]]
+    rng.shuffle(visits)
+    done = {"newcomer_principal": 0, "left_before_inspection": 0}
+    touched: set[int] = set()
+
+    def other_principal(c: int, ux: int, before: bool, day: int) -> bool:
+        return any(p[3] == "principal" and p[2] != ux and w.units[p[2]].kind != "village"
+                   and ((p[1] is not None and p[1] < day) if before else p[0] > day)
+                   for p in w.c_posts[c])
+
+    for strict in (True, False):
+        for r, uidx in visits:
+            if all(v >= n for v in done.values()):
+                return
+            u = w.units[uidx]
+            if u.kind == "village" or uidx in touched:
+                continue
+            arrival = r["_start"]
+            ps = u.principals
+            j = next((k for k, (s, e, c) in enumerate(ps)
+                      if s <= arrival and (e is None or arrival <= e)), None)
+            if not j:
+                continue
+            (qs, qe, q), (p_s, p_e, p) = ps[j - 1], ps[j]
+            if p == q or qe is None:
+                continue
+            kind = min(done, key=lambda k: (done[k], k))
+            if done[kind] >= n:
+                continue
+            if kind == "newcomer_principal":
+                new_qe = arrival - rng.randint(14, 42)
+                new_ps = new_qe + 1
+                if strict and not other_principal(p, uidx, True, new_ps):
+                    continue
+            else:
+                new_qe = arrival - rng.randint(60, 150)
+                new_ps = new_qe + rng.randint(1, 20)
+                if strict and not other_principal(q, uidx, False, qe):
+                    continue
+            if new_qe - qs < 2 * YEAR or (p_e if p_e is not None else AS_OF) < arrival + 30:
+                continue
+            # the moved days must not collide with the two people's other posts
+            if any(x[0] <= max(new_qe, qe) and (x[1] is None or x[1] >= min(new_qe, qe))
+                   for x in w.c_posts[q] if not (x[2] == uidx and x[0] == qs)):
+                continue
+            if any(x[0] <= max(new_ps, p_s) and (x[1] is None or x[1] >= min(new_ps, p_s))
+                   for x in w.c_posts[p] if not (x[2] == uidx and x[0] == p_s)):
+                continue
+            _move(w, rows, u, q, qs, qe, qs, new_qe)
+            _move(w, rows, u, p, p_s, p_e, new_ps, p_e)
+            touched.add(uidx)
+            done[kind] += 1
+            who, other = (p, q) if kind == "newcomer_principal" else (q, p)
+            w.near_misses.append({
+                "pattern": "responsibility", "kind": kind, "round_id": r["id"], "unit_id": u.id,
+                "arrival": ISO[arrival], "cadre_id": w.cid(who),
+                "start": ISO[new_ps if who == p else qs], "end": ISO[new_qe] if who == q else
+                (ISO[p_e] if p_e is not None else None),
+                "days_before_arrival": arrival - (new_ps if who == p else new_qe),
+                "other_principal_id": w.cid(other)})
+
+
+def _move(w, rows, u, c: int, s: int, e, new_s: int, new_e) -> None:
+    """Change one principal post of ``c`` at ``u`` from (s, e) to (new_s, new_e)."""
+    row = rows.pop((w.cid(c), u.id, ISO[s]))
+    row["start"], row["end"] = ISO[new_s], (ISO[new_e] if new_e is not None else None)
+    rows[(w.cid(c), u.id, row["start"])] = row
+    u.principals[:] = sorted((new_s, new_e, x) if (x == c and a == s) else (a, b2, x)
+                             for a, b2, x in u.principals)
+    u.holders[:] = sorted(((new_s, new_e, x, role) if (x == c and a == s) else (a, b2, x, role)
+                           for a, b2, x, role in u.holders), key=lambda h: (h[0], h[2]))
+    w.c_posts[c][:] = [(new_s, new_e, ux, role) if (ux == u.idx and a == s) else (a, b2, ux, role)
+                       for a, b2, ux, role in w.c_posts[c]]
+
+
+def family_surnames(w) -> None:
+    """Siblings share one surname, and a child their father's (spouses keep
+    their own).  Run last: planting relates and renames people after the
+    ordinary pass.  Each such family takes one surname: a planted namesake's
+    if it has one (their name is the point), else its first member's."""
+    keep = {int(n[k][1:]) - 1 for n in w.near_misses
+            if n.get("pattern") == "clusters" for k in ("cadre_id", "lookalike_of")}
+    parent: dict[int, int] = {}
+
+    def find(x: int) -> int:
+        while parent.get(x, x) != x:
+            x = parent[x]
+        return x
+
+    for r in w.relations:
+        a, b = int(r["cadre_id"][1:]) - 1, int(r["other_id"][1:]) - 1
+        if r["kind"] == "sibling" or (r["kind"] == "parent" and w.c_male[b]):
+            ra, rb = find(a), find(b)
+            if ra != rb:
+                parent[max(ra, rb)] = min(ra, rb)
+    groups: dict[int, list[int]] = {}
+    for x in sorted(parent):
+        groups.setdefault(find(x), []).append(x)
+    for root, members in sorted(groups.items()):
+        members = sorted(set(members) | {root})
+        kept = [x for x in members if x in keep]
+        sn = _surname(w.c_name[kept[0] if kept else members[0]])
+        for x in members:
+            if x not in kept:
+                old = _surname(w.c_name[x])
+                w.c_name[x] = sn + w.c_name[x][len(old):]

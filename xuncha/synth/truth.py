@@ -1,104 +1,82 @@
-"""Ground truth for a generated dataset: ``truth.json``, and exactly what it means.
+"""Ground truth for a generated dataset: ``truth.json`` (version 3), the world's facts.
 
-Queries and the planner are scored against these sets, so every definition is
-precise and computed **from the generated ledgers themselves** (not from what
-the generator meant to plant), except the related-case clusters, which are
-planted samples (each member's ``related`` set is computed from the ledgers).
+Version 3 records what HAPPENED in the synthetic world, not the answers a query
+should give: who did what, at which unit, over which period, which findings and
+leads describe it, who ran the unit then, how the people are tied, who merely
+shares a name.  Expected answers (related cases, trails, clusters, evidence
+paths) are derived from these facts by the evaluation in ``bench/`` with its
+own code and its own written-down notion of "truly related" (bench/README.md),
+never with :mod:`xuncha.queries`.  (Version 2 computed trails and related sets
+with the queries' own definitions, so a perfect score only showed the code
+agreed with itself.)
 
-Terms used below: an issue's *date* is its ``found_date``; a *principal post*
-is a ``positions`` row with ``is_principal`` true, covering ``start <= day <=
-end`` (an empty ``end`` is still in post); an issue is *rectified* when at
-least one action has ``issue_id`` = the issue and every such action's status is
-``completed``, ``closed`` or ``long_term`` (:data:`xuncha.taxonomy.RECTIFIED_STATUSES`);
-``county(unit)`` is the first six digits of the unit's ``region_id`` when that
-region is a county, township or village, and undefined for city- and
-province-level units; kin relations are the ``relations`` kinds in
-:data:`xuncha.taxonomy.KIN_RELATIONS` (spouse, parent, child, sibling,
-grandparent, grandchild, collateral, in_law), in either direction.
+Facts (tables are lists of rows; ``columns`` names each table's fields)
+-------------------------------------------------------------------------
+``inspections`` — one row per visit (round, team, unit): ``arrival`` (the
+round's start, when the team arrived), the period the visit looks back on
+(被巡察期间: from the day after the unit's previous inspection, else
+:data:`~xuncha.synth.model.LOOKBACK_YEARS` years, to the arrival) and the
+principals (一把手) in post during it, each ``[cadre_id, start, end,
+days_in_period, responsible]``.
 
-Sets, and whether they are exhaustive
--------------------------------------
-``trails`` (EXHAUSTIVE) — problem trails.  One entry per cadre who held
-principal posts at two or more distinct units such that, at each of at least
-two of those units, at least one issue of that unit is dated within the
-principal post.  ``tenures`` lists every principal post of the cadre that has
-such issues, with ``issue_ids`` (all issues of the unit dated within the post).
-Key: ``cadre_id``.
+``findings`` — one row per issue: when the conduct it describes happened
+(``conduct_start``/``conduct_end``; ``dated`` when the description names the
+years, which are then whole years clipped to the period, else the whole period),
+``actors`` (the cadres who did it: the people the finding names) and
+``responsible`` (the principals who ran the unit for at least
+:data:`RESPONSIBLE_DAYS` days of the conduct: the people who answer for it,
+including those who had left by the inspection — 离任不免责 — and never a
+newcomer who arrived weeks before the team).
 
-``recurring`` (EXHAUSTIVE) — recurrences.  One entry per (``unit_id``,
-``subcategory``, ``later_round_id``) such that the unit has an issue of that
-subcategory in round ``later_round_id`` and a *rectified* issue of the same
-subcategory in another round that started earlier.  ``first_issue_ids`` are all
-those earlier rectified issues, ``later_issue_ids`` all issues of the
-subcategory at the unit in the later round; ``first_issue_id`` /
-``later_issue_id`` are the earliest of each (by date, then id).  Subcategory,
-not top-level category: every reinspected unit repeats some top-level category.
-Key: (``unit_id``, ``subcategory``, ``later_round_id``).
+``leads`` — one row per lead: the issues it was raised from and its
+``actors`` (the people it is about).
 
-``common`` (EXHAUSTIVE) — common problems (共性问题).  One entry per (``round_id``,
-``subcategory``) where the number of distinct units with an issue of that
-subcategory in the round is at least ``max(5, ceil(0.6 * n))``, n being the
-number of distinct units in the round's ``assignments``.  Key: (``round_id``,
-``subcategory``).  ``planted`` tells the deliberately planted ones.
+``ties`` — one row per social relation: ``[cadre_id, other_id, kind,
+via_unit_id, overlap_start, overlap_end]``; for colleagues, the unit where
+both held posts and the days they overlapped there.
 
-``conflicts`` (EXHAUSTIVE) — conflicted inspectors, for the planner.  For each
-``assignments`` row (round, team, unit), with reference day ``ref`` = the
-assignment's ``start`` (else the round's), and each ``team_members`` row of that
-round and team, one entry per ground that holds:
+``stories`` — the planted related cases: several people's conduct at two or
+more units that belong together (``kind``: ``same_cadre`` — one person's
+misconduct following them to the next unit; ``kinship`` — relatives
+implicated at different units; ``colleague`` — former colleagues; ``business``
+— people with business dealings; ``kinship_chain`` — kin then business, three
+units).  Each lists ``actors``, ``unit_ids``, ``issue_ids``, ``lead_ids`` and
+``links`` (``{kind, cadre_id, other_id | unit_ids, via_unit_id}``) and the
+evidence ``pairs``: for two member issues at different units, the chain of
+graph nodes a case officer would cite (issue → person [→ tied person] → issue).
 
-- ``employment``: the member has a ``positions`` row at the unit with
-  ``start <= ref`` and (no ``end`` or ``end >= ref - 3 years``, same month and
-  day); evidence: those posts;
-- ``kinship``: the member has a kin relation with a cadre who holds a principal
-  post at the unit on ``ref``; evidence: the principal, the relation, the post;
-- ``native_place``: the member's ``native_region_id`` equals ``county(unit)``
-  and the team's ``home_region_id`` does not (for a local team every member
-  is local: that is the ``local`` situation, not a personal ground);
-- ``local`` (a team-level ground, ``cadre_id`` null): the assignment's mode is
-  ``cross`` but the team's ``home_region_id`` is ``county(unit)`` (or the
-  unit's own region) — a cross inspection that is not cross at all.
+``near_misses`` — look-alikes that a careless rule gets wrong (each names its
+``pattern`` and ``kind``): ``newcomer_principal`` (took office weeks before
+the team: not responsible for the period), ``left_before_inspection`` (left
+months before: still responsible), ``same_name_unrelated`` /
+``same_surname_unrelated`` (a namesake whose finding is worded exactly like a
+story member's: not related), ``shared_team`` (a story's two findings found by
+one team, which also found many unrelated ones), ``rare_cluster`` (exactly three
+units of a round share a subcategory that is rare everywhere, in a round with a
+common problem), ``below_threshold`` (a subcategory one unit short of the
+common-problem share), and the planner's conflict look-alikes
+(``employment_outside_window``, ``kin_of_non_principal``,
+``native_of_neighbour_county``).
 
-Key: (``round_id``, ``team_id``, ``unit_id``, ``cadre_id``, ``ground``).
+Ledger-derived sets (kept for the planner and the common/recurring patterns)
+-----------------------------------------------------------------------------
+``conflicts`` (EXHAUSTIVE), ``common`` (EXHAUSTIVE) and ``recurring``
+(EXHAUSTIVE) are computed from the ledgers as in version 2:
 
-``clusters`` (PLANTED SAMPLE of groups; EXHAUSTIVE ``related`` per member) —
-related cases: groups of issues and leads in two or more different units,
-linked through implicated cadres (issue ``cadre_ids`` / lead ``subject_ids``):
-the same person after a move (``same_cadre``), kin (``kinship``), former
-colleagues at one unit (``colleague``), business ties (``business``), or a
-two-hop chain (``kinship_chain``).  ``links`` names each link.
-
-Ordinary data hold related cases the generator did not plant (the same person
-named at another unit, a second lead raised from the same issue, a relative
-implicated elsewhere), so each cluster also carries ``related``: for every
-member item ``m`` (key: its id), ``{issue_ids, lead_ids}`` = every item ``x !=
-m`` that is
-
-- another member of the cluster; or
-- *linked* to ``m``: a lead raised from issue ``m`` (``issue_ids``), the issue
-  lead ``m`` was raised from, or another lead raised from that same issue; or
-- *person-linked*: some implicated cadre of ``m`` and some implicated cadre of
-  ``x`` are the same cadre, or are joined by one or two ``relations`` rows (any
-  kind, either direction).
-
-A unit's principal who is not implicated, a shared unit, category, round,
-region or similar wording never makes an item related.  Score related-case
-queries with these sets: recall against the planted members, precision
-against ``related`` (which contains them).
-
-``near_misses`` — look-alikes a careless query would report: namesakes
-(``same_name_unrelated``, ``same_surname_unrelated``, linked to a cluster but
-related to nobody in it), a subcategory one unit short of the common-problem
-threshold (``below_threshold``), inspectors whose post at the unit ended just
-before the 3-year window (``employment_outside_window``), kin of a deputy
-rather than the principal (``kin_of_non_principal``), natives of the
-neighbouring county (``native_of_neighbour_county``), and principals whose
-unit had issues only just after they left (``issues_after_tenure``).  None of
-them belongs in the corresponding exhaustive set.
+- ``common``: (round, subcategory) found at >= max(5, ceil(0.6 n)) of the n
+  units the round assigned; ``planted`` marks the deliberate ones;
+- ``recurring``: (unit, subcategory, later round) with a rectified issue of the
+  subcategory in an earlier-starting round (rectified = every action of the
+  issue completed, closed or long-term);
+- ``conflicts``: (round, team, unit, member, ground) for employment at the
+  unit within 3 years before the assignment start, kin of the unit's principal
+  that day, native of the unit's county on a non-local team, and ``local`` (a
+  cross assignment into the team's own county).
 """
+
 
 from __future__ import annotations
 
-import bisect
 import datetime as _dt
 import math
 
@@ -106,7 +84,7 @@ from .. import __version__, taxonomy
 from . import model as M
 
 TRUTH_FORMAT = "xuncha-truth"
-TRUTH_VERSION = 2  # 2: clusters carry ``related`` (exhaustive per member)
+TRUTH_VERSION = 3  # 3: the world's facts (stories, conduct periods, responsibility), not answers
 
 
 def _minus_years(iso: str, years: int) -> str:
@@ -132,46 +110,6 @@ def rectified_issues(actions: list[dict]) -> set[str]:
             continue
         ok[i] = ok.get(i, True) and a["status"] in taxonomy.RECTIFIED_STATUSES
     return {i for i, v in ok.items() if v}
-
-
-def trails(rows: dict) -> tuple[list[dict], list[dict]]:
-    """(trails, near misses) by the definition above."""
-    by_unit: dict[str, list[tuple[str, str]]] = {}
-    for d in rows["issues"]:
-        by_unit.setdefault(d["unit_id"], []).append((d["found_date"], d["id"]))
-    for v in by_unit.values():
-        v.sort()
-    posts: dict[str, list[dict]] = {}
-    for p in rows["positions"]:
-        if p.get("is_principal"):
-            posts.setdefault(p["cadre_id"], []).append(p)
-    out, near = [], []
-    for cid in sorted(posts):
-        ps = posts[cid]
-        if len({p["unit_id"] for p in ps}) < 2:
-            continue
-        tenures = []
-        after = []
-        for p in sorted(ps, key=lambda p: (p["start"], p["unit_id"])):
-            lst = by_unit.get(p["unit_id"], [])
-            lo = bisect.bisect_left(lst, (p["start"], ""))
-            hi = len(lst) if p.get("end") is None else bisect.bisect_right(lst, (p["end"], "\uffff"))
-            ids = [i for _, i in lst[lo:hi]]
-            if ids:
-                tenures.append({"unit_id": p["unit_id"], "start": p["start"], "end": p.get("end"),
-                                "issue_ids": ids})
-            elif p.get("end"):
-                soon = _plus_days(p["end"], 180)
-                later = [i for f, i in lst[hi:] if f <= soon]
-                if later:
-                    after.append({"unit_id": p["unit_id"], "start": p["start"], "end": p["end"],
-                                  "issue_ids_after": later[:5]})
-        if len({t["unit_id"] for t in tenures}) >= 2:
-            out.append({"cadre_id": cid, "tenures": tenures})
-        elif len({t["unit_id"] for t in tenures}) == 1 and after and len(near) < 200:
-            near.append({"pattern": "trails", "kind": "issues_after_tenure", "cadre_id": cid,
-                         "with_issues": tenures, "just_after": after[:2]})
-    return out, near
 
 
 def _plus_days(iso: str, n: int) -> str:
@@ -304,51 +242,6 @@ def _conflict(rid, tid, uid, cid, ground, evidence, planted) -> dict:
             "evidence": evidence, "planted": (rid, tid, uid, cid, ground) in planted}
 
 
-def cluster_related(rows: dict, clusters: list[dict]) -> list[dict]:
-    """The clusters, each with ``related`` by the definition above (new dicts)."""
-    named: dict[tuple[str, str], list[str]] = {}
-    lead_issues: dict[str, list[str]] = {}
-    leads_of: dict[str, list[str]] = {}
-    for d in rows["issues"]:
-        named[("issue", d["id"])] = d.get("cadre_ids") or []
-    for d in rows["leads"]:
-        named[("lead", d["id"])] = d.get("subject_ids") or []
-        lead_issues[d["id"]] = d.get("issue_ids") or []
-        for i in lead_issues[d["id"]]:
-            leads_of.setdefault(i, []).append(d["id"])
-    by_cadre: dict[str, list[tuple[str, str]]] = {}
-    for key, cs in named.items():
-        for c in cs:
-            by_cadre.setdefault(c, []).append(key)
-    ties: dict[str, set[str]] = {}
-    for r in rows["relations"]:
-        ties.setdefault(r["cadre_id"], set()).add(r["other_id"])
-        ties.setdefault(r["other_id"], set()).add(r["cadre_id"])
-    out = []
-    for k in clusters:
-        members = [("issue", i) for i in k["issue_ids"]] + [("lead", i) for i in k["lead_ids"]]
-        related: dict[str, dict] = {}
-        for m in members:
-            got = set(members)
-            kind, mid = m
-            if kind == "issue":
-                got.update(("lead", l) for l in leads_of.get(mid, ()))
-            else:
-                for i in lead_issues.get(mid, ()):
-                    got.add(("issue", i))
-                    got.update(("lead", l) for l in leads_of.get(i, ()))
-            people = set(named.get(m, ()))
-            for _ in range(2):  # one or two relations hops
-                people |= {o for c in people for o in ties.get(c, ())}
-            for c in people:
-                got.update(by_cadre.get(c, ()))
-            got.discard(m)
-            related[mid] = {"issue_ids": sorted(i for t, i in got if t == "issue"),
-                            "lead_ids": sorted(i for t, i in got if t == "lead")}
-        out.append({**k, "related": related})
-    return out
-
-
 def counts(rows: dict) -> dict:
     issues, leads, actions = rows["issues"], rows["leads"], rows["actions"]
     rect = rectified_issues(actions)
@@ -375,46 +268,153 @@ def _tally(values) -> dict:
     return dict(sorted(out.items()))
 
 
-DEFINITIONS = {
-    "trails": "cadre with principal posts at >=2 distinct units, each with >=1 issue dated "
-              "within the post (exhaustive)",
-    "recurring": "(unit, subcategory, later round): a rectified issue of the subcategory in an "
-                 "earlier-starting round, found again in the later round (exhaustive)",
-    "common": "(round, subcategory) found at >= max(5, ceil(0.6*n)) of the n units the round "
-              "assigned (exhaustive)",
-    "conflicts": "(round, team, unit, member, ground): employment within 3 years before the "
-                 "assignment start; kin of the unit's principal on that day; native of the "
-                 "unit's county on a non-local team; local = a cross assignment into the team's "
-                 "own county (cadre_id null) (exhaustive)",
-    "clusters": "planted related cases across units, linked via implicated cadres "
-                "(sample, not exhaustive); each member's 'related' lists every item linked "
-                "to it (cluster members, leads of the same issue, an implicated cadre in "
-                "common or within two relations hops) (exhaustive)",
+RESPONSIBLE_DAYS = 183  # a principal answers for conduct they presided over this long
+
+COLUMNS = {
+    "inspections": ["round_id", "team_id", "unit_id", "arrival", "period_start", "period_end",
+                    "principals"],
+    "findings": ["issue_id", "unit_id", "conduct_start", "conduct_end", "dated", "actors",
+                 "responsible"],
+    "leads": ["lead_id", "unit_id", "issue_ids", "actors"],
+    "ties": ["cadre_id", "other_id", "kind", "via_unit_id", "overlap_start", "overlap_end"],
 }
+TABLES = tuple(COLUMNS)
+
+
+def _overlap_days(s1, e1, s2, e2, as_of: int) -> int:
+    e1 = as_of if e1 is None else e1
+    e2 = as_of if e2 is None else e2
+    return max(0, min(e1, e2) - max(s1, s2) + 1)
+
+
+def facts(world) -> dict:
+    """The world's facts as truth tables (see the module docstring)."""
+    from .core import AS_OF, ISO
+
+    w, f = world, world.findings
+    inspections = []
+    for rid, tid, ux, arrival, ps, pe in w.inspections:
+        u = w.units[ux]
+        heads = []
+        for s, e, c in u.principals:
+            days = _overlap_days(s, e, ps, pe, AS_OF)
+            if days:
+                heads.append([w.cid(c), ISO[s], ISO[e] if e is not None else None, days,
+                              days >= RESPONSIBLE_DAYS])
+        inspections.append([rid, tid, u.id, ISO[arrival], ISO[ps], ISO[pe], heads])
+    findings = []
+    cache: dict[tuple[int, int, int], list[str]] = {}
+    for i, d in enumerate(w.issues):
+        cs, ce, dated = f.i_conduct[i]
+        ux = w.issue_unit[i]
+        resp = cache.get((ux, cs, ce))
+        if resp is None:
+            resp = cache[(ux, cs, ce)] = [w.cid(c) for s, e, c in w.units[ux].principals
+                                          if _overlap_days(s, e, cs, ce, AS_OF) >= RESPONSIBLE_DAYS]
+        findings.append([d["id"], d["unit_id"], ISO[cs], ISO[ce], dated, list(d["cadre_ids"]), list(resp)])
+    leads = [[d["id"], d["unit_id"], list(d["issue_ids"]), list(d["subject_ids"])] for d in w.leads]
+    ties = []
+    for r in w.relations:
+        via = s0 = e0 = None
+        if r["kind"] == "colleague":
+            a, b = int(r["cadre_id"][1:]) - 1, int(r["other_id"][1:]) - 1
+            best = 0
+            for pa in w.c_posts[a]:
+                for pb in w.c_posts[b]:
+                    if pa[2] != pb[2]:
+                        continue
+                    days = _overlap_days(pa[0], pa[1], pb[0], pb[1], AS_OF)
+                    if days > best:
+                        best = days
+                        lo = max(pa[0], pb[0])
+                        via, s0, e0 = w.units[pa[2]].id, ISO[lo], ISO[lo + days - 1]
+        ties.append([r["cadre_id"], r["other_id"], r["kind"], via, s0, e0])
+    return {"inspections": inspections, "findings": findings, "leads": leads, "ties": ties}
+
+
+def stories(world) -> list[dict]:
+    """The planted related cases with their evidence pairs."""
+    from .core import ISO
+
+    w, f = world, world.findings
+    out = []
+    for k in w.planted.get("clusters", ()):
+        named = {}
+        for iid in k["issue_ids"]:
+            i = int(iid[1:]) - 1
+            named[iid] = (w.issues[i]["cadre_ids"][0], w.issues[i]["unit_id"])
+        ties = {}
+        for link in k["links"]:
+            if "other_id" in link:
+                ties[(link["cadre_id"], link["other_id"])] = link["kind"]
+                ties[(link["other_id"], link["cadre_id"])] = link["kind"]
+        pairs = []
+        ids = list(k["issue_ids"])
+        for x in range(len(ids)):
+            for y in range(x + 1, len(ids)):
+                (ca, ua), (cb, ub) = named[ids[x]], named[ids[y]]
+                if ua == ub:
+                    continue
+                if ca == cb:
+                    nodes = [f"issue:{ids[x]}", f"cadre:{ca}", f"issue:{ids[y]}"]
+                elif (ca, cb) in ties:
+                    nodes = [f"issue:{ids[x]}", f"cadre:{ca}", f"cadre:{cb}", f"issue:{ids[y]}"]
+                else:
+                    continue  # two hops apart (a chain): no single evidence path planted
+                pairs.append({"issue_ids": [ids[x], ids[y]], "via": ties.get((ca, cb), "same_cadre"),
+                              "nodes": nodes})
+        conduct = {iid: [ISO[f.i_conduct[int(iid[1:]) - 1][0]], ISO[f.i_conduct[int(iid[1:]) - 1][1]]]
+                   for iid in k["issue_ids"]}
+        out.append({"id": k["id"], "kind": k["kind"], "actors": list(k["cadre_ids"]),
+                    "unit_ids": list(k["unit_ids"]), "issue_ids": list(k["issue_ids"]),
+                    "lead_ids": list(k["lead_ids"]), "conduct": conduct, "links": list(k["links"]),
+                    "pairs": pairs})
+    return out
+
+
+def shared_team_near_misses(world, story_list: list[dict]) -> list[dict]:
+    """Story pairs found by one team in one round (the team also found unrelated issues)."""
+    by_id = {d["id"]: d for d in world.issues}
+    found: dict[tuple, int] = {}
+    for d in world.issues:
+        key = (d["round_id"], d["team_id"])
+        found[key] = found.get(key, 0) + 1
+    out = []
+    for s in story_list:
+        for p in s["pairs"]:
+            a, b = (by_id[i] for i in p["issue_ids"])
+            if a["team_id"] and a["team_id"] == b["team_id"] and a["round_id"] == b["round_id"]:
+                others = found[(a["round_id"], a["team_id"])]
+                out.append({"pattern": "path", "kind": "shared_team", "story_id": s["id"],
+                            "team_id": a["team_id"], "round_id": a["round_id"],
+                            "issue_ids": p["issue_ids"], "team_findings": others})
+    return out
 
 
 def compute(world, rows: dict, scale_name: str, seed: int) -> dict:
     """The whole truth document for a generated world and its ledger rows."""
     pl = world.planted
-    t_trails, t_near = trails(rows)
     rec_planted = set()
     for uidx, sub, rid in pl.get("recurring", ()):
         rec_planted.add((world.units[uidx].id, sub, rid))
     conf_planted = {tuple(c) for c in pl.get("conflicts", ())}
-    return {
+    st = stories(world)
+    doc = {
         "format": TRUTH_FORMAT,
         "version": TRUTH_VERSION,
         "generator": {"xuncha": __version__, "scale": scale_name, "seed": seed,
                       "units": len(rows["units"]), "as_of": M.AS_OF,
+                      "lookback_years": M.LOOKBACK_YEARS, "responsible_days": RESPONSIBLE_DAYS,
                       "employment_years": M.EMPLOYMENT_YEARS,
                       "common_min_units": M.COMMON_MIN_UNITS,
                       "common_min_share": M.COMMON_MIN_SHARE},
-        "definitions": DEFINITIONS,
+        "columns": COLUMNS,
         "counts": counts(rows),
-        "clusters": cluster_related(rows, pl.get("clusters", [])),
+        "stories": st,
+        "near_misses": list(world.near_misses) + shared_team_near_misses(world, st),
         "common": common(rows, {tuple(c) for c in pl.get("common", ())}),
         "recurring": recurring(rows, rec_planted),
-        "trails": t_trails,
         "conflicts": conflicts(rows, conf_planted),
-        "near_misses": list(world.near_misses) + t_near,
     }
+    doc.update(facts(world))
+    return doc

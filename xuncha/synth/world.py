@@ -38,7 +38,7 @@ from .findings import Findings
 from .people import PeopleMixin
 from .places import PlacesMixin
 from .rounds import RoundsMixin
-from .stories import Planter
+from .stories import Planter, family_surnames, plant_tenure_near_misses
 
 
 class Builder(PlacesMixin, PeopleMixin, RoundsMixin):
@@ -60,19 +60,27 @@ def build_world(seed: int, scale: M.Scale, progress: Progress | None = None) -> 
     b.build_relations()
     b.build_teams()
     b.build_rounds()
+    n_units = len(b.w.units)
+    plant_tenure_near_misses(b, max(2, n_units // 250))
     f = Findings(b)
     eligible = [r["id"] for r in b.w.rounds
                 if len({x for _, x, _ in r["_visits"]}) >= M.COMMON_MIN_UNITS]
     prng = b.rng("common")
     f.common_rounds = set(prng.sample(eligible, min(len(eligible), max(2, len(eligible) // 10))))
+    # rare 3-unit clusters go into rounds with a planted common problem when possible
+    wide = [r["id"] for r in b.w.rounds if len({x for _, x, _ in r["_visits"]}) >= 8] or eligible
+    big = [r for r in wide if r in f.common_rounds] + [r for r in wide if r not in f.common_rounds]
+    f.rare_rounds = set(big[:max(1, len(big) // 20)])
     rounds = b.w.rounds
     for n, r in enumerate(rounds):
         f.round(r)
         if n % 20 == 0 or n == len(rounds) - 1:
             b.progress("issues 问题", (n + 1) / len(rounds))
     p = Planter(b, f)
-    n_units = len(b.w.units)
     p.clusters(max(6, n_units // 30))
     p.conflicts(max(3, len(b.w.assignments) // 150))
+    family_surnames(b.w)
+    f.finish_text()
+    b.w.findings = f
     b.progress("planting 植入模式", 1.0)
     return b.w

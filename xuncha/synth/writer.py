@@ -147,7 +147,18 @@ def _fix_zip_times(path: Path) -> None:
 
 def write_truth(truth: dict, out: Path) -> Path:
     path = Path(out) / "truth.json"
+    from .truth import TABLES
+
+    head = {k: v for k, v in truth.items() if k not in TABLES}
+    text = json.dumps(head, ensure_ascii=False, indent=1, sort_keys=False)
     with open(path, "w", encoding="utf-8", newline="\n") as fh:
-        json.dump(truth, fh, ensure_ascii=False, indent=1, sort_keys=False)
-        fh.write("\n")
+        fh.write(text[:-2])  # reopen the object: the big tables follow, one row a line
+        for k in TABLES:
+            if k not in truth:
+                continue
+            fh.write(f',\n "{k}": [\n')
+            fh.write(",\n".join(json.dumps(row, ensure_ascii=False, separators=(",", ":"))
+                                for row in truth[k]))
+            fh.write("\n ]")
+        fh.write("\n}\n")
     return path
