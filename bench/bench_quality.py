@@ -72,8 +72,8 @@ def eval_related(store, facts: CaseFacts, sample: int, rng: random.Random) -> di
                       reverse=True)[:10]
 
     story_seeds = [x for s in facts.truth["stories"] for x in facts.story_items(s)]
-    pool = sorted(facts.actors)
-    ordinary = [x for x in rng.sample(pool, min(len(pool), sample * 3)) if x not in facts.story_of]
+    ordinary = [x for x in sorted(facts.actors) if x not in facts.story_of]
+    rng.shuffle(ordinary)
     out = {"story": {"ours": [], "base": []}, "ordinary": {"ours": [], "base": []}}
     empty_seeds, pooled = [], {"ours": [0, 0], "base": [0, 0]}
     t0 = time.perf_counter()
@@ -91,6 +91,8 @@ def eval_related(store, facts: CaseFacts, sample: int, rng: random.Random) -> di
                         empty_seeds.append((not got, not baseline(s)))
                     continue
                 if n_ord >= sample:
+                    if len(empty_seeds) >= sample:
+                        break
                     continue
                 n_ord += 1
             planted = facts.planted(s)

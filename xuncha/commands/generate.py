@@ -36,10 +36,13 @@ def generate(scale, seed, out, units, fmt, headers, no_truth, quiet):
     Writes the twelve ledgers (regions, units, cadres, positions, relations,
     rounds, teams, team_members, assignments, issues, leads, actions) into
     OUTPUT, loadable by `xuncha load OUTPUT` with no errors, plus truth.json:
-    the planted and computed ground truth (related-case clusters 关联案件,
-    common problems 共性问题, recurrences 反复出现, problem trails 问题轨迹,
-    conflicted inspectors 回避) that queries and the planner are scored against.
-    Names, ID numbers and places are invented.
+    the world's facts (事实) that queries are scored against: planted stories
+    of related cases 关联案件 (who did what, where, when, which findings and
+    leads describe it), when each finding's conduct happened and who answered
+    for it (被巡察期间, 责任人), social ties, near misses (namesakes 同名, a
+    principal who arrived weeks before the team or left months before it),
+    and the common problems 共性问题, recurrences 反复出现 and conflicted
+    inspectors 回避 of the planner.  Names, ID numbers and places are invented.
 
     Example: xuncha generate --scale city --seed 7 -o /tmp/city
     """

@@ -390,9 +390,16 @@ def plant_tenure_near_misses(b, n: int) -> None:
     done = {"newcomer_principal": 0, "left_before_inspection": 0}
     touched: set[int] = set()
 
+    def visited(ux: int, lo: int, hi) -> bool:
+        hi = AS_OF if hi is None else hi
+        return any(lo <= v <= hi for v in w.unit_visits.get(ux, ()))
+
     def other_principal(c: int, ux: int, before: bool, day: int) -> bool:
+        """``c`` led another inspected unit before (or after) ``day``, and was
+        inspected there during that post (so they answer for findings there)."""
         return any(p[3] == "principal" and p[2] != ux and w.units[p[2]].kind != "village"
                    and ((p[1] is not None and p[1] < day) if before else p[0] > day)
+                   and visited(p[2], p[0] + 200, (p[1] if p[1] is not None else AS_OF) + 5 * YEAR)
                    for p in w.c_posts[c])
 
     for strict in (True, False):
@@ -415,14 +422,22 @@ def plant_tenure_near_misses(b, n: int) -> None:
             if done[kind] >= n:
                 continue
             if kind == "newcomer_principal":
-                new_qe = arrival - rng.randint(14, 42)
+                new_qe = arrival - rng.randint(15, 43)
                 new_ps = new_qe + 1
-                if strict and not other_principal(p, uidx, True, new_ps):
+                # strict: the newcomer led one other unit before and this unit is not
+                # inspected again in their time, so only a wrong rule makes a trail
+                if strict and (not other_principal(p, uidx, True, new_ps)
+                               or visited(uidx, arrival + 1, p_e)
+                               or sum(1 for x in w.c_posts[p] if x[3] == "principal") != 2):
                     continue
             else:
                 new_qe = arrival - rng.randint(60, 150)
                 new_ps = new_qe + rng.randint(1, 20)
-                if strict and not other_principal(q, uidx, False, qe):
+                # strict: the leaver then led another unit that was inspected, and
+                # this unit was not inspected earlier in their time here, so a rule
+                # that follows the day a finding was logged misses their trail
+                if strict and (not other_principal(q, uidx, False, qe)
+                               or visited(uidx, qs, new_qe)):
                     continue
             if new_qe - qs < 2 * YEAR or (p_e if p_e is not None else AS_OF) < arrival + 30:
                 continue
