@@ -114,10 +114,18 @@ _BY_KIND = {
 
 def objects_for(kind: str, name: str) -> tuple[str, ...]:
     """Things a unit of ``kind`` called ``name`` spends money on."""
-    for word, objs in _BY_WORD:
-        if word in name:
-            return objs + _BY_KIND.get(kind, ())[:2]
-    return _BY_KIND.get(kind, _BY_KIND["government_department"])
+    got = _OBJECTS.get((kind, name))
+    if got is None:
+        got = _BY_KIND.get(kind, _BY_KIND["government_department"])
+        for word, objs in _BY_WORD:
+            if word in name:
+                got = objs + _BY_KIND.get(kind, ())[:2]
+                break
+        _OBJECTS[(kind, name)] = got
+    return got
+
+
+_OBJECTS: dict[tuple[str, str], tuple[str, ...]] = {}
 
 
 # -- templates --------------------------------------------------------------------------

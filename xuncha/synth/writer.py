@@ -151,14 +151,14 @@ def write_truth(truth: dict, out: Path) -> Path:
 
     head = {k: v for k, v in truth.items() if k not in TABLES}
     text = json.dumps(head, ensure_ascii=False, indent=1, sort_keys=False)
+    enc = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
     with open(path, "w", encoding="utf-8", newline="\n") as fh:
         fh.write(text[:-2])  # reopen the object: the big tables follow, one row a line
         for k in TABLES:
             if k not in truth:
                 continue
             fh.write(f',\n "{k}": [\n')
-            fh.write(",\n".join(json.dumps(row, ensure_ascii=False, separators=(",", ":"))
-                                for row in truth[k]))
+            fh.write(",\n".join(map(enc, truth[k])))
             fh.write("\n ]")
         fh.write("\n}\n")
     return path
