@@ -245,6 +245,13 @@ class Findings:
         for d in w.issues:
             if "\x01" in d["description"]:
                 d["description"] = fill(d["description"])
+        # Half the offices record when the conduct happened (问题发生时间) in its own
+        # column; the other half leave it to the description's years.
+        crng = self.b.rng("conduct-columns")
+        for i, d in enumerate(w.issues):
+            cs, ce, dated = self.i_conduct[i]
+            if dated and crng.random() < M.CONDUCT_COLUMN_SHARE:
+                d["conduct_start"], d["conduct_end"] = ISO[cs], ISO[ce]
         for d in w.leads:
             if "\x01" in d["summary"]:
                 d["summary"] = fill(d["summary"])

@@ -33,6 +33,7 @@ CAREER_START = 2006  # earliest post start
 LOOKBACK_YEARS = 5
 DATED_SHARE = 0.35
 MIN_ACT_DAYS = 120
+CONDUCT_COLUMN_SHARE = 0.5  # dated findings whose ledger row fills conduct_start/conduct_end
 
 # Ground-truth parameters (see truth.py)
 EMPLOYMENT_YEARS = 3
