@@ -162,7 +162,9 @@ def export(store: GraphStore, fmt: str, path, selection: Selection | None = None
     view = select(store, selection)
     redactor = make_redactor(redact, keep_text)
     if redactor.mode:
-        redactor.prepare(view.nodes())
+        # Every person of the dataset, not only the selection: text must not
+        # name anyone, whoever the export is about.
+        redactor.prepare(view.nodes(), people=store.derived("person_names"))
     if not provenance:
         view = _WithoutProv(view)
     columns = scan_columns(view, redactor)
@@ -178,8 +180,8 @@ def export(store: GraphStore, fmt: str, path, selection: Selection | None = None
         # Name the seeds by node id: a seed given by a person's name must not
         # reach a redacted export through its metadata.
         described["around"] = [store.resolve(r) for r in described["around"]]
-    meta = {"selection": described,
-            "redaction": redactor.describe(), "source": store.meta.get("source")}
+    meta = redactor.meta({"selection": described,
+                          "redaction": redactor.describe(), "source": store.meta.get("source")})
     from .timeline import Timeline
 
     writer = cls(path, columns, meta, timeline=Timeline(store), **options)

@@ -18,11 +18,38 @@ Modes:
     day, so exports still join.  A person's pseudonym is keyed by their node
     id, an ID number's by its value.
 
-In both modes free-text fields (``sensitive == "text"``: issue descriptions,
-lead summaries, relation notes) are dropped unless ``keep_text``; kept text,
-and every other text property, has the full names of the people in the
-export, ID numbers and phone numbers replaced as above.  Labels are computed
-from the redacted properties, so they are redacted too.
+Free text (``sensitive == "text"``: issue descriptions, lead summaries,
+relation notes) is dropped unless ``keep_text``.  Every string that is
+written — kept free text, measures 整改措施, titles, topics, names of units,
+attributes the registry does not declare (``prov``…) — is scrubbed of:
+
+- ID numbers (15/18 digits) and phone numbers (mobile ``13812345678``,
+  ``138-1234-5678``, landline ``0571-87654321``), masked or pseudonymised;
+- the names of **every person in the dataset**, not only those exported
+  (a selection must not decide what text may say): full names, aliases
+  (a person node's ``aliases`` and other name-list attributes: traditional
+  forms, former names), and the parts of a name written with ``·``;
+- given names (the name without its surname), in free text only, by this
+  rule: a given name of two or more characters (``志强`` of ``周志强``) is
+  replaced wherever it occurs; a one-character given name (``伟`` of
+  ``张伟``) is a common word, so it is replaced only directly before a form
+  of address or post (``伟同志``, ``伟书记``, ``伟局长``… see
+  :data:`ADDRESS_TITLES`), and as part of the full name.  Names of units,
+  places, teams and rounds (the ``name``/``aliases`` of non-person nodes)
+  are scrubbed of full names only, so ``建国路社区`` survives a person
+  called 王建国.
+
+The longest match wins (``周志强`` before ``志强``).  A full name or alias
+becomes the person's own redacted name when it names exactly one person who
+is in the export, else surname + 某 (``public``) or, in ``pseudonym`` mode,
+the person's pseudonym when the name is unique in the dataset, else
+``某人``; a given name becomes ``某`` (``由某同志督办``) or the pseudonym
+likewise.  Over-redaction of a common word that happens to be someone's
+given name is the price of never leaking one.
+
+Metadata of a redacted export carries no path (the ledger directory can name
+a case or a person).  Labels are computed from the redacted properties, so
+they are redacted too.
 
 Invariant: the redactor never mutates the graph; it returns new dicts.
 """
@@ -35,6 +62,7 @@ import os
 import re
 from typing import Iterable
 
+from ..graph.derived import register
 from ..graph.schema import EDGE_KINDS, NODE_KINDS, edge_fields, node_fields
 from .base import ExportError
 
@@ -49,8 +77,23 @@ COMPOUND_SURNAMES = frozenset("""
 公羊 羊舌 微生 巫马 公西 东门 西门 南门 呼延 贺兰 纳兰 完颜 爱新 叶赫 钮祜 东里 公输 归海
 """.split())
 
+#: Forms of address and posts after which a one-character given name is
+#: replaced (``伟同志`` → ``某同志``); elsewhere a one-character given name is
+#: left alone (it is an ordinary word).
+ADDRESS_TITLES = tuple("""
+同志 书记 副书记 主任 副主任 局长 副局长 县长 副县长 区长 市长 镇长 副镇长 乡长 村长 部长 科长
+副科长 处长 厅长 院长 副院长 校长 所长 队长 组长 副组长 站长 经理 主席 会计 出纳 老师 支书 委员
+行长 董事长 总经理 秘书 干事 主管 股长 馆长 台长 社长
+""".split())
+
 ID_NUMBER_RE = re.compile(r"(?<![0-9A-Za-z])(\d{17}[\dXx]|\d{15})(?![0-9A-Za-z])")
-PHONE_RE = re.compile(r"(?<!\d)(1[3-9]\d{9}|0\d{2,3}-\d{7,8})(?!\d)")
+PHONE_RE = re.compile(r"(?<![\d-])(1[3-9]\d[- ]?\d{4}[- ]?\d{4}|0\d{2,3}-?\d{7,8})(?![\d-])")
+
+# Undeclared attributes of a person node that hold more of their names
+# (``aliases``, ``former_names``, ``source_names``…), but not names of other
+# things (``dataset_name``, ``unit_name``…).
+_NAME_KEY = re.compile(r"(?:^|_)(?:names?|alias(?:es)?)$")
+_NOT_PERSON = re.compile(r"^(?:dataset|file|sheet|unit|team|round|region|category|kind|ledger)_")
 
 
 def surname(name: str) -> str:
@@ -65,6 +108,23 @@ def surname(name: str) -> str:
     if len(name) >= 3 and name[:2] in COMPOUND_SURNAMES:
         return name[:2]
     return name[0]
+
+
+def given_name(name: str) -> str:
+    """The name without its surname (``周志强`` → ``志强``; ``欧阳娜娜`` → ``娜娜``).
+
+    >>> given_name("周志强"), given_name("张伟"), given_name("欧阳娜娜"), given_name("伟")
+    ('志强', '伟', '娜娜', '')
+    """
+    name = name.strip()
+    if len(name) < 2 or not _is_cjk(name):
+        return ""
+    return name[len(surname(name)):]
+
+
+def _is_cjk(s: str) -> bool:
+    return all("\u3400" <= c <= "\u9fff" or "\uf900" <= c <= "\ufaff" or "\U00020000" <= c
+               for c in s)
 
 
 def mask_id_number(value: str) -> str:
@@ -84,21 +144,103 @@ def mask_phone(value: str) -> str:
     return v[:3] + "*" * (len(v) - 7) + v[-4:]
 
 
+def _fields(domain: str, kind: str):
+    if domain == "node":
+        return node_fields(kind) if kind in NODE_KINDS else ()
+    return edge_fields(kind) if kind in EDGE_KINDS else ()
+
+
 def _sensitive_map(domain: str, kind: str) -> dict[str, str]:
-    if domain == "node":
-        fields = node_fields(kind) if kind in NODE_KINDS else ()
-    else:
-        fields = edge_fields(kind) if kind in EDGE_KINDS else ()
-    return {f.key: f.sensitive for f in fields if f.sensitive}
+    return {f.key: f.sensitive for f in _fields(domain, kind) if f.sensitive}
 
 
-def _text_keys(domain: str, kind: str) -> frozenset[str]:
-    """Non-sensitive free-text properties (scrubbed of names, never dropped)."""
-    if domain == "node":
-        fields = node_fields(kind) if kind in NODE_KINDS else ()
-    else:
-        fields = edge_fields(kind) if kind in EDGE_KINDS else ()
-    return frozenset(f.key for f in fields if f.base == "text" and not f.sensitive)
+# Declared fields whose values are codes, references, enums, dates, numbers:
+# written as they are (a person's name never is one of them).
+_PLAIN_BASES = frozenset({"code", "ref", "refs", "enum", "enums", "date", "int", "float",
+                          "money", "bool"})
+
+
+def _plain_keys(domain: str, kind: str) -> frozenset[str]:
+    return frozenset(f.key for f in _fields(domain, kind)
+                     if f.base in _PLAIN_BASES and not f.sensitive) | {"kind"}
+
+
+def person_kinds() -> tuple[str, ...]:
+    """Node kinds that describe a person (those with a ``name``-sensitive field)."""
+    return tuple(k for k in NODE_KINDS
+                 if any(f.sensitive == "name" for f in node_fields(k)))
+
+
+def _name_keys(kind: str, attrs: dict) -> list[str]:
+    declared = {f.key for f in node_fields(kind)} if kind in NODE_KINDS else set()
+    keys = [f.key for f in node_fields(kind) if f.sensitive == "name"] if kind in NODE_KINDS else []
+    keys += [k for k in attrs if k not in declared and k != "kind" and _NAME_KEY.search(k)
+             and not _NOT_PERSON.match(k)]
+    return keys
+
+
+def names_of(kind: str, attrs: dict) -> list[str]:
+    """Every name a person node carries: its name fields and alias lists, in order."""
+    out: list[str] = []
+    for k in _name_keys(kind, attrs):
+        v = attrs.get(k)
+        for x in (v if isinstance(v, (list, tuple)) else [v]):
+            if isinstance(x, str) and x.strip() and x.strip() not in out:
+                out.append(x.strip())
+    return out
+
+
+@register("person_names")
+def person_names(store) -> dict[str, list[str]]:
+    """Derived mapping: person node id -> every name and alias it carries (whole dataset)."""
+    out: dict[str, list[str]] = {}
+    for kind in person_kinds():
+        for nid, attrs in store.nodes(kind):
+            names = names_of(kind, attrs)
+            if names:
+                out[nid] = names
+    return out
+
+
+def _term_ok(term: str) -> bool:
+    if len(term) < 2:
+        return False
+    return len(term) >= 4 or not term.isascii()
+
+
+class _Terms:
+    """A set of terms to replace in text, longest match first."""
+
+    def __init__(self, terms: dict[str, str]):
+        self.terms = terms
+        lengths: dict[str, set[int]] = {}
+        for t in terms:
+            lengths.setdefault(t[0], set()).add(len(t))
+        self.lengths = {c: tuple(sorted(ls, reverse=True)) for c, ls in lengths.items()}
+        self.first = (re.compile("[" + "".join(re.escape(c) for c in sorted(lengths)) + "]")
+                      if lengths else None)
+
+    def sub(self, text: str) -> str:
+        if self.first is None:
+            return text
+        terms, lengths = self.terms, self.lengths
+        out: list[str] = []
+        pos = 0
+        for m in self.first.finditer(text):
+            i = m.start()
+            if i < pos:
+                continue
+            for n in lengths[text[i]]:
+                rep = terms.get(text[i:i + n])
+                if rep is not None:
+                    out.append(text[pos:i])
+                    out.append(rep)
+                    pos = i + n
+                    break
+        if not out:
+            return text
+        out.append(text[pos:])
+        return "".join(out)
 
 
 class Redactor:
@@ -107,7 +249,8 @@ class Redactor:
     mode: str | None = None
     keep_text = True
 
-    def prepare(self, nodes: Iterable[tuple[str, dict]]) -> None:
+    def prepare(self, nodes: Iterable[tuple[str, dict]],
+                people: dict[str, list[str]] | None = None) -> None:
         pass
 
     def dropped(self, domain: str, kind: str) -> frozenset[str]:
@@ -119,6 +262,9 @@ class Redactor:
     def edge(self, attrs: dict) -> dict:
         return attrs
 
+    def meta(self, meta: dict) -> dict:
+        return meta
+
     def describe(self) -> str | None:
         return None
 
@@ -127,17 +273,20 @@ class _Redacting(Redactor):
     def __init__(self, keep_text: bool = False):
         self.keep_text = keep_text
         self._sens: dict[tuple[str, str], dict[str, str]] = {}
-        self._text: dict[tuple[str, str], frozenset[str]] = {}
+        self._plain: dict[tuple[str, str], frozenset[str]] = {}
+        self._names: dict[str, list[str]] = {}  # node kind -> its name keys (declared)
         self.names: dict[str, str] = {}  # node id -> replacement of its name
-        self._by_name: dict[str, str] = {}  # full name -> replacement in free text
-        self._first: re.Pattern | None = None
-        self._lengths: tuple[int, ...] = ()
+        self._free = _Terms({})  # names, aliases, given names: for free text
+        self._entity = _Terms({})  # full names and aliases only: for names of things
 
     # -- per-mode hooks ------------------------------------------------------
     def person_names(self, people: list[tuple[str, str]]) -> dict[str, str]:
         raise NotImplementedError
 
     def text_name(self, name: str, nids: list[str]) -> str:
+        raise NotImplementedError
+
+    def text_given(self, given: str, nids: list[str]) -> str:
         raise NotImplementedError
 
     def id_number(self, value: str) -> str:
@@ -151,88 +300,142 @@ class _Redacting(Redactor):
         key = (domain, kind)
         if key not in self._sens:
             self._sens[key] = _sensitive_map(domain, kind)
-            self._text[key] = _text_keys(domain, kind)
+            self._plain[key] = _plain_keys(domain, kind)
         return self._sens[key]
 
-    def prepare(self, nodes: Iterable[tuple[str, dict]]) -> None:
-        """Collect every person's name in the export (to number collisions)."""
-        people: list[tuple[str, str]] = []
+    def prepare(self, nodes: Iterable[tuple[str, dict]],
+                people: dict[str, list[str]] | None = None) -> None:
+        """Number the exported people's names, and learn every person's names.
+
+        ``nodes`` are the exported nodes; ``people`` maps every person in the
+        dataset to their names and aliases (``store.derived("person_names")``),
+        so text is scrubbed of people outside the export too.
+        """
+        exported: list[tuple[str, str]] = []
+        everyone: dict[str, list[str]] = {k: list(v) for k, v in (people or {}).items()}
+        pk = set(person_kinds())
         for nid, d in nodes:
-            for k, s in self.sens("node", d.get("kind")).items():
-                if s == "name" and isinstance(d.get(k), str) and d[k].strip():
-                    people.append((nid, d[k].strip()))
-        self.names = self.person_names(people)
-        same: dict[str, list[str]] = {}
-        for nid, name in people:
-            same.setdefault(name, []).append(nid)
-        self._by_name = {name: self.text_name(name, nids) for name, nids in same.items()
-                         if len(name) >= 2}
-        if self._by_name:
-            firsts = sorted({n[0] for n in self._by_name})
-            self._first = re.compile("[" + "".join(re.escape(c) for c in firsts) + "]")
-            self._lengths = tuple(sorted({len(n) for n in self._by_name}, reverse=True))
+            kind = d.get("kind")
+            if kind not in pk:
+                continue
+            names = names_of(kind, d)
+            if names:
+                exported.append((nid, names[0]))
+                have = everyone.setdefault(nid, [])
+                have += [n for n in names if n not in have]
+        self.names = self.person_names(exported)
+
+        by_name: dict[str, list[str]] = {}
+        by_given: dict[str, list[str]] = {}
+        for nid, names in everyone.items():
+            for name in names:
+                parts = [name] + ([p for p in re.split(r"[·•．.\s]+", name) if p] if any(
+                    c in name for c in "·•．. ") else [])
+                for p in parts:
+                    if _term_ok(p):
+                        lst = by_name.setdefault(p, [])
+                        if nid not in lst:
+                            lst.append(nid)
+                g = given_name(name)
+                if g:
+                    lst = by_given.setdefault(g, [])
+                    if nid not in lst:
+                        lst.append(nid)
+        full = {name: self.text_name(name, nids) for name, nids in by_name.items()}
+        free: dict[str, str] = {}
+        for g, nids in by_given.items():
+            rep = self.text_given(g, nids)
+            if len(g) >= 2:
+                free[g] = rep
+            else:
+                for t in ADDRESS_TITLES:
+                    free[g + t] = rep + t
+        free.update(full)  # a full name wins over a given name spelt the same
+        self._free = _Terms(free)
+        self._entity = _Terms(full)
 
     def dropped(self, domain: str, kind: str) -> frozenset[str]:
         if self.keep_text:
             return frozenset()
         return frozenset(k for k, s in self.sens(domain, kind).items() if s == "text")
 
-    def scrub(self, text: str) -> str:
-        """Replace the names of people in the export, ID numbers and phones in free text."""
-        if self._first is not None:
-            out: list[str] = []
-            pos = 0
-            for m in self._first.finditer(text):
-                i = m.start()
-                if i < pos:
-                    continue
-                for n in self._lengths:
-                    rep = self._by_name.get(text[i:i + n])
-                    if rep is not None:
-                        out.append(text[pos:i])
-                        out.append(rep)
-                        pos = i + n
-                        break
-            if out:
-                out.append(text[pos:])
-                text = "".join(out)
+    def scrub(self, text: str, entity: bool = False) -> str:
+        """Replace ID numbers, phones, and people's names (and given names, unless
+        ``entity``: the name of a unit, place, team…) in ``text``."""
         if any(c.isdigit() for c in text):
             text = ID_NUMBER_RE.sub(lambda m: self.id_number(m.group(0)), text)
             text = PHONE_RE.sub(lambda m: self.phone(m.group(0)), text)
-        return text
+        return (self._entity if entity else self._free).sub(text)
+
+    def _scrub_value(self, v, entity: bool = False):
+        if isinstance(v, str):
+            return self.scrub(v, entity)
+        if isinstance(v, (list, tuple)):
+            return [self.scrub(x, entity) if isinstance(x, str) else x for x in v]
+        return v
+
+    def _person_value(self, nid: str | None, v):
+        """A name field (or alias list) of a person -> their redacted name(s)."""
+        rep = self.names.get(nid) if nid is not None else None
+        if isinstance(v, (list, tuple)):
+            out = []
+            for x in v:
+                r = rep if rep is not None else self.text_name(str(x), [])
+                if r not in out:
+                    out.append(r)
+            return out
+        return rep if rep is not None else self.text_name(str(v), [])
 
     def _apply(self, domain: str, kind: str, attrs: dict, nid: str | None) -> dict:
         sens = self.sens(domain, kind)
-        texts = self._text[(domain, kind)]
+        plain = self._plain[(domain, kind)]
+        person = domain == "node" and kind in self._person_kinds()
+        extra_names = set(_name_keys(kind, attrs)) - set(sens) if person else set()
+        # Names of non-person things (units, places, teams) lose full names only.
+        entity_keys = ("name", "aliases") if domain == "node" and not person else ()
         out = {}
         for k, v in attrs.items():
             s = sens.get(k)
             if s is None:
-                if k in texts and isinstance(v, str):
-                    v = self.scrub(v)
-                out[k] = v
+                if k in extra_names:
+                    if v is not None:
+                        out[k] = self._person_value(nid, v)
+                elif k in plain:
+                    out[k] = v
+                else:
+                    out[k] = self._scrub_value(v, entity=k in entity_keys)
                 continue
             if v is None:
                 continue
             if s == "name":
-                v = self.names.get(nid) if nid is not None else None
-                out[k] = v if v is not None else self.text_name(str(attrs[k]), [])
+                out[k] = self._person_value(nid, v)
             elif s == "id_number":
                 out[k] = self.id_number(str(v))
             elif s == "phone":
                 out[k] = self.phone(str(v))
             elif s == "text":
                 if self.keep_text:
-                    out[k] = self.scrub(v) if isinstance(v, str) else v
+                    out[k] = self._scrub_value(v)
             else:  # an unknown class of sensitive data: never let it through
                 continue
         return out
+
+    _pk: frozenset[str] | None = None
+
+    def _person_kinds(self) -> frozenset[str]:
+        if self._pk is None:
+            self._pk = frozenset(person_kinds())
+        return self._pk
 
     def node(self, nid: str, attrs: dict) -> dict:
         return self._apply("node", attrs.get("kind"), attrs, nid)
 
     def edge(self, attrs: dict) -> dict:
         return self._apply("edge", attrs.get("kind"), attrs, None)
+
+    def meta(self, meta: dict) -> dict:
+        """Export metadata without paths (a ledger directory can name a case)."""
+        return {k: v for k, v in meta.items() if k not in ("source", "sources", "path", "paths")}
 
 
 class PublicRedactor(_Redacting):
@@ -256,7 +459,10 @@ class PublicRedactor(_Redacting):
     def text_name(self, name, nids):
         if len(nids) == 1 and nids[0] in self.names:
             return self.names[nids[0]]
-        return surname(name) + "某"
+        return (surname(name) if _is_cjk(name) else "") + "某"
+
+    def text_given(self, given, nids):
+        return "某"
 
     def id_number(self, value):
         return mask_id_number(value)
@@ -293,13 +499,17 @@ class PseudonymRedactor(_Redacting):
         return hmac.new(self.key, f"{purpose}\x1f{value}".encode("utf-8"),
                         hashlib.sha256).hexdigest()[:n]
 
+    def _person(self, nid: str) -> str:
+        return self.names.get(nid) or "人员-" + self._h("person", nid, 8)
+
     def person_names(self, people):
         return {nid: "人员-" + self._h("person", nid, 8) for nid, _ in people}
 
     def text_name(self, name, nids):
-        if len(nids) == 1:
-            return self.names.get(nids[0]) or "人员-" + self._h("person", nids[0], 8)
-        return "某人"
+        return self._person(nids[0]) if len(nids) == 1 else "某人"
+
+    def text_given(self, given, nids):
+        return self._person(nids[0]) if len(nids) == 1 else "某人"
 
     def id_number(self, value):
         return "ID-" + self._h("id_number", value.strip().upper(), 16)
