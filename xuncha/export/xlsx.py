@@ -9,6 +9,12 @@ with ``；``, dates as real Excel dates, money and counts as numbers, codes
 (region ids with leading zeros) as text.  The header row is frozen and
 filterable.
 
+Safe to open: every text cell is passed through
+:func:`xuncha.spreadsheet.xlsx_value` — control characters (which XLSX cannot
+hold) are removed, and text Excel would run as a formula (``=``, ``+``,
+``-``, ``@``, tab, CR first) is prefixed with ``'``; numbers (negative ones
+included) stay numbers.
+
 Written with openpyxl's write-only mode (rows stream to disk), to a
 temporary file renamed into place.
 """
@@ -20,10 +26,10 @@ import re
 
 from .. import taxonomy
 from ..graph.schema import EDGE_KINDS, NODE_KINDS
+from ..spreadsheet import xlsx_value
 from .base import Exporter
 
 _BAD_SHEET = re.compile(r"[\[\]:*?/\\]")
-_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 MAX_ROWS = 1_048_575
 
 
@@ -36,16 +42,16 @@ def _cell_value(value, col):
     if isinstance(value, (list, tuple)):
         if f is not None and f.base == "enums" and f.arg in taxonomy.TAXONOMIES:
             value = [taxonomy.zh(f.arg, v) for v in value]
-        return _ILLEGAL.sub("", "；".join(map(str, value)))
+        return xlsx_value("；".join(map(str, value)))
     if col.type == "date" and isinstance(value, str) and len(value) == 10:
         try:
             return _dt.date.fromisoformat(value)
         except ValueError:
-            return value
+            return xlsx_value(value)
     if isinstance(value, str):
         if f is not None and f.base == "enum" and f.arg in taxonomy.TAXONOMIES:
             value = taxonomy.zh(f.arg, value)
-        return _ILLEGAL.sub("", value)
+        return xlsx_value(value)
     return value
 
 
@@ -65,7 +71,7 @@ class XLSXExporter(Exporter):
         self.date_style = None
 
     def _title(self, text: str) -> str:
-        t = _BAD_SHEET.sub("_", text)[:31]
+        t = _BAD_SHEET.sub("_", xlsx_value(text).lstrip("'"))[:31]
         base, n = t, 2
         while t in self.used_titles:
             t = f"{base[:28]}_{n}"
@@ -85,7 +91,7 @@ class XLSXExporter(Exporter):
         bold, fill = Font(bold=True), PatternFill("solid", fgColor="E8EDF3")
         row = []
         for h in headers:
-            c = WriteOnlyCell(ws, value=h)
+            c = WriteOnlyCell(ws, value=xlsx_value(h))
             c.font, c.fill = bold, fill
             row.append(c)
         ws.append(row)
@@ -120,7 +126,7 @@ class XLSXExporter(Exporter):
             zh = NODE_KINDS[kind].zh if kind in NODE_KINDS else kind
             self._sheet(key, zh, ["节点 node"] + [c.zh or c.key for c in cols],
                         [18] + [max(10, min(40, 2 * len(c.zh or c.key) + 4)) for c in cols])
-        self._append(key, [nid] + [_cell_value(attrs.get(c.key), c) for c in cols],
+        self._append(key, [xlsx_value(nid)] + [_cell_value(attrs.get(c.key), c) for c in cols],
                      [None] + cols)
 
     def write_edge(self, u: str, v: str, key_: str, attrs: dict) -> None:
@@ -132,7 +138,8 @@ class XLSXExporter(Exporter):
             self._sheet(key, f"关系-{zh}",
                         ["起点 from", "起点名称", "终点 to", "终点名称"] + [c.zh or c.key for c in cols],
                         [18, 18, 18, 18] + [max(10, min(40, 2 * len(c.zh or c.key) + 4)) for c in cols])
-        self._append(key, [u, self.labels.get(u, u), v, self.labels.get(v, v)]
+        ends = (u, self.labels.get(u, u), v, self.labels.get(v, v))
+        self._append(key, [xlsx_value(x) for x in ends]
                      + [_cell_value(attrs.get(c.key), c) for c in cols],
                      [None] * 4 + cols)
 

@@ -171,18 +171,20 @@ def write_xlsx(path, sheets: dict[str, list[dict]]) -> None:
     for name, rows in sheets.items():
         ws = wb.create_sheet(name[:31])
         cols = list(dict.fromkeys(k for r in rows for k in r))
-        ws.append(cols)
+        ws.append([_xcell(c) for c in cols])
         for r in rows:
             ws.append([_xcell(r.get(c)) for c in cols])
     wb.save(path)
 
 
 def _xcell(v):
+    from ..spreadsheet import xlsx_value  # formulas neutralised, control characters removed
+
     if isinstance(v, (list, tuple)):
-        return ";".join(str(x) for x in v)
-    if isinstance(v, dict):
-        return json.dumps(v, ensure_ascii=False)
-    return v
+        v = ";".join(str(x) for x in v)
+    elif isinstance(v, dict):
+        v = json.dumps(v, ensure_ascii=False)
+    return xlsx_value(v)
 
 
 def read_plan_doc(path) -> tuple[list[dict], dict]:
