@@ -51,7 +51,7 @@ def dataset(scale: str, seed: int = 1, quiet: bool = False) -> Path:
         return out
     t = time.perf_counter()
     subprocess.run([PYTHON, "-m", "xuncha.cli", "generate", "--scale", scale, "--seed", str(seed),
-                    "-o", str(out), "-q"], check=True, cwd=ROOT)
+                    "-o", str(out), "-q", "--force"], check=True, cwd=ROOT)  # a stale cache
     stamp.write_text(want + "\n")
     if not quiet:
         print(f"# generated {scale} seed {seed} into {out} in {time.perf_counter() - t:.1f} s",

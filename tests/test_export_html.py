@@ -2,9 +2,10 @@
 
 The page must render offline from a file:// URL, show exactly the exported
 nodes and edges, and fill its properties panel when a node is clicked.  A
-screenshot is saved to ``test-artifacts/``.  Chromium (and a CJK font) is
-installed from Debian's packages when missing and we are root, once per
-session; the test skips only when that is impossible.
+screenshot is saved to ``test-artifacts/``.  Chromium (and a CJK font) come from
+Debian's packages; ``.ci/run`` installs them as a visible, named step, and
+the test skips with the reason (and the install command) where Chromium is
+absent: running the tests never installs anything.
 """
 
 from __future__ import annotations
@@ -12,8 +13,8 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import subprocess
+import warnings
 from pathlib import Path
 
 import pytest
@@ -40,20 +41,19 @@ def _has_cjk_font() -> bool:
 
 @pytest.fixture(scope="session")
 def chromium() -> str:
-    """Path of a Chromium binary, installed from Debian's packages if missing (as root)."""
-    missing = [p for p, ok in (("chromium", os.path.exists(CHROMIUM)),
-                               ("fonts-wqy-microhei", _has_cjk_font())) if not ok]
-    if missing:
-        if os.geteuid() != 0 or not shutil.which("apt-get"):
-            if not os.path.exists(CHROMIUM):
-                pytest.skip("Chromium is not installed and we are not root to apt-get install it "
-                            "(run: sudo apt-get install -y chromium fonts-wqy-microhei)")
-        else:
-            env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-            subprocess.run(["apt-get", "update", "-qq"], check=True, env=env, timeout=900)
-            subprocess.run(["apt-get", "install", "-y", "-qq", "--no-install-recommends", *missing],
-                           check=True, env=env, timeout=1800)
-    assert os.path.exists(CHROMIUM), "apt-get install chromium did not provide /usr/bin/chromium"
+    """Path of Debian's Chromium; the test skips (saying how to install it) when absent.
+
+    Nothing is installed from here: ``.ci/run`` installs ``chromium`` and a CJK
+    font as a visible, named step; on another machine,
+    ``sudo apt-get install -y chromium fonts-wqy-microhei``.
+    """
+    if not os.path.exists(CHROMIUM):
+        pytest.skip(f"browser test skipped: Debian's Chromium is not installed ({CHROMIUM} "
+                    "missing); install it with `sudo apt-get install -y chromium "
+                    "fonts-wqy-microhei` (.ci/run does this as a named step)")
+    if not _has_cjk_font():
+        warnings.warn("no CJK font (fonts-wqy-microhei): Chinese labels render as boxes in the "
+                      "screenshot; the checks still run")
     return CHROMIUM
 
 

@@ -29,8 +29,11 @@ STEPS = ("units 单位", "careers 任职经历", "relations 社会关系", "roun
               help="en: canonical English headers and codes (fastest to load); zh: Chinese "
                    "headers and values 中文表头, as an inspection office keeps them.")
 @click.option("--no-truth", is_flag=True, help="Do not write truth.json (标准答案).")
+@click.option("--force", is_flag=True,
+              help="Write into OUTPUT even when it is not empty 覆盖非空目录 (files of the same "
+                   "names are replaced; nothing else is removed).")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
-def generate(scale, seed, out, units, fmt, headers, no_truth, quiet):
+def generate(scale, seed, out, units, fmt, headers, no_truth, force, quiet):
     """Generate a realistic synthetic inspection dataset (生成模拟台账).
 
     Writes the twelve ledgers (regions, units, cadres, positions, relations,
@@ -44,9 +47,23 @@ def generate(scale, seed, out, units, fmt, headers, no_truth, quiet):
     and the common problems 共性问题, recurrences 反复出现 and conflicted
     inspectors 回避 of the planner.  Names, ID numbers and places are invented.
 
+    OUTPUT must be new or empty: a folder that already holds files (real
+    ledgers, perhaps) is refused unless --force.
+
     Example: xuncha generate --scale city --seed 7 -o /tmp/city
     """
+    from pathlib import Path
+
     from ..synth import generate as _generate
+
+    target = Path(out)
+    if target.is_dir() and not force:
+        held = sorted(p.name for p in target.iterdir())
+        if held:
+            shown = ", ".join(held[:5]) + (f" … ({len(held)} entries)" if len(held) > 5 else "")
+            raise click.UsageError(
+                f"{target} is not empty (目录非空: {shown}); generate would overwrite its "
+                f"ledgers. Choose a new folder, or pass --force to write into it anyway")
 
     show = not quiet and sys.stderr.isatty()
     if show:

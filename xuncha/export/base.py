@@ -13,6 +13,8 @@ Invariants:
   renamed over it only by ``finalize()``; a failed or interrupted export
   leaves no file under the target name (and an old file there unchanged);
 - ``-`` as the target streams to stdout (single-file formats only);
+- a successful export removes the stale ``.part`` files of interrupted ones
+  in its directory (:mod:`xuncha.tempfiles`: only those whose writer is gone);
 - property types come from the registry (``Field.value_type``: ``string``,
   ``int``, ``float``, ``boolean``, ``date``, ``string[]``); attributes the
   registry does not declare are typed from their values.
@@ -25,11 +27,11 @@ import os
 import re
 import shutil
 import sys
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Iterable
 
+from .. import tempfiles
 from ..errors import XunchaError
 from ..graph.schema import EDGE_KINDS, NODE_KINDS, Field, edge_fields, node_fields
 
@@ -215,8 +217,7 @@ class AtomicFile:
         if target.is_dir():
             raise ExportError(f"{target} is a directory (是目录): give a file name with -o")
         target.parent.mkdir(parents=True, exist_ok=True)
-        fd, self.tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part",
-                                        dir=target.parent)
+        fd, self.tmp = tempfiles.mkstemp(target, "part")
         if binary:
             self.fh = os.fdopen(fd, "wb", buffering=buffering)
         else:
@@ -240,6 +241,7 @@ class AtomicFile:
         os.chmod(self.tmp, 0o644 & ~_umask())
         os.replace(self.tmp, self.path)
         self.tmp = None
+        tempfiles.clean_stale(Path(self.path).parent, Path(self.path).name)
 
     def abort(self) -> None:
         if self.tmp is None:
@@ -281,8 +283,7 @@ class AtomicDir:
                 raise ExportError(f"{self.path} is not empty and is not a xuncha export "
                                   f"(目录非空): choose a new directory")
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.tmp: Path | None = Path(tempfile.mkdtemp(prefix=f".{self.path.name}.",
-                                                      suffix=".part", dir=self.path.parent))
+        self.tmp: Path | None = Path(tempfiles.mkdtemp(self.path, "part"))
 
     def file(self, name: str) -> Path:
         assert self.tmp is not None
@@ -293,14 +294,14 @@ class AtomicDir:
         os.chmod(self.tmp, 0o755 & ~_umask())
         old = None
         if self.path.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{self.path.name}.", suffix=".old",
-                                        dir=self.path.parent))
+            old = Path(tempfiles.mkdtemp(self.path, "old"))
             os.rmdir(old)
             os.replace(self.path, old)
         os.replace(self.tmp, self.path)
         self.tmp = None
         if old is not None:
             shutil.rmtree(old, ignore_errors=True)
+        tempfiles.clean_stale(self.path.parent, self.path.name)
 
     def abort(self) -> None:
         if self.tmp is not None:

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import datetime as _dt
 import os
-import tempfile
 from contextlib import contextmanager
 from itertools import chain, islice
 from pathlib import Path
@@ -66,17 +65,22 @@ def atomic_open(path: Path):
 
     Writes go to a temporary file in the same directory, flushed to disk and
     renamed over ``path``; on any error the temporary file is removed and the
-    old ``path`` is untouched.
+    old ``path`` is untouched.  A success also removes the stale temporary
+    files of earlier, interrupted writes (:mod:`xuncha.tempfiles`).
     """
+    from ..tempfiles import clean_stale, mkstemp
+
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, tmp = mkstemp(path, "tmp")
     try:
         with os.fdopen(fd, "wb", buffering=1 << 20) as fh:
             yield fh
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)
+        # Leftovers of interrupted saves (writer gone) go with this success.
+        clean_stale(path.parent, path.name)
     except BaseException:
         try:
             os.unlink(tmp)
