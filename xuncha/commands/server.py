@@ -51,16 +51,24 @@ def _require_uri(uri):
 @click.option("--wipe", is_flag=True,
               help="First delete xuncha's data on the server (only nodes xuncha pushed, with "
                    "their relationships) 先清除; asks for confirmation unless --yes.")
+@click.option("--prune", is_flag=True,
+              help="Then delete from the server what the workspace no longer holds 同步删除 "
+                   "(xuncha's nodes and relationships only), so a corrected ledger leaves no "
+                   "stale ties.")
 @click.option("-y", "--yes", is_flag=True, help="Do not ask before --wipe.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar or summary.")
-def push(uri, database, user, workspace, batch_size, wipe, yes, quiet):
+def push(uri, database, user, workspace, batch_size, wipe, prune, yes, quiet):
     """Push the workspace graph to a Neo4j or FalkorDB server 推送到图数据库.
 
     Creates uniqueness constraints, then upserts nodes kind by kind and
     relationships type by type in batched, parameterised UNWIND…MERGE
     statements.  Idempotent: pushing the same workspace again changes nothing;
     a push that was interrupted (killed, server restarted) is completed by
-    running it again, without duplicates.
+    running it again, without duplicates.  Pushing adds and updates; with
+    --prune it also removes what the workspace no longer holds (a relation
+    row deleted from the ledger, a corrected id), leaving the server equal to
+    the workspace.  The database has the same layout as `export cypher` and
+    `export csv` make, so `--uri` queries work on any of them.
 
     \b
     URIs:  bolt://host:7687            Neo4j (one server)
@@ -82,12 +90,16 @@ def push(uri, database, user, workspace, batch_size, wipe, yes, quiet):
             click.confirm(f"Delete xuncha's data on {server.uri.display()} (清除服务器上的 xuncha "
                           "数据) before pushing?", abort=True, err=True)
         with _tasks(quiet) as task:
-            report = _push.push(store, server, batch_size=batch_size, task=task, wipe_first=wipe)
+            report = _push.push(store, server, batch_size=batch_size, task=task, wipe_first=wipe,
+                                prune=prune)
     if not quiet:
         d = report.as_dict()
         click.echo(f"pushed 已推送 {report.node_rows:,} nodes ({d['node_rows_per_s'] or 0:,} rows/s), "
                    f"{report.edge_rows:,} relationships ({d['edge_rows_per_s'] or 0:,} rows/s) "
                    f"-> {server.uri.display()}", err=True)
+        if prune:
+            click.echo(f"pruned 已清理 {report.pruned_nodes:,} nodes and {report.pruned_edges:,} "
+                       f"relationships the workspace no longer holds", err=True)
 
 
 @click.command()

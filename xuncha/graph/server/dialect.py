@@ -19,10 +19,10 @@ shortest path      ``MATCH p = shortestPath((a)-[*..k]-(b))`` ``shortestPath`` o
                                                            query (see :attr:`Dialect.undirected_shortest_path`)
 existence test     ``EXISTS { MATCH (n)-[:R]->() }``        a pattern predicate ``(n)-[:R]->()``
                    (pattern predicates deprecated)         (``EXISTS {}`` is a syntax error)
-temporal values    has ``date()``, but xuncha stores       has dates, but not over every client:
-                   ISO strings ``YYYY-MM-DD``              xuncha stores ISO strings ``YYYY-MM-DD``
-                   (they compare as dates, and come        on both, so answers are identical
-                   back as the workspace has them)
+temporal values    has ``date()``; xuncha stores ISO       has ``date()`` too (4.x), but a date never
+                   strings ``YYYY-MM-DD`` (see below)      equals or orders with a string: ``d <
+                                                           '2021-01-01'`` is silently false; xuncha
+                                                           stores ISO strings ``YYYY-MM-DD`` on both
 dropping a graph   no ``DROP DATABASE`` on Community:      ``GRAPH.DELETE key`` (after the batched
                    delete nodes in batches                 delete, when nothing else is left)
                    (``CALL {…} IN TRANSACTIONS``)
@@ -30,6 +30,23 @@ parameters         sent natively (Bolt)                    inlined by the client
                                                            k=v`` header: NaN/Infinity cannot travel
                                                            (xuncha never stores them)
 ================  ======================================  ==========================================
+
+Dates are ISO strings on every route into a server — ``push``, the Cypher
+script (``export cypher``) and the bulk-import CSV (``export csv``, whose
+headers therefore type dates as plain strings, not ``:date``).  Strings
+because: the workspace holds them so, every server query compares them with
+ISO string parameters (which order as dates), ``pull`` gives them back
+unchanged, and one database must never mix the two — on both servers a
+``date`` compared with a string is simply false, so a mixed database answers
+wrongly without an error.  Write ``date(n.start)`` in your own Cypher to get
+a temporal value.
+
+Schema statements are idempotent on both servers: Neo4j's ``CREATE
+CONSTRAINT … IF NOT EXISTS``; on FalkorDB, which has no ``IF NOT EXISTS``,
+:meth:`Dialect.ensure_unique` creates the range index and the constraint
+only when missing (so it can run any number of times), and
+:func:`xuncha.export.cypher.run_script` runs a script's constraint lines
+through it.
 
 Labels and relationship types in statements come only from the registry
 (:func:`label`, :func:`rel_type`), checked against it and quoted with
@@ -61,6 +78,29 @@ def label(kind: str) -> str:
     if lab is None or lab not in _ALL_LABELS:
         raise KeyError(f"not a node kind in the registry: {kind!r}")
     return f"`{lab}`"
+
+
+#: Every label that carries a unique ``xid``: the registry's node kinds and the meta node.
+SCHEMA_KINDS = (*NODE_KINDS, META_LABEL)
+
+
+def constraint_statement(kind: str, prop: str = ID_PROP) -> str:
+    """Neo4j 5's idempotent uniqueness constraint on ``(kind).prop``, without ``;``.
+
+    >>> constraint_statement("cadre")
+    'CREATE CONSTRAINT xuncha_cadre_xid IF NOT EXISTS FOR (n:`Cadre`) REQUIRE n.xid IS UNIQUE'
+    """
+    lab = label(kind)
+    return (f"CREATE CONSTRAINT xuncha_{lab.strip('`').lower()}_{prop} IF NOT EXISTS "
+            f"FOR (n:{lab}) REQUIRE n.{prop} IS UNIQUE")
+
+
+def kind_of_label(bare: str) -> str:
+    """The node kind (or the meta label) whose label is ``bare`` (``Cadre`` -> ``cadre``)."""
+    for k in SCHEMA_KINDS:
+        if label(k).strip("`") == bare:
+            return k
+    raise KeyError(f"not a label in the registry: {bare!r}")
 
 
 def rel_type(kind: str) -> str:
@@ -97,15 +137,23 @@ class Dialect:
         lab = label(kind)
         bare = lab.strip("`")
         if self.name == "neo4j":
-            server.write(f"CREATE CONSTRAINT xuncha_{bare.lower()}_{prop} IF NOT EXISTS "
-                         f"FOR (n:{lab}) REQUIRE n.{prop} IS UNIQUE")
+            server.write(constraint_statement(kind, prop))
             return
-        # FalkorDB: a range index first, then the constraint command.
-        try:
-            server.write(f"CREATE INDEX FOR (n:{lab}) ON (n.{prop})")
-        except Exception as exc:  # noqa: BLE001 - "already indexed" is fine
-            if "already indexed" not in str(exc):
-                raise
+        # FalkorDB: a range index first, then the constraint command; neither has
+        # IF NOT EXISTS, so look first (and still accept losing a race).
+        have = {(r["label"], p) for r in server.run(
+            "CALL db.indexes() YIELD label, properties RETURN label, properties")
+            for p in (r["properties"] or ())}
+        if (bare, prop) not in have:
+            try:
+                server.write(f"CREATE INDEX FOR (n:{lab}) ON (n.{prop})")
+            except Exception as exc:  # noqa: BLE001 - "already indexed" is fine
+                if "already indexed" not in str(exc):
+                    raise
+        cons = {(r["label"], tuple(r["properties"] or ())) for r in server.run(
+            "CALL db.constraints() YIELD label, properties RETURN label, properties")}
+        if (bare, (prop,)) in cons:
+            return
         try:
             server.command("GRAPH.CONSTRAINT", "CREATE", server.uri.graph, "UNIQUE", "NODE",
                            bare, "PROPERTIES", 1, prop)

@@ -16,6 +16,19 @@ Layout on the server (format :data:`GRAPH_FORMAT`, version
   xuncha version, the counts, the workspace's meta (JSON) and ``complete``:
   false while a push runs, true once it finished.
 
+The Cypher script (``export cypher``) and the bulk-import CSV (``export csv``)
+build exactly this layout too — same labels, ``xid``/``key``, property types
+(dates as ISO strings: see :mod:`.dialect`), ``_nulls``, constraints and
+meta node (:func:`meta_record`) — so ``--uri`` works on a database made by
+any of the three.
+
+``prune`` (``push --prune``) then deletes from the server what the workspace
+no longer holds — xuncha's nodes whose ``xid`` is gone and xuncha's
+relationships whose ``(start, type, key, end)`` is gone — so a corrected
+ledger leaves no stale tie behind.  Nothing else on the server is touched
+(only registry labels and types, only nodes with an ``xid``, only
+relationships with a ``key`` between such nodes).
+
 Every write is ``UNWIND $rows AS row MERGE … SET x = row.p`` (nodes by
 ``xid``, edges by ``(a)-[:K {key}]->(b)``), one batch per transaction, so
 pushing twice leaves identical data, and a push interrupted at any point is
@@ -33,8 +46,9 @@ from typing import Callable
 from ... import __version__
 from ..schema import EDGE_KINDS, NODE_KINDS, split_id
 from ..store import GraphStore
-from .base import GraphServer, GraphVersionError, ServerError, Unreachable, UnknownDatabase
-from .dialect import ID_PROP, KEY_PROP, META_ID, META_LABEL, label, rel_type
+from .base import (GraphServer, GraphVersionError, ServerError, Unreachable, UnknownDatabase,
+                   batched)
+from .dialect import ID_PROP, KEY_PROP, META_ID, META_LABEL, SCHEMA_KINDS, label, rel_type
 
 GRAPH_FORMAT = "xuncha-graph"
 GRAPH_FORMAT_VERSION = 1
@@ -50,6 +64,8 @@ class PushReport:
     edges: dict[str, int] = field(default_factory=dict)
     node_seconds: float = 0.0
     edge_seconds: float = 0.0
+    pruned_nodes: int = 0
+    pruned_edges: int = 0
 
     @property
     def node_rows(self) -> int:
@@ -116,6 +132,21 @@ def read_meta(server: GraphServer) -> dict | None:
     return dict(rows[0]["p"]) if rows else None
 
 
+def meta_record(*, complete: bool, nodes: int | None = None, edges: int | None = None,
+                workspace_meta: dict | None = None) -> dict:
+    """The meta node's properties, as push, the Cypher script and the CSV write them."""
+    out = {"format": GRAPH_FORMAT, "format_version": GRAPH_FORMAT_VERSION,
+           "xuncha": __version__, "complete": complete,
+           "pushed_at": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")}
+    if nodes is not None:
+        out["nodes"] = nodes
+    if edges is not None:
+        out["edges"] = edges
+    if workspace_meta is not None:
+        out["workspace_meta"] = json.dumps(workspace_meta, ensure_ascii=False, default=str)
+    return out
+
+
 def write_meta(server: GraphServer, **props) -> None:
     server.write(f"MERGE (m:{label(META_LABEL)} {{{ID_PROP}: $id}}) SET m += $p",
                  {"id": META_ID, "p": props})
@@ -162,7 +193,7 @@ def check_version(meta: dict, where: str) -> None:
 def ensure_schema(server: GraphServer) -> None:
     """Uniqueness constraints on ``xid`` for every node label (and the meta node)."""
     d = server.dialect
-    for kind in list(NODE_KINDS) + [META_LABEL]:
+    for kind in SCHEMA_KINDS:
         d.ensure_unique(server, kind)
     d.wait_constraints(server)
 
@@ -190,8 +221,13 @@ def edge_groups(store: GraphStore) -> dict[tuple[str, str, str], list[dict]]:
 
 
 def push(store: GraphStore, server: GraphServer, batch_size: int = 5000,
-         task: TaskFactory | None = None, wipe_first: bool = False) -> PushReport:
+         task: TaskFactory | None = None, wipe_first: bool = False,
+         prune: bool = False) -> PushReport:
     """Upsert ``store``'s graph into ``server``; see the module docstring.
+
+    ``prune`` afterwards deletes what the server holds of xuncha's and the
+    workspace no longer does (:func:`prune_stale`); the graph is marked
+    complete only after that.
 
     Raises :class:`GraphVersionError` when the server holds a graph of another
     format (unless ``wipe_first``), and :class:`Unreachable` naming how far it
@@ -205,9 +241,7 @@ def push(store: GraphStore, server: GraphServer, batch_size: int = 5000,
     if wipe_first:
         wipe(server)
     ensure_schema(server)
-    write_meta(server, format=GRAPH_FORMAT, format_version=GRAPH_FORMAT_VERSION,
-               xuncha=__version__, complete=False,
-               pushed_at=_dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"))
+    write_meta(server, **meta_record(complete=False))
     report = PushReport()
     written = 0
     try:
@@ -230,13 +264,88 @@ def push(store: GraphStore, server: GraphServer, batch_size: int = 5000,
             written += server.write_batches(edge_statement(kind, sk, tk), rows, batch_size, advance)
             report.edges[kind] = report.edges.get(kind, 0) + len(rows)
         report.edge_seconds = time.perf_counter() - t0
+        if prune:
+            report.pruned_nodes, report.pruned_edges = prune_stale(store, server, task=task)
     except Unreachable as exc:
         raise Unreachable(
             f"{exc}\nThe push stopped after {written:,} rows (推送中断). Nothing is duplicated: "
             "run the same `xuncha push` again once the server is back to complete it.") from None
-    write_meta(server, complete=True, nodes=report.node_rows, edges=report.edge_rows,
-               workspace_meta=json.dumps(store.meta or {}, ensure_ascii=False, default=str))
+    write_meta(server, **meta_record(complete=True, nodes=report.node_rows,
+                                     edges=report.edge_rows, workspace_meta=store.meta or {}))
     return report
+
+
+def prune_stale(store: GraphStore, server: GraphServer, page: int = 20_000,
+                task: TaskFactory | None = None) -> tuple[int, int]:
+    """Delete xuncha's nodes and relationships on ``server`` that ``store`` no longer
+    holds; returns (nodes deleted, relationships deleted).
+
+    Reads the server's ids page by page (keyset pagination on the unique
+    ``xid``) and its relationships by batches of start nodes, as ``pull`` does;
+    deletes in batches by ``xid`` and by ``(start, type, key, end)``.
+    """
+    g = store.graph
+    advance = task("pruning 清理", g.number_of_nodes()) if task else None
+    gone_nodes: dict[str, list[str]] = {}
+    kept: dict[str, list[str]] = {}
+    for kind in NODE_KINDS:
+        after = ""
+        while True:
+            rows = server.run(
+                f"MATCH (n:{label(kind)}) WHERE n.{ID_PROP} > $after "
+                f"RETURN n.{ID_PROP} AS xid ORDER BY xid LIMIT $limit",
+                {"after": after, "limit": page})
+            for r in rows:
+                (kept if r["xid"] in g else gone_nodes).setdefault(kind, []).append(r["xid"])
+            if len(rows) < page:
+                break
+            after = rows[-1]["xid"]
+    gone_edges: dict[tuple[str, str, str], list[dict]] = {}
+    for kind, xids in kept.items():
+        for chunk in batched(xids, page):
+            rows = server.run(
+                f"UNWIND $ids AS x MATCH (a:{label(kind)} {{{ID_PROP}: x}}) MATCH (a)-[r]->(b) "
+                f"WITH a, r, b WHERE b.{ID_PROP} IS NOT NULL AND r.{KEY_PROP} IS NOT NULL "
+                f"RETURN a.{ID_PROP} AS s, b.{ID_PROP} AS t, type(r) AS type, "
+                f"r.{KEY_PROP} AS k, labels(b) AS lb",
+                {"ids": chunk})
+            for r in rows:
+                if r["type"] not in EDGE_KINDS:
+                    continue  # not xuncha's
+                if g.has_edge(r["s"], r["t"], r["k"]) and \
+                        g.edges[r["s"], r["t"], r["k"]].get("kind") == r["type"]:
+                    continue
+                tk = _kind_of(r["lb"])
+                if tk is None:
+                    continue
+                gone_edges.setdefault((r["type"], kind, tk), []).append(
+                    {"s": r["s"], "t": r["t"], "k": r["k"]})
+            if advance:
+                advance(len(chunk))
+    n_edges = 0
+    for (etype, sk, tk), rows in gone_edges.items():
+        stmt = (f"UNWIND $rows AS row MATCH (a:{label(sk)} {{{ID_PROP}: row.s}})"
+                f"-[r:{rel_type(etype)} {{{KEY_PROP}: row.k}}]->(b:{label(tk)} {{{ID_PROP}: row.t}}) "
+                f"DELETE r RETURN count(*) AS n")
+        for chunk in batched(rows, page):
+            n_edges += server.write(stmt, {"rows": chunk})[0]["n"]
+    n_nodes = 0
+    for kind, xids in gone_nodes.items():
+        stmt = (f"UNWIND $ids AS x MATCH (n:{label(kind)} {{{ID_PROP}: x}}) "
+                f"DETACH DELETE n RETURN count(*) AS n")
+        for chunk in batched(xids, page):
+            n_nodes += server.write(stmt, {"ids": chunk})[0]["n"]
+    return n_nodes, n_edges
+
+
+_LABEL_KIND = {v.label: k for k, v in NODE_KINDS.items()}
+
+
+def _kind_of(labels) -> str | None:
+    for lab in labels or ():
+        if lab in _LABEL_KIND:
+            return _LABEL_KIND[lab]
+    return None
 
 
 def wipe(server: GraphServer, batch: int = 10_000) -> int:
