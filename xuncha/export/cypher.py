@@ -14,11 +14,19 @@ nodes by the property ``key`` (``KIND``, ``KIND#2``…).  Every write is::
 
 so running the script twice leaves the same graph.  Statements end with
 ``;`` at the end of a line (string literals never hold a raw newline), so
-``cypher-shell -f script.cypher`` runs it as it is.  The constraints use
-Neo4j 5 syntax (``CREATE CONSTRAINT … IF NOT EXISTS``);
-:func:`statements` with ``dialect="falkordb"`` turns them into the range
-indexes FalkorDB needs.  Everything else is the Cypher subset both servers
-accept; dates are ISO strings, as in the workspace.
+``cypher-shell -f script.cypher`` runs it as it is.
+
+The database it makes is the one ``xuncha push`` makes — the same
+constraints (every registry label and the meta node), the same property
+encoding (:func:`~xuncha.graph.server.push.encode_props`: dates as ISO
+strings, ``_nulls``), and the same ``XunchaMeta`` node (written with
+``complete: false`` first and ``complete: true`` last, so a script cut short
+is reported as an unfinished push) — so ``--uri`` queries and ``pull`` work on
+it.  The constraints use Neo4j 5 syntax (``CREATE CONSTRAINT … IF NOT
+EXISTS``).  FalkorDB has no ``IF NOT EXISTS``: :func:`run_script` (``xuncha
+push --script FILE``) runs a script on either server, creating each
+constraint through :meth:`~xuncha.graph.server.dialect.Dialect.ensure_unique`,
+which looks before it creates, so the script stays idempotent there too.
 
 Values are written as escaped literals (a script file cannot carry
 parameters); labels and types come only from the registry.
@@ -30,9 +38,9 @@ import math
 import re
 from typing import Iterator
 
-from ..graph.schema import NODE_KINDS
-from ..graph.server.dialect import ID_PROP, KEY_PROP, label, rel_type
-from ..graph.server.push import encode_props
+from ..graph.server.dialect import (ID_PROP, KEY_PROP, META_ID, META_LABEL, SCHEMA_KINDS,
+                                    constraint_statement, kind_of_label, label, rel_type)
+from ..graph.server.push import encode_props, meta_record
 from .base import ExportError, Exporter
 
 BATCH = 500
@@ -77,9 +85,12 @@ def key_literal(k: str) -> str:
 
 
 def constraint(kind: str) -> str:
-    bare = label(kind).strip("`")
-    return (f"CREATE CONSTRAINT xuncha_{bare.lower()}_{ID_PROP} IF NOT EXISTS "
-            f"FOR (n:{label(kind)}) REQUIRE n.{ID_PROP} IS UNIQUE;")
+    return constraint_statement(kind) + ";"
+
+
+def _meta_statement(props: dict) -> str:
+    return (f"MERGE (m:{label(META_LABEL)} {{{ID_PROP}: {literal(META_ID)}}}) "
+            f"SET m += {literal(props)};\n")
 
 
 class CypherExporter(Exporter):
@@ -93,16 +104,19 @@ class CypherExporter(Exporter):
           f"// selection: {self.meta.get('selection') or 'whole graph'}; "
           f"redaction: {self.meta.get('redaction') or 'none'}\n"
           "// Neo4j: cypher-shell -f THIS_FILE   (constraints use Neo4j 5 syntax)\n"
+          "// FalkorDB (or Neo4j): xuncha push --uri URI --script THIS_FILE\n"
           "// :begin constraints\n")
-        for kind in self.columns.nodes:
-            if kind in NODE_KINDS:
-                w(constraint(kind) + "\n")
+        for kind in SCHEMA_KINDS:
+            w(constraint(kind) + "\n")
         w("// :end constraints\n")
+        w(_meta_statement(meta_record(complete=False)))
         self.node_rows: dict[str, list[str]] = {}
         self.edge_rows: dict[tuple[str, str, str], list[str]] = {}
+        self.n_nodes = self.n_edges = 0
 
     def write_node(self, nid: str, attrs: dict, lbl: str) -> None:
         kind = attrs.get("kind")
+        self.n_nodes += 1
         rows = self.node_rows.setdefault(kind, [])
         rows.append(f"{{xid: {literal(nid)}, p: {literal(encode_props(attrs, **{ID_PROP: nid}))}}}")
         if len(rows) >= self.batch:
@@ -119,6 +133,7 @@ class CypherExporter(Exporter):
             for kind in list(self.node_rows):
                 self._flush_nodes(kind)
         kind = attrs.get("kind")
+        self.n_edges += 1
         group = (kind, u.partition(":")[0], v.partition(":")[0])  # ids are kind:id
         props = {k: x for k, x in attrs.items() if k != "kind"}
         rows = self.edge_rows.setdefault(group, [])
@@ -142,6 +157,8 @@ class CypherExporter(Exporter):
             self._flush_nodes(kind)
         for group in list(self.edge_rows):
             self._flush_edges(group)
+        self.out.write(_meta_statement(meta_record(
+            complete=True, nodes=self.n_nodes, edges=self.n_edges, workspace_meta=self.meta)))
 
 
 _CONSTRAINT_RE = re.compile(r"^CREATE CONSTRAINT \S+ IF NOT EXISTS FOR \(n:(`[^`]+`)\) "
@@ -152,7 +169,9 @@ def statements(text: str, dialect: str = "neo4j") -> Iterator[str]:
     """The statements of a xuncha Cypher script, without the trailing ``;``.
 
     ``dialect="falkordb"`` turns each Neo4j uniqueness constraint into the
-    range index FalkorDB needs (``CREATE INDEX FOR (n:L) ON (n.xid)``).
+    range index FalkorDB needs (``CREATE INDEX FOR (n:L) ON (n.xid)``); that
+    statement fails when the index exists, so run scripts with
+    :func:`run_script`, which is idempotent on both servers.
     """
     buf: list[str] = []
     for line in text.splitlines():
@@ -169,3 +188,33 @@ def statements(text: str, dialect: str = "neo4j") -> Iterator[str]:
             buf = []
     if buf:
         raise ExportError("the Cypher script ends in the middle of a statement (脚本不完整)")
+
+
+def run_script(server, text: str, task=None) -> int:
+    """Run a xuncha Cypher script on ``server`` (Neo4j or FalkorDB); returns the
+    number of statements run.
+
+    Constraint lines go through the dialect's idempotent
+    :meth:`~xuncha.graph.server.dialect.Dialect.ensure_unique` (on FalkorDB a
+    range index plus a unique constraint, created only when missing), every
+    other statement is run as written, so running a script twice leaves the
+    same graph on either server.
+    """
+    stmts = list(statements(text))
+    advance = task("statements 语句", len(stmts)) if task else None
+    schema = False
+    for stmt in stmts:
+        m = _CONSTRAINT_RE.match(stmt + ";")
+        if m:
+            server.dialect.ensure_unique(server, kind_of_label(m.group(1).strip("`")), m.group(2))
+            schema = True
+        else:
+            if schema:
+                server.dialect.wait_constraints(server)
+                schema = False
+            server.write(stmt)
+        if advance:
+            advance(1)
+    if schema:
+        server.dialect.wait_constraints(server)
+    return len(stmts)

@@ -2,19 +2,37 @@
 
 Files (UTF-8, comma-separated, ``"`` quoting, lists joined with ``;``)::
 
-    nodes_<kind>.csv       id:ID(<Label>), typed properties, :LABEL
-    rels_<TYPE>.csv        :START_ID(<Label>), typed properties, :END_ID(<Label>), :TYPE
+    nodes_<kind>.csv       xid:ID(<Label>), kind, id, typed properties, _nulls:string[], :LABEL
+    nodes_XunchaMeta.csv   the meta node (format version, counts, complete=true)
+    rels_<TYPE>.csv        :START_ID(<Label>), typed properties, key, _nulls:string[],
+                           :END_ID(<Label>), :TYPE
     rels_<TYPE>_<src>_<dst>.csv   when the registry lets TYPE join several kinds
+    constraints.cypher     the uniqueness constraints, to run after the import
     README.md              the exact import command for these files
     xuncha-export.json     what was exported (selection, redaction, counts)
 
-Header types follow the import tool: ``name`` (string), ``amount:float``,
-``capacity:int``, ``is_principal:boolean``, ``start:date``,
-``aliases:string[]``.  Each node kind is its own ID space named by its label,
-so raw ids (``C001``) need not be unique across kinds; the ``id:ID(...)``
-column also stores the raw id as the property ``id``.  Labels and
-relationship types come from the registry (``NodeKind.label``, edge kind
-names).
+**One layout with push and the Cypher script.**  The database this import
+makes is the one ``xuncha push`` makes (:mod:`xuncha.graph.server.push`), so
+``--uri`` queries and ``pull`` work on it: the same labels and relationship
+types (from the registry), the same key ``xid`` (``kind:id``, the ID column,
+one ID space per label) with ``kind`` and ``id`` as properties, relationships
+identified by ``key``, ``None`` attributes listed in ``_nulls``, the same
+``XunchaMeta`` node, and the same constraints (``constraints.cypher``).
+Property types match what push stores: ``:long`` for integers and
+``:double`` for floats (the import tool's ``int``/``float`` are 32-bit),
+``:boolean``, ``:string[]`` for lists, and **dates as ISO strings** (no
+``:date``), as push and the script store them — see
+:mod:`xuncha.graph.server.dialect` for why.  Two values the import format
+cannot carry are documented: an empty list or an empty string is an absent
+property (the ledgers never produce either), and a ``;`` inside a list
+element (impossible from ledgers, whose list cells are split on it) is
+written as the full-width ``；``.
+
+**No formula neutralising here**, unlike the XLSX export and query CSVs
+(:mod:`xuncha.spreadsheet`): these files are read by ``neo4j-admin``, not
+opened by people, and a ``'`` put before ``=…`` would be stored in the
+database as part of the value, so push and import would disagree.  Do not
+open them in a spreadsheet program; export ``xlsx`` for that.
 
 Invariant: the files are written under a temporary directory beside the
 target and renamed into place only when complete.
@@ -26,28 +44,40 @@ import csv
 import json
 
 from ..graph.schema import EDGE_KINDS, NODE_KINDS
+from ..graph.server.dialect import (ID_PROP, KEY_PROP, META_ID, META_LABEL, SCHEMA_KINDS,
+                                    constraint_statement)
+from ..graph.server.push import NULLS_PROP, encode_props, meta_record
 from .base import MANIFEST, Exporter
 
-NEO4J_TYPE = {"string": "", "int": ":int", "float": ":float", "boolean": ":boolean",
-              "date": ":date", "string[]": ":string[]"}
+# Export type -> the import tool's header type (what push stores, see the docstring).
+NEO4J_TYPE = {"string": "", "int": ":long", "float": ":double", "boolean": ":boolean",
+              "date": "", "string[]": ":string[]"}
 ARRAY_DELIMITER = ";"
+META_FILE = f"nodes_{META_LABEL}.csv"
+CONSTRAINTS_FILE = "constraints.cypher"
 
 
 def label(kind: str) -> str:
+    if kind == META_LABEL:
+        return META_LABEL
     nk = NODE_KINDS.get(kind)
     return nk.label if nk else "".join(p.capitalize() for p in kind.split("_"))
 
 
-def cell(value, type_: str) -> str:
+def cell(value, type_: str = "string") -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, (list, tuple)):
-        return ARRAY_DELIMITER.join(str(x) for x in value)
-    if type_ == "float":
+        return ARRAY_DELIMITER.join(str(x).replace(ARRAY_DELIMITER, "；") for x in value)
+    if isinstance(value, float) or type_ == "float":
         return repr(float(value))
     return str(value)
+
+
+def _header(key: str, type_: str) -> str:
+    return key + NEO4J_TYPE.get(type_, "")
 
 
 def rel_file(kind: str, src: str, dst: str) -> str:
@@ -70,10 +100,12 @@ class Neo4jCSVExporter(Exporter):
 
     def start(self) -> None:
         self.files: dict[tuple, _CSV] = {}
-        self.node_cols = {kind: [c for c in cols if c.key not in ("kind", "id")]
+        # Nodes carry every attribute push sends, ``kind`` and ``id`` included.
+        self.node_cols = {kind: [c for c in cols if c.key not in (ID_PROP, NULLS_PROP)]
                           for kind, cols in self.columns.nodes.items()}
-        self.edge_cols = {kind: [c for c in cols if c.key != "kind"]
+        self.edge_cols = {kind: [c for c in cols if c.key not in ("kind", KEY_PROP, NULLS_PROP)]
                           for kind, cols in self.columns.edges.items()}
+        self.n_nodes = self.n_edges = 0
 
     def _open(self, key: tuple, name: str, header: list[str]) -> _CSV:
         f = self.files[key] = _CSV(self.out.file(name))
@@ -87,13 +119,14 @@ class Neo4jCSVExporter(Exporter):
         f = self.files.get(("node", kind))
         if f is None:
             f = self._open(("node", kind), f"nodes_{kind}.csv",
-                           [f"id:ID({label(kind)})"]
-                           + [c.key + NEO4J_TYPE[c.type] for c in cols] + [":LABEL"])
-        raw = attrs.get("id")
-        if raw is None:
-            raw = nid.partition(":")[2] if nid.startswith(f"{kind}:") else nid
-        f.w.writerow([str(raw), *[cell(attrs.get(c.key), c.type) for c in cols], label(kind)])
+                           [f"{ID_PROP}:ID({label(kind)})"]
+                           + [_header(c.key, c.type) for c in cols]
+                           + [f"{NULLS_PROP}:string[]", ":LABEL"])
+        p = encode_props(attrs)
+        f.w.writerow([nid, *[cell(p.get(c.key), c.type) for c in cols],
+                      cell(p.get(NULLS_PROP)), label(kind)])
         f.rows += 1
+        self.n_nodes += 1
 
     def write_edge(self, u: str, v: str, key: str, attrs: dict) -> None:
         kind = attrs.get("kind")
@@ -104,21 +137,39 @@ class Neo4jCSVExporter(Exporter):
         if f is None:
             f = self._open(fk, rel_file(kind, src, dst),
                            [f":START_ID({label(src)})"]
-                           + [c.key + NEO4J_TYPE[c.type] for c in cols]
-                           + [f":END_ID({label(dst)})", ":TYPE"])
-        f.w.writerow([u.partition(":")[2], *[cell(attrs.get(c.key), c.type) for c in cols],
-                      v.partition(":")[2], kind])
+                           + [_header(c.key, c.type) for c in cols]
+                           + [KEY_PROP, f"{NULLS_PROP}:string[]",
+                              f":END_ID({label(dst)})", ":TYPE"])
+        p = encode_props({k: x for k, x in attrs.items() if k != "kind"})
+        f.w.writerow([u, *[cell(p.get(c.key), c.type) for c in cols], key,
+                      cell(p.get(NULLS_PROP)), v, kind])
+        f.rows += 1
+        self.n_edges += 1
+
+    def _write_meta(self) -> None:
+        rec = meta_record(complete=True, nodes=self.n_nodes, edges=self.n_edges,
+                          workspace_meta=self.meta)
+        types = {"format_version": "int", "nodes": "int", "edges": "int", "complete": "boolean"}
+        keys = list(rec)
+        f = self._open(("node", META_LABEL), META_FILE,
+                       [f"{ID_PROP}:ID({META_LABEL})"]
+                       + [_header(k, types.get(k, "string")) for k in keys] + [":LABEL"])
+        f.w.writerow([META_ID, *[cell(rec[k]) for k in keys], META_LABEL])
         f.rows += 1
 
     def end(self) -> None:
+        self._write_meta()
         for f in self.files.values():
             f.fh.close()
         nodes = sorted(f.name for k, f in self.files.items() if k[0] == "node")
         rels = sorted(f.name for k, f in self.files.items() if k[0] == "edge")
         cmd = import_command(nodes, rels)
         counts = {f.name: f.rows for f in self.files.values()}
+        with open(self.out.file(CONSTRAINTS_FILE), "w", encoding="utf-8") as fh:
+            fh.write("// The uniqueness constraints xuncha push and the Cypher export create.\n")
+            fh.writelines(constraint_statement(k) + ";\n" for k in SCHEMA_KINDS)
         readme = README.format(
-            command=cmd, delimiter=ARRAY_DELIMITER,
+            command=cmd, delimiter=ARRAY_DELIMITER, constraints=CONSTRAINTS_FILE,
             files="\n".join(f"| `{n}` | {counts[n]:,} |" for n in nodes + rels),
             selection=self.meta.get("selection") or "whole graph",
             redaction=self.meta.get("redaction") or "none")
@@ -156,18 +207,28 @@ Stop the database (or create a new one), then run this **from this directory**
 {command}
 ```
 
+Then start the database and create the uniqueness constraints:
+
+```sh
+cypher-shell -d neo4j -f {constraints}
+```
+
 | file | rows |
 |---|---|
 {files}
 
-Headers follow the `neo4j-admin` import format: `id:ID(Label)` (one ID space
-per node label; the raw id is also stored as the property `id`), typed
-properties (`:int`, `:float`, `:boolean`, `:date`, `:string[]`; untyped means
-string), `:LABEL`, and for relationships `:START_ID(Label)`, `:END_ID(Label)`,
-`:TYPE`. Lists are joined with `{delimiter}` (hence `--array-delimiter`); free
-text may span lines (hence `--multiline-fields=true`). Empty cells are absent
-properties.
+The database is laid out exactly as `xuncha push` lays it out, so
+`xuncha kpi --uri bolt://…` (and every other `--uri` query, and `xuncha pull`)
+works on it: labels and relationship types from the registry; `xid` (`kind:id`)
+is the ID column and the unique key, with `kind` and `id` as properties;
+relationships carry `key`; `_nulls` lists empty attributes; one `XunchaMeta` node
+records the format. Types: `:long`, `:double`, `:boolean`, `:string[]`; untyped
+means string, **dates included** (ISO `YYYY-MM-DD` strings, as push stores them:
+write `date(n.start)` for a temporal value). Lists are joined with `{delimiter}`
+(hence `--array-delimiter`); free text may span lines (hence
+`--multiline-fields=true`). Empty cells are absent properties.
 
-Afterwards, create the uniqueness constraints the Cypher export also creates,
-e.g. `CREATE CONSTRAINT cadre_id IF NOT EXISTS FOR (n:Cadre) REQUIRE n.id IS UNIQUE;`
+These files are for `neo4j-admin`, not for a spreadsheet: text that begins with
+`=`, `+`, `-` or `@` is written as it is (a protective `'` would be stored in the
+database). Use `xuncha export xlsx` for a workbook to open.
 """
