@@ -103,7 +103,7 @@ def main() -> None:
     try:
         base = run("open", ws, tmp / "none")
         print(f"{args.scale} seed {args.seed}: {base['nodes']:,} nodes, {base['edges']:,} edges; "
-              f"workspace {(ws / 'graph.json').stat().st_size / 2**20:,.0f} MB; "
+              f"workspace {(ws / 'graph.db').stat().st_size / 2**20:,.0f} MB; "
               f"load {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
         print(f"open workspace: {base['open_seconds']:.1f} s, peak {base['peak_mb']:,.0f} MB "
               f"(RSS after open {base['rss_after_open_mb']:,.0f} MB)")

@@ -68,7 +68,7 @@ def workspace(scale: str, seed: int = 1, quiet: bool = False) -> Path:
     ws = CACHE / f"{scale}-{seed}-ws"
     stamp = ws / STAMP
     want = f"{generator_hash()} workspace-v{FORMAT_VERSION}"
-    if (ws / "graph.json").exists() and stamp.exists() and stamp.read_text().strip() == want:
+    if (ws / "graph.db").exists() and stamp.exists() and stamp.read_text().strip() == want:
         return ws
     t = time.perf_counter()
     subprocess.run([PYTHON, "-m", "xuncha.cli", "load", str(data), "-w", str(ws), "-q"],

@@ -8,7 +8,7 @@ import networkx as nx
 from xuncha.graph.build import build_graph, category_nodes
 from xuncha.graph.schema import LEDGER_ORDER, LEDGERS, NODE_KINDS, EDGE_KINDS
 from xuncha.graph.store import GraphStore
-from xuncha.graph.workspace import doc_to_graph, graph_to_doc
+from xuncha.graph.workspace import open_workspace, save
 from xuncha.loaders.dataset import load_dataset
 
 MINI = Path(__file__).parent / "data" / "mini"
@@ -89,9 +89,10 @@ def test_networkx_algorithms_work_on_built_graph():
     assert {d["kind"] for *_, d in g.edges(data=True)} <= set(EDGE_KINDS)
 
 
-def test_workspace_document_round_trip_is_exact():
+def test_workspace_round_trip_is_exact(tmp_path):
     g = build_graph(load_dataset(MINI).records)
-    back = doc_to_graph(graph_to_doc(g))
+    save(GraphStore(g), tmp_path)
+    back = open_workspace(tmp_path).graph
     assert dict(back.nodes(data=True)) == dict(g.nodes(data=True))
     assert sorted(back.edges(keys=True, data="kind")) == sorted(g.edges(keys=True, data="kind"))
     assert edge_set(back) == edge_set(g)

@@ -97,7 +97,7 @@ def test_cli_generate_then_load(tmp_path):
     assert summary["rows"]["units"] == 60
     r = CliRunner().invoke(main, ["load", str(out), "-w", str(tmp_path / "ws"), "-q"])
     assert r.exit_code == 0, r.output
-    assert (tmp_path / "ws" / "graph.json").exists()
+    assert (tmp_path / "ws" / "graph.db").exists()
 
 
 @pytest.mark.parametrize("fmt,headers", [("jsonl", "zh"), ("xlsx", "en")])

@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from tests.conftest import BASE, Ledgers, write_base
 from xuncha.cli import main
 from xuncha.graph.build import build_graph
-from xuncha.graph.store import GraphStore
+from xuncha.graph.store import GraphStore, NotFound
 from xuncha.graph.workspace import (FORMAT_VERSION, GRAPH_FILE, WorkspaceError, atomic_write, open_workspace,
                                     save)
 from xuncha.loaders import load_dataset
@@ -56,19 +56,26 @@ def test_save_then_open_gives_an_equal_graph(tmp_path, source):
                         "start": "2015-01-01", "end": "2019-12-31"}
 
 
+def dump_db(path: Path) -> dict:
+    """Every table of a workspace file, minus the save time."""
+    import sqlite3
+
+    con = sqlite3.connect(path)
+    out = {}
+    for (t,) in con.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"):
+        out[t] = [r for r in con.execute(f"SELECT * FROM {t} ORDER BY rowid")
+                  if not (t == "info" and r[0] == "saved")]
+    con.close()
+    return out
+
+
 def test_loading_twice_gives_the_same_graph_and_file(tmp_path):
     runner = CliRunner()
-    docs = []
     for ws in ("ws1", "ws2"):
         r = runner.invoke(main, ["load", str(MINI), "-w", str(tmp_path / ws)])
         assert r.exit_code == 0, r.output
-        doc = json.loads((tmp_path / ws / GRAPH_FILE).read_bytes())
-        doc.pop("saved")
-        docs.append(doc)
-    assert docs[0] == docs[1]
-    raw = [(tmp_path / ws / GRAPH_FILE).read_text() for ws in ("ws1", "ws2")]
-    strip = [json.dumps({k: v for k, v in json.loads(t).items() if k != "saved"}) for t in raw]
-    assert strip[0] == strip[1]
+    a, b = (dump_db(tmp_path / ws / GRAPH_FILE) for ws in ("ws1", "ws2"))
+    assert a == b and a["node"] and a["adj"] and a["name"]
     assert snapshot(open_workspace(tmp_path / "ws1").graph) == \
         snapshot(open_workspace(tmp_path / "ws2").graph)
 
@@ -143,38 +150,102 @@ def test_save_failure_keeps_the_previous_workspace(tmp_path):
     assert files(ws) == before
 
 
-def test_workspace_is_plain_json(tmp_path):
+def test_workspace_is_sqlite_of_json_values_never_code(tmp_path):
+    import sqlite3
+
     save(GraphStore(build_graph(load_dataset(MINI).records)), tmp_path)
     data = (tmp_path / GRAPH_FILE).read_bytes()
-    doc = json.loads(data)
-    assert doc["format"] == "xuncha-workspace" and isinstance(doc["version"], int)
-    assert not data.startswith(b"\x80")  # not a pickle
+    assert data.startswith(b"SQLite format 3\x00") and not data.startswith(b"\x80")
+    con = sqlite3.connect(tmp_path / GRAPH_FILE)
+    info = {k: json.loads(v) for k, v in con.execute("SELECT key, value FROM info")}
+    assert info["format"] == "xuncha-workspace" and info["version"] == FORMAT_VERSION
+    # Every stored value is plain JSON; the file holds no views or triggers.
+    for (attrs,) in con.execute("SELECT attrs FROM node"):
+        assert isinstance(json.loads(attrs), dict)
+    kinds = {t for (t,) in con.execute("SELECT type FROM sqlite_master")}
+    assert kinds == {"table", "index"}
 
 
-V = str(FORMAT_VERSION).encode()
-HEAD = b'{"format": "xuncha-workspace", "version": ' + V
+def _ws(tmp_path) -> tuple[Path, "nx.MultiDiGraph"]:
+    directory = write_base(Ledgers(tmp_path / "base")).dir
+    g = build_graph(load_dataset(directory).records)
+    ws = tmp_path / "ws"
+    save(GraphStore(g, {"source": str(directory)}), ws)
+    return ws, g
+
+
+def _sql(ws: Path, *statements):
+    import sqlite3
+
+    con = sqlite3.connect(ws / GRAPH_FILE)
+    for st in statements:
+        con.execute(*st) if isinstance(st, tuple) else con.execute(st)
+    con.commit()
+    con.close()
 
 
 @pytest.mark.parametrize("content, message", [
-    (b"", "unreadable"),
-    (HEAD + b', "nodes": {', "unreadable"),
+    (b"", "not a xuncha workspace|unreadable"),
+    (b"SQLite format 3\x00" + b"\x00" * 200, "unreadable"),
     (b"\x80\x04\x95\x05\x00\x00\x00\x00\x00\x00\x00]\x94.", "unreadable"),  # a pickle
-    (b"[1, 2, 3]", "not a xuncha workspace"),
-    (b"{\"format\": \"something-else\"}", "not a xuncha workspace"),
-    (b"{\"format\": \"xuncha-workspace\", \"version\": 0, \"xuncha\": \"0.0.1\"}", "version 0"),
-    (HEAD + b', "nodes": [["a", {}]], "adj": {}}', "damaged"),
-    (HEAD + b', "nodes": {"unit:u": 5}, "adj": {}}', "damaged"),
-    (HEAD + b', "nodes": {"unit:u": {}}, "adj": {"unit:x": {}}}', "damaged"),
-    (HEAD + b', "nodes": {"unit:u": {}}, "adj": {"unit:u": {"unit:v": {"K": {}}}}}', "damaged"),
-    (HEAD + b', "nodes": {"unit:u": {}}, "adj": {"unit:u": {"unit:u": {"K": 3}}}}', "damaged"),
-    (HEAD + b"}", "damaged"),
+    (b'{"format": "xuncha-workspace", "version": 4, "nodes": {}}', "unreadable"),
 ])
 def test_bad_workspace_files_give_a_clean_error(tmp_path, content, message):
     (tmp_path / GRAPH_FILE).write_bytes(content)
     with pytest.raises(WorkspaceError, match=message):
         open_workspace(tmp_path)
     r = CliRunner().invoke(main, ["stats", "-w", str(tmp_path)])
+    assert r.exit_code == 1 and "Traceback" not in r.output
+    assert any(m in r.output for m in message.split("|"))
+
+
+@pytest.mark.parametrize("change, message", [
+    ("UPDATE info SET value = '\"other\"' WHERE key = 'format'", "not a xuncha workspace"),
+    ("UPDATE info SET value = '0' WHERE key = 'version'", "version 0"),
+    ("DROP TABLE info", "unreadable"),
+])
+def test_wrong_format_or_version_gives_a_clean_error(tmp_path, change, message):
+    ws, _ = _ws(tmp_path)
+    _sql(ws, change)
+    r = CliRunner().invoke(main, ["show", "unit:U1", "-w", str(ws)])
     assert r.exit_code == 1 and "Traceback" not in r.output and message in r.output
+
+
+@pytest.mark.parametrize("change", [
+    ("UPDATE node SET attrs = '5' WHERE id = 'unit:U1'",),
+    ("UPDATE node SET attrs = '{\"kind\": ' WHERE id = 'unit:U1'",),
+    ("UPDATE adj SET succ = '{\"unit:nowhere\": {\"K\": {\"kind\": \"K\"}}}' "
+     "WHERE seq = (SELECT seq FROM node WHERE id = 'unit:U1')",),
+    ("UPDATE adj SET succ = '{\"unit:U2\": {\"K\": 3}}' "
+     "WHERE seq = (SELECT seq FROM node WHERE id = 'unit:U1')",),
+])
+def test_damaged_rows_give_a_clean_error_when_read(tmp_path, change):
+    ws, _ = _ws(tmp_path)
+    _sql(ws, *change)
+    # The whole-graph read (export) refuses the damaged row...
+    r = CliRunner().invoke(main, ["export", "json", "-o", str(tmp_path / "g.json"),
+                                  "-w", str(ws)])
+    assert r.exit_code == 1 and "Traceback" not in r.output and "damaged" in r.output, r.output
+    assert not (tmp_path / "g.json").exists()
+    # ...and so does a per-node read that touches it (the edge to a missing node
+    # is only visible to whole-graph reads).
+    if "nowhere" not in change[0]:
+        r = CliRunner().invoke(main, ["show", "unit:U1", "-w", str(ws)])
+        assert r.exit_code == 1 and "Traceback" not in r.output and "damaged" in r.output, r.output
+
+
+def test_previous_format_asks_for_a_reload_naming_the_ledgers(tmp_path):
+    old = tmp_path / "ws"
+    old.mkdir()
+    (old / "graph.json").write_text(
+        '{"format":"xuncha-workspace","version":3,"xuncha":"0.1.0","saved":"2026-01-01T00:00:00+00:00",'
+        '"meta":{"source":"/data/县巡察台账","rows":10},"nodes":{},"adj":{}}', encoding="utf-8")
+    r = CliRunner().invoke(main, ["related", "issue:I1", "-w", str(old)])
+    assert r.exit_code == 1 and "Traceback" not in r.output
+    assert "重新导入" in r.output and "xuncha load /data/县巡察台账 -w" in r.output
+    # Loading again replaces the old file with the new format.
+    assert CliRunner().invoke(main, ["load", str(MINI), "-w", str(old)]).exit_code == 0
+    assert sorted(p.name for p in old.iterdir()) == [GRAPH_FILE]
 
 
 def test_missing_workspace(tmp_path, monkeypatch):
@@ -185,3 +256,150 @@ def test_missing_workspace(tmp_path, monkeypatch):
     assert r.exit_code == 0
     assert (tmp_path / "env" / GRAPH_FILE).exists()
     assert open_workspace().graph.number_of_nodes() > 0
+
+
+# -- lazy access -----------------------------------------------------------------
+
+def test_per_node_questions_read_only_what_they_touch(tmp_path):
+    ws, g = _ws(tmp_path)
+    mem = GraphStore(g)
+    store = open_workspace(ws)
+    lazy = store.graph
+    assert store.resolve("unit:U2") == "unit:U2" and store.resolve("U2") == "unit:U2"
+    for nid in ("unit:U2", "cadre:C1", "issue:I2", "round:R1"):
+        assert store.node(nid) == mem.node(nid) and store.label(nid) == mem.label(nid)
+        assert list(store.out_edges(nid)) == list(mem.out_edges(nid))
+        assert sorted(store.sources(nid, "IMPLICATES")) == sorted(mem.sources(nid, "IMPLICATES"))
+        assert sorted((u, d["kind"]) for u, _, d in store.in_edges(nid)) == \
+            sorted((u, d["kind"]) for u, _, d in mem.in_edges(nid))
+        assert sorted(lazy.predecessors(nid)) == sorted(g.predecessors(nid))
+        assert lazy.out_degree(nid) == g.out_degree(nid)
+    assert list(store.nodes("cadre")) == list(mem.nodes("cadre"))
+    assert list(store.edges("HELD_POSITION")) == list(mem.edges("HELD_POSITION"))
+    assert list(store.edges("NO_SUCH_KIND")) == []
+    assert store.counts() == mem.counts()
+    assert store.by_kind["unit"] == mem.by_kind["unit"] and store.by_kind.get("nope", ()) == ()
+    assert len(lazy) == len(g) and lazy.number_of_edges() == g.number_of_edges()
+    assert "unit:U2" in lazy and "unit:nope" not in lazy and not store.has("nope")
+    # None of that loaded the whole graph or built a name index.
+    assert not lazy.loaded and lazy._node.cached() < len(g)
+    assert "_names" not in store.__dict__
+
+
+def test_whole_graph_reads_load_once_and_equal_the_saved_graph(tmp_path):
+    ws, g = _ws(tmp_path)
+    store = open_workspace(ws)
+    store.node("unit:U2")  # a cached attribute dict stays the same object
+    before = store.node("unit:U2")
+    assert list(store.graph) == list(g)  # load order kept
+    assert snapshot(store.graph) == snapshot(g)
+    assert store.graph.loaded and store.node("unit:U2") is before
+    # In-edges of the loaded graph share the out-edges' key dicts, in the
+    # order the per-node reads gave them.
+    fresh = open_workspace(ws)
+    for nid in g:
+        assert list(fresh.in_edges(nid)) == list(store.in_edges(nid))
+        u_v = [(u, v) for u, v, _ in store.in_edges(nid)]
+        for u, v in u_v:
+            assert store.graph._succ[u][v] is store.graph._pred[v][u]
+
+
+def test_a_changed_opened_graph_behaves_as_networkx(tmp_path):
+    ws, g = _ws(tmp_path)
+    store = open_workspace(ws)
+    n, e = store.graph.number_of_nodes(), store.graph.number_of_edges()
+    store.graph.add_edge("unit:U1", "unit:NEW", key="X", kind="X")
+    assert store.graph.number_of_nodes() == n + 1 and store.graph.number_of_edges() == e + 1
+    assert store.counts()[1]["X"] == 1
+    assert ("unit:U1", "unit:NEW", {"kind": "X"}) in list(store.out_edges("unit:U1"))
+    assert [u for u, _, _ in store.in_edges("unit:NEW")] == ["unit:U1"]
+    # Saving it gives a workspace with the edge; the original is untouched on disk.
+    save(store, tmp_path / "ws2")
+    assert open_workspace(tmp_path / "ws2").has("unit:NEW")
+    assert not open_workspace(ws).has("unit:NEW")
+
+
+def test_ids_resolve_before_names(tmp_path):
+    lg = write_base(Ledgers(tmp_path / "base"))
+    header, rows = BASE["cadres"]
+    i_name = header.index("name")
+    # A cadre named like another cadre's id, and a unit id equal to a cadre id.
+    row = list(rows[0])
+    row[0], row[i_name] = "C9", "C1"
+    lg.csv("cadres", header, rows + [row])
+    ws = tmp_path / "ws"
+    assert CliRunner().invoke(main, ["load", str(lg.dir), "-w", str(ws)]).exit_code == 0
+    store = open_workspace(ws)
+    assert store.resolve("C1") == "cadre:C1"  # the id, not the namesake
+    assert store.resolve("cadre:C9") == "cadre:C9"
+    assert "_names" not in store.__dict__ and not store.graph.loaded
+    # Names still resolve, through the saved index.
+    name = store.node("unit:U2")["name"]
+    assert store.resolve(name) == "unit:U2"
+    assert store.resolve("区医院") == "unit:U2"  # an alias
+    with pytest.raises(NotFound, match="did you mean") as exc:
+        store.resolve("unit:U9")
+    assert "unit:U1" in exc.value.candidates or "unit:U2" in exc.value.candidates
+    # The in-memory store agrees.
+    mem = GraphStore(build_graph(load_dataset(lg.dir).records))
+    for ref in ("C1", "cadre:C9", name, "区医院"):
+        assert mem.resolve(ref) == store.resolve(ref)
+
+
+def test_derived_tables_are_saved_and_read_by_key(tmp_path):
+    from xuncha.graph import derived
+
+    calls = []
+
+    def build(store):
+        calls.append(store)
+        out = {}
+        for _, d in store.nodes("issue"):
+            out.setdefault(d["unit_id"], []).append(d["id"])
+        return out
+
+    derived.register("test_issues_by_unit", version=1)(build)
+    try:
+        ws, g = _ws(tmp_path)
+        assert len(calls) == 1  # computed at save time
+        expected = build(GraphStore(g))
+        store = open_workspace(ws)
+        table = store.derived("test_issues_by_unit")
+        assert len(calls) == 2  # (the expected value above) not recomputed on open
+        assert table["U1"] == expected["U1"] and "U404" not in table
+        assert dict(table.items()) == expected and sorted(table) == sorted(expected)
+        assert table.get_many(["U1", "U404"]) == {"U1": expected["U1"]}
+        assert not store.graph.loaded
+        # A changed builder (new version) is recomputed, not answered from stale rows.
+        derived.register("test_issues_by_unit", version=2)(lambda s: {"x": [1]})
+        assert dict(open_workspace(ws).derived("test_issues_by_unit")) == {"x": [1]}
+        # An in-memory store computes on first use and caches.
+        mem = GraphStore(g)
+        assert mem.derived("test_issues_by_unit") is mem.derived("test_issues_by_unit")
+        with pytest.raises(KeyError, match="no derived table"):
+            mem.derived("no_such_table")
+    finally:
+        derived.BUILDERS.pop("test_issues_by_unit", None)
+        derived.VERSIONS.pop("test_issues_by_unit", None)
+
+
+def test_large_dict_values_of_derived_tables_are_read_key_by_key(tmp_path):
+    from xuncha.graph import derived
+    from xuncha.graph.workspace import NEST_MIN
+
+    big = {f"t{i:04d}": [i, f"doc{i}"] for i in range(NEST_MIN + 5)}
+    derived.register("test_text", version=1)(lambda s: {"n": 7, "df": big, "small": {"a": 1}})
+    try:
+        ws, _ = _ws(tmp_path)
+        t = open_workspace(ws).derived("test_text")
+        assert t["n"] == 7 and t["small"] == {"a": 1}
+        df = t["df"]
+        assert df["t0003"] == [3, "doc3"] and df.get("nope") is None and "t0004" in df
+        assert len(df) == len(big) and list(df) == sorted(big) and dict(df.items()) == big
+        assert df.get_many(["t0001", "zz"]) == {"t0001": [1, "doc1"]}
+        assert sorted(t) == ["df", "n", "small"] and len(t) == 3
+        assert {k: (dict(v.items()) if k == "df" else v) for k, v in t.items()} == \
+            {"n": 7, "df": big, "small": {"a": 1}}
+    finally:
+        derived.BUILDERS.pop("test_text", None)
+        derived.VERSIONS.pop("test_text", None)

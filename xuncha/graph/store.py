@@ -83,26 +83,52 @@ class GraphStore:
     def resolve(self, ref: str, kinds: tuple[str, ...] | None = None) -> str:
         """The node a user means: ``kind:id``, a bare id, or a unique name.
 
-        Raises :class:`NotFound` listing the candidates when the reference is
-        ambiguous, or the nearest ids/names when it names nothing.
+        Ids come first and never need a name index: ``kind:id`` as given,
+        then ``kind:ref`` for each kind asked for (every kind when none); a
+        bare id shared by several kinds is ambiguous.  Only then names and
+        aliases.  Raises :class:`NotFound` listing the candidates when the
+        reference is ambiguous, or the nearest ids/names when it names
+        nothing.
         """
         ref = ref.strip()
-        if ref in self.graph and (kinds is None or self.kind(ref) in kinds):
+        if self.has(ref) and (kinds is None or self.kind(ref) in kinds):
             return ref
-        hits = [n for n in self._names.get(ref, []) if kinds is None or self.kind(n) in kinds]
+        hits = [f"{k}:{ref}" for k in (kinds or NODE_KINDS) if self.has(f"{k}:{ref}")]
+        if not hits:
+            hits = [n for n in dict.fromkeys(self._name_hits(ref))
+                    if kinds is None or self.kind(n) in kinds]
         if len(hits) == 1:
             return hits[0]
         what = "/".join(kinds) if kinds else "node"
         if len(hits) > 1:
             shown = ", ".join(f"{h} ({self.label(h)})" for h in sorted(hits)[:10])
             raise NotFound(f"'{ref}' is ambiguous (有歧义): {len(hits)} matches: {shown}", sorted(hits))
-        pool = [n for n in self.graph if kinds is None or self.kind(n) in kinds]
-        close = difflib.get_close_matches(ref, pool[:200_000], n=3, cutoff=0.6)
-        close += [n for n in difflib.get_close_matches(ref, list(self._names)[:200_000], n=3, cutoff=0.6)]
+        close = self._suggest(ref, kinds)
         msg = f"no {what} '{ref}' in the graph (未找到)"
         if close:
             msg += f"; did you mean 是否应为: {', '.join(dict.fromkeys(close))}"
         raise NotFound(msg, list(dict.fromkeys(close)))
+
+    def _name_hits(self, ref: str) -> list[str]:
+        """Nodes whose raw id, name or alias is ``ref`` (in load order)."""
+        return list(self._names.get(ref, ()))
+
+    def _suggest(self, ref: str, kinds: tuple[str, ...] | None) -> list[str]:
+        pool = [n for n in self.graph if kinds is None or self.kind(n) in kinds]
+        close = difflib.get_close_matches(ref, pool[:200_000], n=3, cutoff=0.6)
+        close += [n for n in difflib.get_close_matches(ref, list(self._names)[:200_000], n=3, cutoff=0.6)]
+        return close
+
+    # -- derived tables (see graph/derived.py) ---------------------------------------
+    def derived(self, name: str):
+        """Whole-dataset table ``name`` (a Mapping), computed on first use."""
+        from . import derived as _derived
+
+        cache = self.__dict__.setdefault("_derived_cache", {})
+        got = cache.get(name)
+        if got is None:
+            got = cache[name] = _derived.compute(self, name)
+        return got
 
     # -- edges ---------------------------------------------------------------
     def out_edges(self, nid: str, kind: str | None = None) -> Iterator[tuple[str, str, dict]]:

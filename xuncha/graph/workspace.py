@@ -2,13 +2,33 @@
 
 Layout of a workspace directory (default ``./.xuncha/``, or ``XUNCHA_WORKSPACE``)::
 
-    graph.json      the graph: nodes and edges with their attributes (JSON)
+    graph.db        the graph, its indexes and derived tables (SQLite)
     rejected.csv    rows a --lenient load refused, with the reason (optional)
 
-``graph.json`` is plain JSON (never pickle: opening a workspace a colleague
-sent must not run code).  It is written to a temporary file in the same
-directory and renamed over the old one, so a crash mid-save leaves the previous
-workspace intact.
+``graph.db`` is an SQLite database of JSON values (never pickle: opening a
+workspace a colleague sent must not run code; it is opened read-only and
+holds no code).  A command reads only the rows it needs
+(:mod:`xuncha.graph.saved`): opening costs milliseconds whatever the size.
+Tables::
+
+    info(key, value)            format, version, xuncha, saved, meta, node and
+                                edge counts per kind, edge kind -> source node
+                                kinds, derived table versions (JSON values)
+    node(seq, id, kind, attrs)  one row per node in load order; attrs = JSON
+                                object; indexed by id (unique) and (kind, seq)
+    adj(seq, succ, pred)        the node's out-edges {target: {key: attrs}}
+                                and in-edges {source: {key: attrs}}, JSON, NULL
+                                when none (in-edges listed in the order the
+                                out-edges give them, as networkx rebuilds them)
+    name(name, seq)             raw id, name and aliases of each node (indexed)
+    derived(tbl, key, value)    tables of graph/derived.py builders (indexed);
+                                a large dict value is stored a row per inner
+                                key ("outer\x1finner"), read one key at a time
+
+It is written to a temporary file in the same directory and renamed over the
+old one, so a crash mid-save leaves the previous workspace intact.  The
+previous format (``graph.json``, version 3) is refused with a message to load
+the ledgers again.  Measured against it in bench/README.md ("Workspace").
 """
 
 from __future__ import annotations
@@ -16,7 +36,7 @@ from __future__ import annotations
 import datetime as _dt
 import os
 from contextlib import contextmanager
-from itertools import chain, islice
+
 from pathlib import Path
 
 import networkx as nx
@@ -25,9 +45,13 @@ from .. import __version__
 from ..errors import XunchaError
 from .store import GraphStore
 
+if False:  # pragma: no cover - typing only
+    from .saved import WorkspaceStore
+
 FORMAT = "xuncha-workspace"
-FORMAT_VERSION = 3
-GRAPH_FILE = "graph.json"
+FORMAT_VERSION = 4
+GRAPH_FILE = "graph.db"
+OLD_FILE = "graph.json"  # format version <= 3
 DEFAULT_DIR = ".xuncha"
 
 
@@ -95,185 +119,267 @@ def atomic_write(path: Path, data: bytes | str) -> None:
         fh.write(data.encode("utf-8") if isinstance(data, str) else data)
 
 
-def _header(meta: dict | None) -> dict:
-    return {
-        "format": FORMAT,
-        "version": FORMAT_VERSION,
-        "xuncha": __version__,
-        "saved": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
-        "meta": meta or {},
-    }
+@contextmanager
+def atomic_path(path: Path):
+    """A temporary path in ``path``'s directory that replaces ``path`` on success.
 
-
-def graph_to_doc(g: nx.MultiDiGraph, meta: dict | None = None) -> dict:
-    """The workspace document as one object (see :func:`write_doc`)."""
-    return {**_header(meta), "nodes": g._node, "adj": g._succ}
-
-
-CHUNK = 20_000  # nodes serialised at a time: bounds the memory of a save
-
-
-def _write_mapping(fh, mapping: dict) -> None:
-    """Write a JSON object a chunk of entries at a time."""
-    fh.write(b"{")
-    items = iter(mapping.items())
-    first = True
-    while True:
-        chunk = dict(islice(items, CHUNK))
-        if not chunk:
-            break
-        if not first:
-            fh.write(b",")
-        fh.write(_dumps(chunk)[1:-1])
-        first = False
-    fh.write(b"}")
-
-
-def write_doc(fh, g: nx.MultiDiGraph, meta: dict | None = None) -> None:
-    """Stream the workspace document to binary file ``fh``::
-
-        {"format": "xuncha-workspace", "version": 3, ..., "meta": {...},
-         "nodes": {node_id: {attrs}, ...},
-         "adj": {u: {v: {key: {attrs}}}, ...}}
-
-    ``nodes`` and ``adj`` are networkx's own node and successor dicts, so
-    opening rebuilds the graph almost entirely inside the JSON parser (see
-    :func:`doc_to_graph`).  They are written a chunk of entries at a time, so
-    a province-scale graph never exists twice in memory as one document.
+    For writers that need a file name (SQLite): the same guarantees as
+    :func:`atomic_open` (fsync, atomic rename, the temporary file removed on
+    any error, the old ``path`` untouched).
     """
-    head = _dumps(_header(meta))
-    fh.write(head[:-1])
-    fh.write(b',"nodes":')
-    _write_mapping(fh, g._node)
-    fh.write(b',"adj":')
-    _write_mapping(fh, {u: nbrs for u, nbrs in g._succ.items() if nbrs})
-    fh.write(b"}")
-
-
-class WorkspaceGraph(nx.MultiDiGraph):
-    """A MultiDiGraph opened from a workspace, whose predecessor index is
-    built on first use.
-
-    Opening a workspace is mostly JSON parsing: the parsed node and successor
-    dicts become the graph's own.  The predecessor index (``_pred``: for each
-    node, who points at it) is the one structure JSON cannot share, and many
-    commands (stats, kpi, exports) never need it; it is built from ``_succ``,
-    sharing each key dict as ``MultiDiGraph.add_edge`` does, the first time
-    anything reads it.  Everything else is plain networkx.
-    """
-
-    @property
-    def _pred(self):
-        pred = self.__dict__.get("_pred_index")
-        if pred is None:
-            pred = {n: {} for n in self._node}
-            for u, nbrs in self._succ.items():
-                for v, keydict in nbrs.items():
-                    pred[v][u] = keydict
-            self.__dict__["_pred_index"] = pred
-        return pred
-
-    @_pred.setter
-    def _pred(self, value):
-        self.__dict__["_pred_index"] = value
-
-
-def doc_to_graph(doc: dict, source: str = "workspace") -> nx.MultiDiGraph:
-    """The MultiDiGraph of a workspace document, checked for shape.
-
-    The parsed ``nodes`` and ``adj`` objects become the graph's node and
-    successor dicts as they are; the predecessor index is built on first use
-    (see :class:`WorkspaceGraph`).
-    """
-    if not isinstance(doc, dict) or doc.get("format") != FORMAT:
-        raise WorkspaceError(f"{source}: not a xuncha workspace (不是工作区文件)")
-    if doc.get("version") != FORMAT_VERSION:
-        raise WorkspaceError(
-            f"{source}: workspace format version {doc.get('version')} written by xuncha "
-            f"{doc.get('xuncha')}; this xuncha reads version {FORMAT_VERSION}: load the ledgers again"
-        )
-    nodes, adj = doc.get("nodes"), doc.get("adj")
-
-    def damaged(why: str) -> WorkspaceError:
-        return WorkspaceError(f"{source}: damaged workspace (工作区已损坏): {why}")
-
-    if not isinstance(nodes, dict) or not isinstance(adj, dict):
-        raise damaged("'nodes' and 'adj' must be objects")
-    for n, attrs in nodes.items():
-        if attrs.__class__ is not dict:
-            raise damaged(f"node {n!r} has no attribute object")
-    # Shape of the adjacency, checked with set and map operations that run in
-    # C (a per-edge Python loop would cost as much as the parse itself).
-    node_keys = nodes.keys()
-    values = dict.values
-    for u, nbrs in adj.items():
-        if u not in nodes or nbrs.__class__ is not dict:
-            raise damaged(f"edges from {u!r}, which is not a node")
-        if not node_keys >= nbrs.keys():
-            missing = sorted(set(nbrs) - set(node_keys))[0]
-            raise damaged(f"edge {u!r} -> {missing!r} to a missing node")
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    try:
+        yield Path(tmp)
+        fd = os.open(tmp, os.O_RDONLY)
         try:
-            kinds = set(map(type, chain.from_iterable(map(values, nbrs.values()))))
-        except TypeError:
-            raise damaged(f"edges from {u!r} have no key object") from None
-        if kinds - {dict}:
-            raise damaged(f"an edge from {u!r} has no attribute object")
-    succ = adj
-    for n in nodes:
-        if n not in succ:
-            succ[n] = {}
-    g = WorkspaceGraph()
-    # Install the parsed dicts as the graph's own (before any view is cached).
-    g._node = nodes
-    g._adj = g._succ = succ
-    g._pred = None  # built from _succ on first use
-    for view in ("nodes", "adj", "succ", "pred", "edges", "in_edges", "out_edges",
-                 "degree", "in_degree", "out_degree"):
-        g.__dict__.pop(view, None)
-    return g
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(tmp, path)
+    except BaseException:
+        for p in (tmp, tmp + "-journal"):
+            try:
+                os.unlink(p)
+            except FileNotFoundError:
+                pass
+        raise
+
+
+SCHEMA = """
+CREATE TABLE info(key TEXT PRIMARY KEY, value BLOB NOT NULL);
+CREATE TABLE node(seq INTEGER PRIMARY KEY, id TEXT NOT NULL, kind TEXT, attrs BLOB NOT NULL);
+CREATE TABLE adj(seq INTEGER PRIMARY KEY, succ BLOB, pred BLOB);
+CREATE TABLE name(name TEXT NOT NULL, seq INTEGER NOT NULL);
+CREATE TABLE derived(tbl TEXT NOT NULL, key TEXT NOT NULL, value BLOB NOT NULL);
+"""
+INDEXES = """
+CREATE UNIQUE INDEX node_id ON node(id);
+CREATE INDEX node_kind ON node(kind, seq);
+CREATE INDEX name_name ON name(name, seq);
+CREATE UNIQUE INDEX derived_key ON derived(tbl, key);
+"""
+APPLICATION_ID = 0x78636861  # "xcha"
+SEP = "\x1f"  # derived tables: outer and inner key of a nested value
+NEST_MIN = 256  # a dict value with at least this many keys is stored nested
+
+
+def _write_db(file: Path, g: nx.MultiDiGraph, meta: dict, tables: dict) -> dict:
+    """Write the graph into a new SQLite file; returns the info written."""
+    import sqlite3
+    from collections import Counter
+
+    import orjson
+
+    dumps = orjson.dumps
+    nodes, succ = g._node, g._succ
+    # In-edges in the order the out-edges list them (what a reader that
+    # rebuilds them from the out-edges gets), each key dict shared.
+    pred: dict[str, dict] = {n: {} for n in nodes}
+    e_kind: Counter = Counter()
+    e_src: dict[str, set] = {}
+    for u, nbrs in succ.items():
+        if not nbrs:
+            continue
+        for v, keydict in nbrs.items():
+            pred[v][u] = keydict
+        ks = [d.get("kind") for keydict in nbrs.values() for d in keydict.values()]
+        e_kind.update(ks)
+        uk = nodes[u].get("kind")
+        for k in set(ks):
+            s = e_src.get(k)
+            if s is None:
+                s = e_src[k] = set()
+            s.add(uk)
+    n_kind: dict[str, int] = {}
+    for attrs in nodes.values():
+        k = attrs.get("kind")
+        n_kind[k] = n_kind.get(k, 0) + 1
+
+    con = sqlite3.connect(file, isolation_level=None)
+    try:
+        for pragma in ("journal_mode=OFF", "synchronous=OFF", "locking_mode=EXCLUSIVE",
+                       "temp_store=MEMORY", "cache_size=-262144", f"application_id={APPLICATION_ID}",
+                       f"user_version={FORMAT_VERSION}"):
+            con.execute(f"PRAGMA {pragma}")
+        con.executescript(SCHEMA)
+        con.execute("BEGIN")
+
+        def node_rows():
+            for i, (n, attrs) in enumerate(nodes.items(), 1):
+                if n.__class__ is not str:
+                    raise TypeError(f"node id {n!r} is not a string")
+                yield i, n, attrs.get("kind"), dumps(attrs)
+
+        con.executemany("INSERT INTO node VALUES (?,?,?,?)", node_rows())
+
+        def adj_rows():
+            for i, n in enumerate(nodes, 1):
+                s, p = succ[n], pred[n]
+                if s or p:
+                    yield i, dumps(s) if s else None, dumps(p) if p else None
+
+        con.executemany("INSERT INTO adj VALUES (?,?,?)", adj_rows())
+        del pred
+
+        def name_rows():
+            for i, attrs in enumerate(nodes.values(), 1):
+                raw = attrs.get("id")
+                seen = set()
+                if raw is not None:
+                    seen.add(str(raw))
+                name = attrs.get("name")
+                if name and name.__class__ is str:
+                    seen.add(name)
+                for alias in attrs.get("aliases") or ():
+                    if alias.__class__ is str:
+                        seen.add(alias)
+                for x in seen:
+                    yield x, i
+
+        con.executemany("INSERT INTO name VALUES (?,?)", name_rows())
+        derived_info = {}
+        for tbl, (version, table) in tables.items():
+            # A large dict value (e.g. {"df": {term: n}, "postings": {...}})
+            # is stored one row per inner key, "outer\x1finner", so a reader
+            # fetches single terms, not the whole inner dict.
+            plain = all(SEP not in str(k) for k in table)
+            nested = {str(k): len(v) for k, v in table.items()
+                      if plain and v.__class__ is dict and len(v) >= NEST_MIN}
+
+            def rows(tbl=tbl, table=table, nested=nested):
+                for k, v in table.items():
+                    k = str(k)
+                    if k in nested:
+                        for sk, sv in v.items():
+                            yield tbl, f"{k}{SEP}{sk}", dumps(sv)
+                    else:
+                        yield tbl, k, dumps(v)
+
+            con.executemany("INSERT INTO derived VALUES (?,?,?)", rows())
+            derived_info[tbl] = {"version": version, "size": len(table), "nested": nested}
+        info = {
+            "format": FORMAT, "version": FORMAT_VERSION, "xuncha": __version__,
+            "saved": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+            "meta": meta or {}, "nodes": len(nodes), "edges": sum(e_kind.values()),
+            # Pairs, not objects: a node or edge without a kind counts under None.
+            "counts": {"nodes": list(n_kind.items()), "edges": list(e_kind.items())},
+            "edge_sources": [[k, sorted(s) if None not in s else None] for k, s in e_src.items()],
+            "derived": derived_info,
+        }
+        con.executemany("INSERT INTO info VALUES (?,?)", ((k, dumps(v)) for k, v in info.items()))
+        for stmt in INDEXES.strip().splitlines():
+            con.execute(stmt)
+        con.execute("COMMIT")
+        con.execute("ANALYZE")
+    finally:
+        con.close()
+    return info
 
 
 def save(store: GraphStore, path: str | Path | None = None) -> Path:
-    """Save the graph atomically into workspace directory ``path``."""
+    """Save the graph, its indexes and every derived table atomically into
+    workspace directory ``path``."""
+    import sqlite3
+
     from ..perf import gc_paused
+    from . import derived
 
     ws = Path(path) if path is not None else default_path()
     if ws.exists() and not ws.is_dir():
         raise WorkspaceError(f"workspace {ws} is a file, not a directory (工作区路径不是目录)")
+    g = store.graph
+    materialize = getattr(g, "materialize", None)
+    if materialize is not None:
+        materialize()
     try:
+        derived.import_providers()
+        tables = {name: (derived.VERSIONS[name], derived.compute(store, name))
+                  for name in sorted(derived.BUILDERS)}
         ws.mkdir(parents=True, exist_ok=True)
-        with gc_paused(), atomic_open(ws / GRAPH_FILE) as fh:
-            write_doc(fh, store.graph, store.meta)
+        with gc_paused(), atomic_path(ws / GRAPH_FILE) as tmp:
+            _write_db(tmp, g, store.meta, tables)
     except (TypeError, ValueError) as exc:  # a value JSON cannot hold
         raise WorkspaceError(f"cannot save the workspace (无法保存工作区): {exc} (node ids and edge "
                              f"keys must be strings, values str/int/float/bool/lists)") from None
     except OSError as exc:
         raise WorkspaceError(f"cannot write the workspace {ws} (无法写入工作区): "
                              f"{exc.strerror or exc}") from None
+    except sqlite3.Error as exc:
+        raise WorkspaceError(f"cannot write the workspace {ws} (无法写入工作区): {exc}") from None
+    old = ws / OLD_FILE
+    if old.exists():
+        old.unlink()  # the previous format's file: superseded
     return ws
 
 
-def open_workspace(path: str | Path | None = None) -> GraphStore:
-    """Open a saved workspace (no ledger parsing, no code execution)."""
+def _old_format_source(f: Path) -> str | None:
+    """The ledger directory named in an old ``graph.json``'s header, if readable."""
+    import re
+
+    try:
+        with open(f, "rb") as fh:
+            head = fh.read(65536).decode("utf-8", "replace")
+    except OSError:
+        return None
+    m = re.search(r'"source":"((?:[^"\\]|\\.)*)"', head)
+    if not m:
+        return None
+    import json
+
+    try:
+        return json.loads(f'"{m.group(1)}"')
+    except ValueError:
+        return None
+
+
+def open_workspace(path: str | Path | None = None) -> "WorkspaceStore":
+    """Open a saved workspace: milliseconds, whatever its size (no ledger
+    parsing, no code execution; rows are read as commands ask for them)."""
+    import sqlite3
+
+    import orjson
+
+    from .saved import WorkspaceStore
+
     ws = Path(path) if path is not None else default_path()
     f = ws / GRAPH_FILE
     if not f.is_file():
+        old = ws / OLD_FILE
+        if old.is_file():
+            src = _old_format_source(old)
+            again = f"xuncha load {src} -w {ws}" if src else f"xuncha load DIR -w {ws}"
+            raise WorkspaceError(
+                f"{old}: a workspace saved by an earlier xuncha (format 3, graph.json); this xuncha "
+                f"reads format {FORMAT_VERSION} (graph.db): reload the ledgers 重新导入: `{again}`")
         raise WorkspaceError(
             f"no workspace at {ws} (工作区不存在): run `xuncha load DIR -w {ws}` first"
         )
-    from ..perf import gc_paused
-
-    with gc_paused():
-        try:
-            doc = _loads(f.read_bytes())
-        except ValueError as exc:
-            raise WorkspaceError(f"{f}: unreadable workspace (工作区已损坏): {exc}; "
-                                 "load the ledgers again") from None
-        except OSError as exc:
-            raise WorkspaceError(f"{f}: cannot read the workspace (无法读取工作区): "
-                                 f"{exc.strerror or exc}") from None
-        g = doc_to_graph(doc, str(f))
-    meta = doc.get("meta")
+    try:
+        con = sqlite3.connect(f"{f.resolve().as_uri()}?mode=ro", uri=True, check_same_thread=False)
+        con.execute("PRAGMA query_only=1")
+        con.execute("PRAGMA trusted_schema=0")
+        con.execute("PRAGMA mmap_size=2147418112")
+        info = {k: orjson.loads(v) for k, v in con.execute("SELECT key, value FROM info")}
+    except sqlite3.DatabaseError as exc:
+        raise WorkspaceError(f"{f}: unreadable workspace (工作区已损坏): {exc}; "
+                             "load the ledgers again (重新导入)") from None
+    except ValueError as exc:
+        raise WorkspaceError(f"{f}: damaged workspace (工作区已损坏): {exc}; "
+                             "load the ledgers again (重新导入)") from None
+    if info.get("format") != FORMAT:
+        con.close()
+        raise WorkspaceError(f"{f}: not a xuncha workspace (不是工作区文件)")
+    if info.get("version") != FORMAT_VERSION:
+        con.close()
+        raise WorkspaceError(
+            f"{f}: workspace format version {info.get('version')} written by xuncha "
+            f"{info.get('xuncha')}; this xuncha reads version {FORMAT_VERSION}: "
+            f"reload the ledgers 重新导入 (xuncha load DIR -w {ws})"
+        )
+    meta = info.get("meta")
     meta = dict(meta) if isinstance(meta, dict) else {}
-    meta["saved"] = doc.get("saved")
-    return GraphStore(g, meta)
+    meta["saved"] = info.get("saved")
+    return WorkspaceStore(con, info, meta, str(f))
