@@ -39,7 +39,13 @@ class GraphStore:
             out.setdefault(kind, []).append(nid)
         return out
 
-    def nodes(self, kind: str) -> Iterator[tuple[str, dict]]:
+    def nodes(self, kind: str, fields: tuple[str, ...] | None = None) -> Iterator[tuple[str, dict]]:
+        """``(id, attrs)`` of every node of ``kind``, in load order.
+
+        ``fields``: the attributes the caller reads (a hint: a saved workspace
+        then returns dicts of just those, leaving out absent and None ones;
+        an in-memory store returns the full dicts).  Treat them as read-only.
+        """
         nodes = self.graph.nodes
         for nid in self.by_kind.get(kind, ()):
             yield nid, nodes[nid]

@@ -62,27 +62,29 @@ def kpi(store: GraphStore, by: str = "round", as_of: str | None = None) -> list[
     if by not in GROUPINGS:
         raise ValueError(f"--by must be one of {', '.join(GROUPINGS)}, not {by!r}")
     as_of = as_of or _dt.date.today().isoformat()
-    nodes = store.graph.nodes
-    unit_region = {d["id"]: d.get("region_id") for _, d in store.nodes("unit")}
+    unit_region = {d["id"]: d.get("region_id") for _, d in store.nodes("unit", ("id", "region_id"))}
     team_of = _assignment_team(store) if by == "team" else {}
 
     def issue_groups(d: dict) -> list[str]:
         if by == "round":
-            return [f"round:{d['round_id']}"]
+            return [f"round:{d.get('round_id')}"]
         if by == "unit":
-            return [f"unit:{d['unit_id']}"]
+            return [f"unit:{d.get('unit_id')}"]
         if by == "team":
-            t = d.get("team_id") or team_of.get((d["round_id"], d["unit_id"]))
+            t = d.get("team_id") or team_of.get((d.get("round_id"), d.get("unit_id")))
             return [f"team:{t}"] if t else []
         if by == "region":
-            r = unit_region.get(d["unit_id"])
+            r = unit_region.get(d.get("unit_id"))
             return [f"region:{r}"] if r else []
-        return [f"category:{d['category']}"]
+        return [f"category:{d.get('category')}"]
 
-    issues: dict[str, dict] = {d["id"]: d for _, d in store.nodes("issue")}
+    # Only the attributes read below (a saved workspace then reads less).
+    issues: dict[str, dict] = {d["id"]: d for _, d in store.nodes(
+        "issue", ("id", "round_id", "unit_id", "team_id", "category"))}
     actions_of: dict[str, list[dict]] = {}
     lead_actions: dict[str, list[dict]] = {}
-    for _, a in store.nodes("action"):
+    for _, a in store.nodes("action", ("issue_id", "lead_id", "deadline", "status",
+                                       "recovered_amount")):
         if a.get("issue_id"):
             actions_of.setdefault(a["issue_id"], []).append(a)
         elif a.get("lead_id"):
@@ -94,14 +96,14 @@ def kpi(store: GraphStore, by: str = "round", as_of: str | None = None) -> list[
     def row(g: str) -> KpiRow:
         r = rows.get(g)
         if r is None:
-            name = store.label(g) if g in nodes else g
+            name = store.label(g) if store.has(g) else g
             r = rows[g] = KpiRow(g, name)
         return r
 
     def count_actions(targets: Iterable[KpiRow], acts: list[dict]) -> None:
         for a in acts:
             overdue = (a.get("deadline") is not None and a["deadline"] < as_of
-                       and a["status"] not in taxonomy.DONE_STATUSES)
+                       and a.get("status") not in taxonomy.DONE_STATUSES)
             money = a.get("recovered_amount") or 0.0
             for r in targets:
                 r.actions += 1
@@ -110,25 +112,26 @@ def kpi(store: GraphStore, by: str = "round", as_of: str | None = None) -> list[
 
     for iid, d in issues.items():
         acts = actions_of.get(iid, [])
-        rectified = bool(acts) and all(a["status"] in taxonomy.RECTIFIED_STATUSES for a in acts)
+        rectified = bool(acts) and all(a.get("status") in taxonomy.RECTIFIED_STATUSES for a in acts)
         targets = [row(g) for g in issue_groups(d)] + [total]
         for r in targets:
             r.issues += 1
             r.issues_rectified += rectified
         count_actions(targets, acts)
 
-    for _, d in store.nodes("lead"):
+    for _, d in store.nodes("lead", ("id", "issue_ids", "round_id", "unit_id", "transferred_to",
+                                     "transfer_date", "case_filed", "recovered_amount")):
         linked = [issues[i] for i in d.get("issue_ids", ()) if i in issues]
         groups: list[str] = []
         if by == "round" and d.get("round_id"):
-            groups = [f"round:{d['round_id']}"]
+            groups = [f"round:{d.get('round_id')}"]
         elif by == "unit" and d.get("unit_id"):
-            groups = [f"unit:{d['unit_id']}"]
-        elif by == "region" and d.get("unit_id") and unit_region.get(d["unit_id"]):
-            groups = [f"region:{unit_region[d['unit_id']]}"]
+            groups = [f"unit:{d.get('unit_id')}"]
+        elif by == "region" and d.get("unit_id") and unit_region.get(d.get("unit_id")):
+            groups = [f"region:{unit_region[d.get('unit_id')]}"]
         elif by == "team" and d.get("round_id") and d.get("unit_id") and \
-                team_of.get((d["round_id"], d["unit_id"])):
-            groups = [f"team:{team_of[(d['round_id'], d['unit_id'])]}"]
+                team_of.get((d.get("round_id"), d.get("unit_id"))):
+            groups = [f"team:{team_of[(d.get('round_id'), d.get('unit_id'))]}"]
         if not groups:
             groups = list(dict.fromkeys(g for i in linked for g in issue_groups(i)))
         transferred = bool(d.get("transferred_to")) and (

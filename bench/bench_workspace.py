@@ -1,0 +1,349 @@
+"""Benchmark the saved workspace (issue 14): cold-process commands, this format vs the previous one.
+
+    .venv/bin/python bench/bench_workspace.py --scale county city
+    flock /tmp/xuncha-heavy.lock .venv/bin/python bench/bench_workspace.py --scale province
+
+Data: the cached dataset ``$XUNCHA_BENCH_DIR/<scale>-<seed>/`` (see common.py).
+Baseline, in the same run: the previous format (``graph.json``, format 3) read
+by the previous code, main at ``2068ee6`` exported with ``git archive`` into
+``$XUNCHA_BENCH_DIR/base-2068ee6/`` and run with ``PYTHONPATH`` pointing at
+it.  Each side loads the same ledgers into its own workspace once (the load's
+CPU and peak are reported: issue 14 item 9), then every command runs in a fresh
+process (``python -m xuncha.cli CMD -w WS --format json``), measured with
+``wait4``: wall seconds, CPU seconds and the peak resident memory of that
+process alone.
+
+Commands (targets at province scale, issue 14): ``show``, ``related``,
+``timeline``, ``asof``, ``path`` (<= 2 s, <= 1.5 GB each), ``stats`` (<= 1 s),
+``kpi --by round`` (<= 10 s), ``patterns recurring`` (one pattern scan,
+<= 30 s, <= 6 GB), ``conflicts --round`` for the recorded round closest to 26
+assignments (<= 3 s; the planning index belongs to the planner's slice, this
+measures it all).  Then, in one process with the workspace open,
+``related`` over 200 issues and ``path`` over 200 pairs: p50/p95/max (the max
+<= 200 ms: no collector stalls), with a plain bidirectional breadth-first
+search over the same adjacency (same hub rule and hop cap) as the path
+baseline (p95 within 3x).  Finally the cost against size over the scales
+run, and how many provinces fit in 24 GB.
+
+Seeds are chosen from the data, deterministically: the cadre with the most
+principal posts among the first 20,000 cadres, the unit of their first post
+and that post's start date, the first issue naming them, and for ``path`` a
+unit they never held a post in, inspected in the same round as theirs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import CACHE, PYTHON, ROOT, dataset, machine, print_table  # noqa: E402
+
+BASE_REV = "2068ee6"
+GB = 1024.0
+
+
+def base_tree() -> Path:
+    """The previous format's code (main at BASE_REV), exported once."""
+    out = CACHE / f"base-{BASE_REV}"
+    if not (out / "xuncha" / "__init__.py").exists():
+        out.mkdir(parents=True, exist_ok=True)
+        archive = subprocess.run(["git", "-C", str(ROOT), "archive", BASE_REV], check=True,
+                                 capture_output=True).stdout
+        subprocess.run(["tar", "-x", "-C", str(out)], input=archive, check=True)
+    return out
+
+
+def run_measured(args: list[str], base: bool = False) -> dict:
+    env = dict(os.environ)
+    if base:
+        env["PYTHONPATH"] = str(base_tree())
+    import tempfile
+
+    with tempfile.TemporaryFile() as fo, tempfile.TemporaryFile() as fe:
+        t = time.perf_counter()
+        p = subprocess.Popen([PYTHON, *args], cwd=str(base_tree() if base else ROOT), env=env,
+                             stdout=fo, stderr=fe)
+        _, status, ru = os.wait4(p.pid, 0)
+        wall = time.perf_counter() - t
+        p.returncode = os.waitstatus_to_exitcode(status)
+        fo.seek(0)
+        fe.seek(0)
+        out, err = fo.read(), fe.read()
+    return {"wall": wall, "cpu": ru.ru_utime + ru.ru_stime, "peak_mb": ru.ru_maxrss / 1024,
+            "rc": p.returncode, "out": out, "err": err.decode("utf-8", "replace")}
+
+
+def workspace(scale: str, seed: int, base: bool) -> tuple[Path, dict]:
+    """The loaded workspace for one side, loaded (and measured) once."""
+    data = dataset(scale, seed)
+    ws = CACHE / f"{scale}-{seed}-{'ws3' if base else 'ws4'}"
+    stamp = ws / ".bench-load.json"
+    from xuncha.graph.workspace import FORMAT_VERSION
+
+    want = {"data": str(data), "format": 3 if base else FORMAT_VERSION,
+            "mtime": (data / "truth.json").stat().st_mtime}
+    if stamp.exists():
+        got = json.loads(stamp.read_text())
+        if got.get("want") == want:
+            return ws, got["load"]
+    r = run_measured(["-m", "xuncha.cli", "load", str(data), "-w", str(ws), "-q"], base)
+    if r["rc"] != 0:
+        raise RuntimeError(f"load failed ({'old' if base else 'new'}): {r['err'][-2000:]}")
+    load = {k: r[k] for k in ("wall", "cpu", "peak_mb")}
+    stamp.write_text(json.dumps({"want": want, "load": load}))
+    return ws, load
+
+
+def seeds(ws: Path) -> dict:
+    """Deterministic seeds read from the new workspace (see the module docstring)."""
+    import orjson
+
+    con = sqlite3.connect(ws / "graph.db")
+
+    def succ(nid):
+        row = con.execute("SELECT a.succ FROM node n JOIN adj a ON a.seq = n.seq WHERE n.id = ?",
+                          (nid,)).fetchone()
+        return orjson.loads(row[0]) if row and row[0] else {}
+
+    def pred(nid):
+        row = con.execute("SELECT a.pred FROM node n JOIN adj a ON a.seq = n.seq WHERE n.id = ?",
+                          (nid,)).fetchone()
+        return orjson.loads(row[0]) if row and row[0] else {}
+
+    best, best_n = None, -1
+    for nid, s in con.execute("SELECT n.id, a.succ FROM node n JOIN adj a ON a.seq = n.seq "
+                              "WHERE n.kind = 'cadre' AND a.succ IS NOT NULL ORDER BY n.seq LIMIT 20000"):
+        posts = [(d.get("start") or "", v) for v, kd in orjson.loads(s).items() for d in kd.values()
+                 if d.get("kind") == "HELD_POSITION" and d.get("is_principal")]
+        named = any(d.get("kind") == "IMPLICATES" for kd in pred(nid).values() for d in kd.values())
+        if named and len(posts) > best_n:
+            best, best_n, best_posts = nid, len(posts), sorted(posts)
+    cadre = best
+    date, unit = best_posts[0]
+    issue = sorted(u for u, kd in pred(cadre).items()
+                   for d in kd.values() if d.get("kind") == "IMPLICATES")[0]
+    held = {v for _, v in best_posts}
+    # A unit inspected in the round of the issue, where the cadre held no post.
+    (attrs,) = con.execute("SELECT attrs FROM node WHERE id = ?", (issue,)).fetchone()
+    rnd = orjson.loads(attrs).get("round_id")
+    other = None
+    for s, in con.execute("SELECT a.succ FROM node n JOIN adj a ON a.seq = n.seq "
+                          "WHERE n.kind = 'team' AND a.succ IS NOT NULL ORDER BY n.seq"):
+        other = next((v for v, kd in sorted(orjson.loads(s).items()) for d in kd.values()
+                      if d.get("kind") == "INSPECTED" and d.get("round_id") == rnd and v not in held),
+                     None)
+        if other:
+            break
+    # The recorded round whose assignment count is closest to 26.
+    counts: dict[str, int] = {}
+    for s, in con.execute("SELECT a.succ FROM node n JOIN adj a ON a.seq = n.seq "
+                          "WHERE n.kind = 'team' AND a.succ IS NOT NULL"):
+        for kd in orjson.loads(s).values():
+            for d in kd.values():
+                if d.get("kind") == "INSPECTED" and d.get("round_id"):
+                    counts[d["round_id"]] = counts.get(d["round_id"], 0) + 1
+    round_id = min(sorted(counts), key=lambda r: abs(counts[r] - 26))
+    issues = [i for (i,) in con.execute("SELECT id FROM node WHERE kind = 'issue' ORDER BY seq")]
+    cadres = [c for (c,) in con.execute("SELECT id FROM node WHERE kind = 'cadre' ORDER BY seq")]
+    con.close()
+    r = random.Random(14)
+    return {"cadre": cadre, "unit": unit, "date": date, "issue": issue, "other_unit": other or unit,
+            "round": round_id, "round_pairs": counts[round_id],
+            "issues200": r.sample(issues, min(200, len(issues))),
+            "pairs200": [(r.choice(cadres), r.choice(issues)) for _ in range(200)]}
+
+
+COMMANDS = [
+    # (name, args, target seconds, target MB)
+    ("stats", lambda s: ["stats"], 1, None),
+    ("show", lambda s: ["show", s["cadre"]], 2, 1536),
+    ("related", lambda s: ["related", s["issue"]], 2, 1536),
+    ("timeline", lambda s: ["timeline", s["cadre"]], 2, 1536),
+    ("asof", lambda s: ["asof", s["unit"], s["date"]], 2, 1536),
+    ("path", lambda s: ["path", s["cadre"], s["other_unit"]], 2, 1536),
+    ("kpi --by round", lambda s: ["kpi", "--by", "round"], 10, None),
+    ("conflicts --round", lambda s: ["conflicts", "--round", s["round"]], 3, None),
+    ("patterns recurring", lambda s: ["patterns", "recurring"], 30, 6144),
+]
+
+IN_PROCESS = """
+import json, statistics, sys, time, resource
+from collections import deque
+seeds = json.loads(open(sys.argv[2]).read())
+t0 = time.perf_counter()
+from xuncha.graph.workspace import open_workspace
+from xuncha.graph.schema import HUB_KINDS
+store = open_workspace(sys.argv[1])
+opened = time.perf_counter() - t0
+from xuncha.queries.related import related
+from xuncha.queries.paths import paths
+
+def timed(f, xs):
+    out = []
+    for x in xs:
+        t = time.perf_counter()
+        r = f(x)
+        out.append((time.perf_counter() - t, r))
+    return out
+
+def q(ts):
+    ts = sorted(ts)
+    return {"p50_ms": 1000 * ts[len(ts) // 2], "p95_ms": 1000 * ts[int(len(ts) * 0.95) - 1],
+            "max_ms": 1000 * ts[-1]}
+
+rel = timed(lambda i: related(store, i), seeds["issues200"])
+pth = timed(lambda ab: paths(store, ab[0], ab[1]), seeds["pairs200"])
+
+def kind(n):
+    return n.partition(":")[0]
+
+def bibfs(a, b, cap=6):
+    # Plain bidirectional BFS over the same adjacency (out- and in-edges),
+    # hubs never passed through (endpoints may be hubs), at most `cap` edges.
+    if a == b:
+        return 0
+    def nbrs(n):
+        for _, v, _ in store.out_edges(n):
+            yield v
+        for u, _, _ in store.in_edges(n):
+            yield u
+    da, db = {a: 0}, {b: 0}
+    fa, fb = [a], [b]
+    la = lb = 0
+    while fa and fb and la + lb < cap:
+        grow_a = len(fa) <= len(fb)
+        frontier, dist, other = (fa, da, db) if grow_a else (fb, db, da)
+        nxt, best = [], None
+        for n in frontier:
+            if n not in (a, b) and kind(n) in HUB_KINDS:
+                continue
+            for m in nbrs(n):
+                if m in dist:
+                    continue
+                dist[m] = dist[n] + 1
+                if m in other:
+                    h = dist[m] + other[m]
+                    best = h if best is None else min(best, h)
+                nxt.append(m)
+        if best is not None:
+            return best
+        if grow_a:
+            fa, la = nxt, la + 1
+        else:
+            fb, lb = nxt, lb + 1
+    return None
+
+bfs = timed(lambda ab: bibfs(*ab), seeds["pairs200"])
+agree = sum(1 for (_, p), (_, h) in zip(pth, bfs)
+            if (h is None and not p) or (p and h is not None and len(p[0].steps) == h))
+connected = [i for i, (_, h) in enumerate(bfs) if h is not None]
+_result = {"open_s": opened, "related": q([t for t, _ in rel]), "path": q([t for t, _ in pth]),
+           "path_connected": q([pth[i][0] for i in connected]) if connected else None,
+           "bfs": q([t for t, _ in bfs]), "bfs_connected": q([bfs[i][0] for i in connected]) if connected else None,
+           "connected": len(connected), "agree": agree, "n": len(pth),
+           "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+print(json.dumps(_result))
+"""
+
+
+def verdict(seconds: float, mb: float, t_s, t_mb) -> str:
+    ok = seconds <= t_s and (t_mb is None or mb <= t_mb)
+    lim = f"<= {t_s} s" + (f", <= {t_mb / GB:.1f} GB" if t_mb else "")
+    return f"{lim}: {'ok' if ok else 'MISSED'}"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--scale", nargs="+", default=["county", "city"],
+                    choices=["county", "city", "province"])
+    ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--skip-old", action="store_true", help="only this format (no baseline)")
+    ap.add_argument("--only", nargs="*", help="only these commands (names as in the table)")
+    args = ap.parse_args()
+    print(f"# bench_workspace — {machine()}")
+    print(f"# baseline: format 3 (graph.json) read by main at {BASE_REV}")
+    curve = []
+    for scale in args.scale:
+        ws_new, load_new = workspace(scale, args.seed, base=False)
+        ws_old, load_old = (None, None) if args.skip_old else workspace(scale, args.seed, base=True)
+        s = seeds(ws_new)
+        print(f"\n# {scale}: seeds {json.dumps({k: v for k, v in s.items() if not k.endswith('200')}, ensure_ascii=False)}")
+        rows = [{"scale": scale, "command": "load (validate+build+save)",
+                 "old s": load_old and load_old["wall"], "old cpu": load_old and load_old["cpu"],
+                 "old MB": load_old and load_old["peak_mb"], "new s": load_new["wall"],
+                 "new cpu": load_new["cpu"], "new MB": load_new["peak_mb"],
+                 "target": "new cpu <= baseline cpu (bench_load.py)"}]
+        fast_peak = 0.0
+        for name, argf, t_s, t_mb in COMMANDS:
+            if args.only and name not in args.only:
+                continue
+            cmd = ["-m", "xuncha.cli", *argf(s), "--format", "json"]
+            new = run_measured([*cmd, "-w", str(ws_new)])
+            old = None if args.skip_old else run_measured([*cmd, "-w", str(ws_old)], base=True)
+            same = None
+            if old is not None:
+                same = "same" if old["out"] == new["out"] else "differs"
+            if new["rc"] not in (0, 1) or not new["out"]:
+                print(f"# {name} (new) exit {new['rc']}: {new['err'][-400:]}", file=sys.stderr)
+            if t_mb == 1536:
+                fast_peak = max(fast_peak, new["peak_mb"])
+            rows.append({"scale": scale, "command": name,
+                         "old s": old and old["wall"], "old cpu": old and old["cpu"],
+                         "old MB": old and old["peak_mb"], "new s": new["wall"], "new cpu": new["cpu"],
+                         "new MB": new["peak_mb"], "output": same,
+                         "target": verdict(new["wall"], new["peak_mb"], t_s, t_mb) if scale == "province" else ""})
+        print_table(rows, ["scale", "command", "old s", "old cpu", "old MB", "new s", "new cpu", "new MB",
+                           "output", "target"], title=f"{scale}: cold process, old format vs new")
+        import tempfile
+
+        with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as fh:
+            json.dump(s, fh)
+        r = run_measured(["-c", IN_PROCESS, str(ws_new), fh.name])
+        os.unlink(fh.name)
+        if r["rc"] != 0:
+            print(f"# in-process run failed: {r['err'][-2000:]}", file=sys.stderr)
+        else:
+            ip = json.loads(r["out"].decode().strip().splitlines()[-1])
+            pc, bc = ip["path_connected"] or {}, ip["bfs_connected"] or {}
+            print_table([
+                {"what": "related, 200 issues", **ip["related"], "target": "max <= 200 ms"},
+                {"what": "path, 200 random pairs", **ip["path"], "target": "max <= 200 ms"},
+                {"what": f"path, the {ip['connected']} connected pairs", **pc,
+                 "target": f"p95 <= 3x bidirectional BFS ({3 * bc.get('p95_ms', 0):.1f} ms)"},
+                {"what": "plain bidirectional BFS, connected", **bc},
+                {"what": "plain bidirectional BFS, all 200", **ip["bfs"]},
+            ], ["what", "p50_ms", "p95_ms", "max_ms", "target"],
+                title=f"{scale}: one process, workspace open ({ip['open_s'] * 1000:.0f} ms to open, "
+                      f"peak {ip['peak_mb']:.0f} MB; path hop counts agree with the BFS on "
+                      f"{ip['agree']}/{ip['n']})")
+        con = sqlite3.connect(ws_new / "graph.db")
+        info = {k: json.loads(v) for k, v in con.execute("SELECT key, value FROM info")}
+        con.close()
+        curve.append({"scale": scale, "nodes": info["nodes"], "edges": info["edges"],
+                      "graph.db MB": (ws_new / "graph.db").stat().st_size / 2**20,
+                      "graph.json MB": (ws_old / "graph.json").stat().st_size / 2**20 if ws_old else None,
+                      "load cpu s": load_new["cpu"], "load MB": load_new["peak_mb"],
+                      "fast cmd peak MB": fast_peak,
+                      "pattern MB": next((x["new MB"] for x in rows if x["command"] == "patterns recurring"), None)})
+    print_table(curve, title="cost against size (new format)")
+    if curve:
+        last = curve[-1]
+        fast = last["fast cmd peak MB"] or 1
+        pat = last["pattern MB"]
+        print(f"\n# extrapolation from {last['scale']}: fast commands need ~{fast:.0f} MB whatever the size "
+              f"(indexed reads), so memory does not bound the provinces a workspace holds; disk does "
+              f"({last['graph.db MB']:.0f} MB per {last['scale']}). Whole-graph commands (patterns) "
+              + (f"peak ~{pat:.0f} MB per {last['scale']}: {int(24 * GB // pat)} fit in 24 GB."
+                 if pat else "were not run."))
+
+
+if __name__ == "__main__":
+    main()
