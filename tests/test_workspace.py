@@ -403,3 +403,10 @@ def test_large_dict_values_of_derived_tables_are_read_key_by_key(tmp_path):
     finally:
         derived.BUILDERS.pop("test_text", None)
         derived.VERSIONS.pop("test_text", None)
+
+
+def test_every_edge_streams_without_loading_the_graph(tmp_path):
+    ws, g = _ws(tmp_path)
+    store = open_workspace(ws)
+    assert list(store.edges()) == [(u, v, k, d) for u, v, k, d in g.edges(keys=True, data=True)]
+    assert not store.graph.loaded

@@ -540,8 +540,31 @@ class WorkspaceStore(GraphStore):
     # -- edges -------------------------------------------------------------------
     def edges(self, kind: str | None = None) -> Iterator[tuple[str, str, str, dict]]:
         sources = self._edge_sources.get(kind) if kind is not None else None
-        if kind is None or self._whole or (sources is None and kind in self._edge_counts):
+        if self._whole:
             yield from super().edges(kind)
+            return
+        if kind is None or (sources is None and kind in self._edge_counts):
+            # Every edge, streamed a chunk of nodes at a time (the graph is
+            # not loaded: a diff of a whole workspace stays small).
+            src = self._src
+            top = src.q("SELECT max(seq) FROM node").fetchone()[0] or 0
+            for lo in range(1, top + 1, CHUNK):
+                (text,) = src.q(
+                    "SELECT CAST('{' || coalesce(group_concat(m, ','), '') || '}' AS BLOB) FROM "
+                    "(SELECT json_quote(n.id) || ':' || a.succ AS m FROM node n JOIN adj a "
+                    "ON a.seq = n.seq WHERE n.seq BETWEEN ? AND ? AND a.succ IS NOT NULL "
+                    "ORDER BY n.seq)", (lo, lo + CHUNK - 1)).fetchone()
+                for u, nbrs in src.parse_chunk(text).items():
+                    if nbrs.__class__ is not dict:
+                        raise src.damaged(f"edges from {u!r} are not an object")
+                    for v, keyed in nbrs.items():
+                        if keyed.__class__ is not dict:
+                            raise src.damaged(f"edges of {u!r} are not key/attribute objects")
+                        for k, d in keyed.items():
+                            if d.__class__ is not dict:
+                                raise src.damaged(f"an edge from {u!r} has no attribute object")
+                            if kind is None or d.get("kind") == kind:
+                                yield u, v, k, d
             return
         if not sources:  # no edge of this kind in the workspace
             return

@@ -158,20 +158,6 @@ class GraphStore:
             if kind is None or d["kind"] == kind:
                 yield u, v, k, d
 
-    # -- derived statistics ------------------------------------------------------
-    def derived(self, name: str) -> dict:
-        """The whole-dataset mapping ``name`` (:mod:`xuncha.graph.derived`),
-        computed on first use and cached on the store."""
-        from .derived import BUILDERS
-
-        cache = self.__dict__.setdefault("_derived", {})
-        got = cache.get(name)
-        if got is None:
-            if name not in BUILDERS:
-                raise KeyError(f"no derived statistic {name!r} (registered: {', '.join(sorted(BUILDERS))})")
-            got = cache[name] = BUILDERS[name](self)
-        return got
-
     # -- summaries -------------------------------------------------------------
     def counts(self) -> tuple[dict[str, int], dict[str, int]]:
         nodes: dict[str, int] = {}
