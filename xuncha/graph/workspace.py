@@ -127,9 +127,11 @@ def atomic_path(path: Path):
     :func:`atomic_open` (fsync, atomic rename, the temporary file removed on
     any error, the old ``path`` untouched).
     """
+    from ..tempfiles import clean_stale, mkstemp
+
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, tmp = mkstemp(path, "tmp")
     os.close(fd)
     try:
         yield Path(tmp)
@@ -139,6 +141,7 @@ def atomic_path(path: Path):
         finally:
             os.close(fd)
         os.replace(tmp, path)
+        clean_stale(path.parent, path.name)
     except BaseException:
         for p in (tmp, tmp + "-journal"):
             try:
