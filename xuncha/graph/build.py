@@ -90,7 +90,7 @@ def add_edge(g: nx.MultiDiGraph, u: str, v: str, kind: str, attrs: dict) -> str:
 def build_graph(records: dict[str, list[dict]],
                 progress: Callable[[str, int], None] | None = None,
                 share_records: bool = False,
-                provenance: dict[str, list[list[str]]] | None = None) -> nx.MultiDiGraph:
+                provenance: dict[str, list] | None = None) -> nx.MultiDiGraph:
     """Nodes ``kind:id`` with attribute ``kind``; typed edges with attribute ``kind``.
 
     ``records`` maps ledger name to validated rows whose references are ids
@@ -100,7 +100,8 @@ def build_graph(records: dict[str, list[dict]],
     the caller drops the records afterwards (as ``xuncha load`` does).
 
     ``provenance`` (see :meth:`xuncha.loaders.dataset.Dataset.provenance`)
-    maps ledger name to each record's sources, parallel to ``records``: every
+    maps ledger name to each record's source (a string, or a list of them),
+    parallel to ``records``: every
     node and edge made from a record gets attribute ``prov``, a list of
     ``"dataset/file[:sheet]#row"`` strings (its own list: nothing shares it).
     The built-in category nodes and their SUBCATEGORY_OF edges come from no
@@ -133,7 +134,8 @@ def _build(records, progress, share_records=False, provenance=None) -> nx.MultiD
                 else:
                     attrs = {"kind": kind, **d}
                 if provs is not None:
-                    attrs["prov"] = list(provs[i])
+                    p = provs[i]
+                    attrs["prov"] = [p] if p.__class__ is str else list(p)
                 w.add_node(f"{kind}:{d['id']}", attrs)
     for name in LEDGER_ORDER:
         ledger = LEDGERS[name]
@@ -176,6 +178,8 @@ def _add_edges(w: GraphWriter, rows, src: str, sprefix: str, specs: list,
             continue
         if provs is not None:
             prov = provs[i]
+            if prov.__class__ is not str:
+                many, prov = prov, None
         u = sprefix + s
         su = succ.get(u)
         if su is None:
@@ -193,10 +197,16 @@ def _add_edges(w: GraphWriter, rows, src: str, sprefix: str, specs: list,
                 if prop_keys:
                     props = {k: d[k] for k in prop_keys if k in d}
                     props["kind"] = kind
+                    if prov is not None:
+                        props["prov"] = [prov]
+                    elif provs is not None:
+                        props["prov"] = list(many)
+                elif prov is not None:  # the common case, one dict display
+                    props = {"kind": kind, "prov": [prov]}
+                elif provs is not None:
+                    props = {"kind": kind, "prov": list(many)}
                 else:
                     props = {"kind": kind}
-                if prov is not None:
-                    props["prov"] = list(prov)
                 v = dprefix + tt
                 kd = su.get(v)
                 if kd is None:

@@ -27,6 +27,7 @@ Warnings (the row is loaded):
 from __future__ import annotations
 
 import datetime as _dt
+import operator
 from typing import Iterator, NamedTuple
 
 from ..graph.schema import LEDGERS
@@ -190,41 +191,60 @@ def date_findings(name: str, rows: list, today: _dt.date | None = None) -> Itera
     now = today.isoformat()
     adult = today.replace(year=today.year - MIN_AGE, day=min(today.day, 28)).isoformat()
     ahead = today.replace(year=today.year + FUTURE_YEARS, day=min(today.day, 28)).isoformat()
-    fields = [f for f in LEDGERS[name].fields if f.base == "date"]
+    datas = None
+    for f in LEDGERS[name].fields:
+        if f.base != "date":
+            continue
+        # The common case, every date plausible, costs one pass in C.
+        datas = datas if datas is not None else [r.data for r in rows]
+        vals = set(map(operator.methodcaller("get", f.name), datas))
+        vals.discard(None)
+        if not vals:
+            continue
+        lo, hi = min(vals), max(vals)
+        if f.name == "birth_date":
+            if lo >= BIRTH_MIN and hi <= adult:
+                continue
+        elif lo >= EVENT_MIN and hi <= (ahead if (name, f.name) in FUTURE_OK else now):
+            continue
+        yield from _date_rows(name, rows, f, now, adult, ahead)
+
+
+def _date_rows(name, rows, f, now, adult, ahead) -> Iterator[Finding]:
     for r in rows:
         d = r.data
-        for f in fields:
-            v = d.get(f.name)
-            if v is None:
+        v = d.get(f.name)
+        if v is None:
+            continue
+        if f.name == "birth_date":
+            if v < BIRTH_MIN:
+                why = f"before {BIRTH_MIN[:4]}"
+            elif v > adult:
+                why = f"less than {MIN_AGE} years ago"
+            else:
                 continue
-            if f.name == "birth_date":
-                if v < BIRTH_MIN:
-                    why = f"before {BIRTH_MIN[:4]}"
-                elif v > adult:
-                    why = f"less than {MIN_AGE} years ago"
-                else:
-                    continue
+            yield Finding("warning", r, f.name, v,
+                          f"implausible birth date (出生日期不合理): {why}; check the year")
+            continue
+        if v < EVENT_MIN:
+            yield Finding("warning", r, f.name, v,
+                          f"implausible date (日期不合理): before {EVENT_MIN}; check the year")
+        elif (name, f.name) in FUTURE_OK:
+            if v > ahead:
                 yield Finding("warning", r, f.name, v,
-                              f"implausible birth date (出生日期不合理): {why}; check the year")
-                continue
-            if v < EVENT_MIN:
-                yield Finding("warning", r, f.name, v,
-                              f"implausible date (日期不合理): before {EVENT_MIN}; check the year")
-            elif (name, f.name) in FUTURE_OK:
-                if v > ahead:
-                    yield Finding("warning", r, f.name, v,
-                                  f"implausible date (日期不合理): more than {FUTURE_YEARS} years "
-                                  f"ahead; check the year")
-            elif v > now:
-                yield Finding("warning", r, f.name, v,
-                              f"date in the future (日期晚于今天, {now}): {f.name} {f.zh} "
-                              f"records what has happened; check the year")
+                              f"implausible date (日期不合理): more than {FUTURE_YEARS} years "
+                              f"ahead; check the year")
+        elif v > now:
+            yield Finding("warning", r, f.name, v,
+                          f"date in the future (日期晚于今天, {now}): {f.name} {f.zh} "
+                          f"records what has happened; check the year")
 
 
 # -- 身份证号 -------------------------------------------------------------------
 
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK = "10X98765432"
+_ZERO = 48 * sum(_WEIGHTS)
 
 
 def id_check_char(first17: str) -> str:
@@ -233,7 +253,8 @@ def id_check_char(first17: str) -> str:
     >>> id_check_char("11010519491231002")
     'X'
     """
-    return _CHECK[sum(int(c) * w for c, w in zip(first17, _WEIGHTS)) % 11]
+    # Bytes iterate as ints in C: each ASCII digit is its value + 48.
+    return _CHECK[(sum(map(operator.mul, first17.encode("ascii"), _WEIGHTS)) - _ZERO) % 11]
 
 
 def id_number_findings(rows: list) -> Iterator[Finding]:

@@ -134,15 +134,17 @@ class Dataset:
         bad cells is one row), plus the rows of files refused whole."""
         return len({(r.source, r.row) for r, _ in self.rejected if r is not None}) + self.lines_refused
 
-    def provenance(self) -> dict[str, list[list[str]]]:
+    def provenance(self) -> dict[str, list]:
         """ledger -> for each record (in :attr:`records` order), where it came
-        from: ``["dataset/file[:sheet]#row", …]`` (several when duplicate rows
-        were kept once).  Rows are numbered as the ledger keeper sees them:
-        the spreadsheet or CSV line, the JSON Lines line."""
+        from: ``"dataset/file[:sheet]#row"``, or a list of them when duplicate
+        rows were kept once.  Rows are numbered as the ledger keeper sees
+        them: the spreadsheet or CSV line, the JSON Lines line.
+        (:func:`xuncha.graph.build.build_graph` turns each into the ``prov``
+        list of the record's node and edges.)"""
         prefix = self.prov_prefix
         out = {}
         for name, rows in self.rows.items():
-            out[name] = [[f"{prefix[r.source]}#{r.row}"] if r.also is None
+            out[name] = [f"{prefix[r.source]}#{r.row}" if r.also is None
                          else [f"{prefix[x.source]}#{x.row}" for x in (r, *r.also)] for r in rows]
         return out
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
 import re
 from dataclasses import dataclass, field
@@ -232,9 +233,16 @@ _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
 _BREAK = re.compile(r"\r\n|\r|\n")
 
 
+_EXOTIC_BREAKS = re.compile("[\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
+
+
 def split_lines(text: str) -> list[str]:
-    """Physical lines with their endings (``str.splitlines`` would also split
-    on U+2028, form feeds and other characters a cell may hold)."""
+    """Physical lines with their endings, split on ``\r\n``, ``\r`` or ``\n``
+    only, as the csv module does (``str.splitlines`` also splits on U+2028,
+    form feeds and other characters a cell may hold; it is used, being much
+    faster, when the text holds none of them)."""
+    if _EXOTIC_BREAKS.search(text) is None:
+        return text.splitlines(True)
     return _LINE.findall(text)
 
 
@@ -304,16 +312,9 @@ def read_csv(path: Path, ledger: Ledger) -> Table:
         notes.append(f"rows {starts[h - 1]}–{starts[h]} read as one header (两行表头合并)")
     rest = list(zip(starts[h + 1:], first[h + 1:]))
     reader.width = len(table.headers)
+    reader.skip_blank = True
 
-    def rows() -> Iterator[tuple[int, list]]:
-        for n, cells in rest:
-            if any(c.strip() for c in cells):
-                yield n, cells
-        for n, cells in it:
-            if any(c.strip() for c in cells):
-                yield n, cells
-
-    table.rows = rows()
+    table.rows = itertools.chain(((n, c) for n, c in rest if "".join(c).strip()), it)
     return table
 
 
@@ -332,6 +333,7 @@ class _CsvRows:
         self.source = source
         self.errors: list[tuple] = []  # (line, reason, column index or None)
         self.width = 0  # header cells, once the header is known
+        self.skip_blank = False  # blank rows are not yielded (set after the header)
 
     def __iter__(self) -> Iterator[tuple[int, list]]:
         # Rows are numbered as a spreadsheet shows the file: one row per
@@ -364,8 +366,10 @@ class _CsvRows:
                                             col, cells))
                         resume = start + prev + 1
                         break
-                yield record, cells
                 prev = end
+                if self.skip_blank and not "".join(cells).strip():
+                    continue  # a blank row still counts
+                yield record, cells
             if resume is None:
                 return
             start = resume
