@@ -103,13 +103,15 @@ def load(directory, workspace, lenient, quiet, fmt):
     from ..graph.workspace import atomic_write, save
 
     ws = workspace_path(workspace)
+    # The previous workspace, reduced to hashes before the ledgers are read,
+    # so the old and the new graph are never in memory together.
+    before = _previous(ws)
     ds = _load(directory, lenient)
     if ds.errors and not lenient:
         _print_problems(ds.errors)
         click.echo(f"load failed 导入失败: {len(ds.errors)} errors; nothing was written "
                    f"(the workspace {ws} is unchanged). Fix them, or use --lenient.", err=True)
         sys.exit(1)
-    before = _previous(ws)
     n_rows = ds.row_count()
     from ..output import progress
 
@@ -162,6 +164,8 @@ def load(directory, workspace, lenient, quiet, fmt):
 
 def _previous(ws: Path):
     """Fingerprint of the workspace about to be replaced (None if there is none)."""
+    import gc
+
     from ..errors import XunchaError
     from ..graph.diff import fingerprint
     from ..graph.workspace import open_workspace
@@ -172,7 +176,10 @@ def _previous(ws: Path):
         old = open_workspace(ws)
     except (XunchaError, OSError, ValueError):
         return None
-    return fingerprint(old)
+    fp = fingerprint(old)
+    del old
+    gc.collect()  # a store may hold reference cycles: free the old graph now
+    return fp
 
 
 CHANGE_ZH = {"added": "added 新增", "removed": "removed 删除", "modified": "modified 修改"}

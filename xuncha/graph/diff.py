@@ -20,37 +20,42 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-IGNORED = frozenset({"prov"})
 
 
 def _freeze(v):
-    if isinstance(v, list):
+    if v.__class__ is list:
         return tuple(_freeze(x) for x in v)
-    if isinstance(v, dict):
+    if v.__class__ is dict:
         return tuple(sorted((k, _freeze(x)) for k, x in v.items()))
     return v
 
 
 def attrs_hash(d: dict) -> int:
-    """A hash of a node's or edge's attributes, ``prov`` left out."""
-    return hash(tuple(sorted((k, _freeze(v)) for k, v in d.items() if k not in IGNORED)))
+    """A hash of a node's or edge's attributes, ``prov`` left out (key order
+    does not matter: a store may give the keys in another order)."""
+    if "prov" in d:
+        d = d.copy()
+        del d["prov"]
+    try:
+        return hash(frozenset(d.items()))  # the common case, all in C
+    except TypeError:  # a list value
+        return hash(frozenset((k, _freeze(v)) for k, v in d.items()))
 
 
 @dataclass
 class Fingerprint:
-    nodes: dict[str, tuple[str, int]] = field(default_factory=dict)  # nid -> (kind, hash)
-    edges: dict[tuple[str, str, str], list[int]] = field(default_factory=dict)
+    nodes: dict[str, int] = field(default_factory=dict)  # nid -> hash
+    edges: Counter = field(default_factory=Counter)  # (u, v, kind, hash) -> count
 
 
 def fingerprint(store) -> Fingerprint:
     """Hashes of every node and edge of ``store``."""
     fp = Fingerprint()
     kinds, _ = store.counts()
+    h = attrs_hash
     for kind in kinds:
-        for nid, d in store.nodes(kind):
-            fp.nodes[nid] = (kind, attrs_hash(d))
-    for u, v, _, d in store.edges():
-        fp.edges.setdefault((u, v, d.get("kind", "")), []).append(attrs_hash(d))
+        fp.nodes.update((nid, h(d)) for nid, d in store.nodes(kind))
+    fp.edges.update((u, v, d.get("kind", ""), h(d)) for u, v, _, d in store.edges())
     return fp
 
 
@@ -91,39 +96,37 @@ CHANGES = ("added", "removed", "modified")
 
 def diff(old: Fingerprint, new) -> GraphDiff:
     """What ``new`` (a store) adds to, removes from and modifies in ``old``."""
+    from .schema import split_id
+
     out = GraphDiff({c: {} for c in CHANGES}, {c: {} for c in CHANGES})
-    seen: set[str] = set()
-    kinds, _ = new.counts()
-    for kind in kinds:
-        for nid, d in new.nodes(kind):
-            seen.add(nid)
+    cur = fingerprint(new)
+    if cur.nodes != old.nodes:
+        for nid, h in cur.nodes.items():
             was = old.nodes.get(nid)
             if was is None:
-                out.nodes["added"].setdefault(kind, []).append(nid)
-            elif was[1] != attrs_hash(d):
-                out.nodes["modified"].setdefault(kind, []).append(nid)
-    for nid, (kind, _) in old.nodes.items():
-        if nid not in seen:
-            out.nodes["removed"].setdefault(kind, []).append(nid)
-    new_edges: dict[tuple[str, str, str], list[int]] = {}
-    for u, v, _, d in new.edges():
-        new_edges.setdefault((u, v, d.get("kind", "")), []).append(attrs_hash(d))
-    for key in new_edges.keys() | old.edges.keys():
-        a, b = old.edges.get(key, []), new_edges.get(key, [])
-        if a == b:
-            continue
-        u, v, kind = key
-        label = f"{u} -{kind}-> {v}"
-        if len(a) == 1 and len(b) == 1:
-            out.edges["modified"].setdefault(kind, []).append(label)
-            continue
-        ca, cb = Counter(a), Counter(b)
-        for _ in range(sum((cb - ca).values())):
-            out.edges["added"].setdefault(kind, []).append(label)
-        for _ in range(sum((ca - cb).values())):
-            out.edges["removed"].setdefault(kind, []).append(label)
+                out.nodes["added"].setdefault(split_id(nid)[0], []).append(nid)
+            elif was != h:
+                out.nodes["modified"].setdefault(split_id(nid)[0], []).append(nid)
+        for nid in old.nodes.keys() - cur.nodes.keys():
+            out.nodes["removed"].setdefault(split_id(nid)[0], []).append(nid)
+    if cur.edges != old.edges:
+        added, removed = cur.edges - old.edges, old.edges - cur.edges
+        # One edge of a kind between two nodes on each side, changed: modified.
+        a_by = Counter((u, v, k) for (u, v, k, _), n in added.items() for _ in range(n))
+        r_by = Counter((u, v, k) for (u, v, k, _), n in removed.items() for _ in range(n))
+        for key in a_by.keys() | r_by.keys():
+            u, v, kind = key
+            label = f"{u} -{kind}-> {v}"
+            na, nr = a_by.get(key, 0), r_by.get(key, 0)
+            if na == 1 and nr == 1:
+                out.edges["modified"].setdefault(kind, []).append(label)
+                continue
+            out.edges["added"].setdefault(kind, []).extend([label] * na)
+            out.edges["removed"].setdefault(kind, []).extend([label] * nr)
     for table in (out.nodes, out.edges):
-        for per in table.values():
+        for change, per in table.items():
+            for kind in [k for k, ids in per.items() if not ids]:
+                del per[kind]
             for ids in per.values():
                 ids.sort()
     return out
