@@ -22,7 +22,7 @@ from xuncha.cli import main
 from xuncha.export import export
 from xuncha.graph.build import build_graph
 from xuncha.graph.store import GraphStore
-from xuncha.graph.workspace import save
+from xuncha.graph.workspace import GRAPH_FILE, save
 from xuncha.loaders.dataset import load_dataset
 from xuncha.tempfiles import STALE_AGE, clean_stale
 
@@ -76,17 +76,17 @@ def test_next_save_removes_killed_saves_but_not_a_running_one(store, tmp_path):
     ws = tmp_path / "ws"
     ws.mkdir()
     for _ in range(3):
-        _killed("save", ws / "graph.json")
+        _killed("save", ws / GRAPH_FILE)
     left = _temps(ws)
-    assert len(left) == 3 and all(n.startswith(".graph.json.xuncha-") and n.endswith(".tmp")
+    assert len(left) == 3 and all(n.startswith(f".{GRAPH_FILE}.xuncha-") and n.endswith(".tmp")
                                   for n in left)
-    live = _writer("save", ws / "graph.json")  # a concurrent save, still writing
+    live = _writer("save", ws / GRAPH_FILE)  # a concurrent save, still writing
     try:
         running = set(_temps(ws)) - set(left)
         assert len(running) == 1
         save(store, ws)
         assert set(_temps(ws)) == running  # the killed ones are gone, the live one stays
-        assert (ws / "graph.json").stat().st_size > 1000
+        assert (ws / GRAPH_FILE).stat().st_size > 1000
     finally:
         live.kill()
         live.wait(10)
