@@ -286,14 +286,22 @@ def test_dot_small_and_refuses_large(mini, county, tmp_path):
     text = out.read_text(encoding="utf-8")
     assert text.startswith("digraph") and text.rstrip().endswith("}")
     assert text.count(" -> ") == res.edges
-    assert '"cadre:C001" [label="张伟"' in text
+    assert '"cadre:C001" [label="★ 张伟' in text  # the seed is marked
     from xuncha.export.dot import DotExporter
 
-    big = county.graph.number_of_nodes() > DotExporter.max_nodes
-    if big:
-        with pytest.raises(ExportError, match="too many"):
-            export(county, "dot", tmp_path / "big.dot")
-        assert not (tmp_path / "big.dot").exists()
+    assert DotExporter.max_nodes <= 60  # a readable drawing
+    with pytest.raises(ExportError, match="too many") as err:
+        export(county, "dot", tmp_path / "big.dot")
+    assert "--around ID --hops 1" in str(err.value) and "--case" in str(err.value)
+    assert not (tmp_path / "big.dot").exists()
+    # A case: its evidence, one dashed reason edge per related case.
+    from xuncha.queries.related import related
+
+    seed = next(n for n, _ in county.nodes("issue") if related(county, n, limit=12))
+    res = export(county, "dot", tmp_path / "case.dot", Selection(case=seed))
+    text = (tmp_path / "case.dot").read_text(encoding="utf-8")
+    assert text.count("style=dashed") == len(related(county, seed, limit=12))
+    assert text.count(" -> ") == res.edges + text.count("style=dashed")
 
 
 # -- redaction ------------------------------------------------------------------------

@@ -29,7 +29,8 @@ def _split(values) -> list[str]:
 
 @click.command(epilog="Examples:\n\n\b\n"
                "  xuncha export graphml -o all.graphml\n"
-               "  xuncha export html --around cadre:C001 --hops 2 --redact public -o case.html\n"
+               "  xuncha export html --case issue:R2021-1-035 --redact public -o case.html\n"
+               "  xuncha export html --around cadre:C001 -o ego.html\n"
                "  xuncha export csv -o neo4j-import/        # then see neo4j-import/README.md\n"
                "  xuncha export xlsx --round R2023-1 -o round.xlsx\n"
                "  XUNCHA_PSEUDONYM_KEY=… xuncha export json --redact pseudonym -o share.json")
@@ -37,6 +38,11 @@ def _split(values) -> list[str]:
 @click.option("-o", "--output", default="-", show_default=True, metavar="PATH",
               help="Output file 输出文件 (a directory for csv); - writes to stdout. Written to a "
                    "temporary name and renamed, so a failed export leaves nothing behind.")
+@click.option("--case", "case", default=None, metavar="ID",
+              help="The picture of a case 案件关系图: the evidence graph of `xuncha related ID` (an "
+                   "issue, lead, cadre or unit): the seed, its related cases joined by labelled "
+                   "reason edges, the people, posts and ties behind them; html and dot draw "
+                   "actions, rounds, teams and categories as counts.")
 @click.option("--around", multiple=True, metavar="ID",
               help="Only the ego network 关系网 of this node (kind:id, bare id or unique name); "
                    "repeatable.")
@@ -73,7 +79,7 @@ def _split(values) -> list[str]:
               help="dot/html: export even above their size limits (2,000 / 5,000 nodes).")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
 @workspace_option
-def export(fmt, output, around, hops, through_hubs, kinds, rounds, regions, sectors, since,
+def export(fmt, output, case, around, hops, through_hubs, kinds, rounds, regions, sectors, since,
            until, redact, keep_text, provenance, title, force, quiet, workspace):
     """Export the graph, or part of it, as FORMAT 导出.
 
@@ -101,7 +107,7 @@ def export(fmt, output, around, hops, through_hubs, kinds, rounds, regions, sect
         raise click.UsageError("xlsx is binary: give -o FILE.xlsx (or redirect stdout)")
     if fmt == "csv" and output == "-":
         raise click.UsageError("csv writes a directory of files: give -o DIR")
-    sel = Selection(around=list(around), hops=hops, through_hubs=through_hubs,
+    sel = Selection(around=list(around), case=case, hops=hops, through_hubs=through_hubs,
                     kinds=_split(kinds), rounds=list(rounds), regions=list(regions),
                     sectors=list(sectors), since=parse_date_option(since),
                     until=parse_date_option(until))

@@ -156,10 +156,24 @@ def export(store: GraphStore, fmt: str, path, selection: Selection | None = None
     Raises :class:`ExportError` for a bad request; nothing is left at ``path``
     when anything fails.
     """
+    from ..graph.schema import personal_edge_kinds
+    from .case import CONTEXT_KINDS, build_case, context_counts
+
     cls = exporter_class(fmt)
     tell = progress or (lambda name, n: None)
     tell("selecting 选择", 0)
-    view = select(store, selection)
+    sel = selection or Selection()
+    case = build_case(store, sel.case) if sel.case else None
+    # The pictures (html, dot) of a case or an ego network draw context as counts.
+    collapse = CONTEXT_KINDS if cls.collapses_context and (sel.around or case) else frozenset()
+    # Redaction hides edges made from personal facts (NATIVE_OF from 籍贯).
+    skip = personal_edge_kinds() if redact else frozenset()
+    view = select(store, sel, case.nodes if case else None, collapse, skip)
+    if collapse:
+        options["case"] = case
+        options["context"], options["context_totals"] = context_counts(
+            store, [n for n, _ in view.nodes()], collapse)
+        options["seeds"] = [store.resolve(r) for r in sel.around] + ([case.seed] if case else [])
     redactor = make_redactor(redact, keep_text)
     if redactor.mode:
         # Every person of the dataset, not only the selection: text must not
@@ -172,14 +186,17 @@ def export(store: GraphStore, fmt: str, path, selection: Selection | None = None
         progress.update(total=columns.n_nodes + columns.n_edges)
     if cls.max_nodes is not None and columns.n_nodes > cls.max_nodes and not force:
         raise ExportError(
-            f"{columns.n_nodes:,} nodes is too many for {fmt} (节点过多; limit {cls.max_nodes:,}): "
-            f"narrow the selection with --around ID --hops N, --kinds, --round or --region, "
+            f"{columns.n_nodes:,} nodes is too many for {fmt} (节点过多; limit {cls.max_nodes:,}, "
+            f"to stay readable): narrow the selection, e.g. --case ID (the evidence of one case), "
+            f"--around ID --hops 1, --kinds cadre,unit,issue,lead, --round or --region; "
             f"or pass --force")
-    described = (selection or Selection()).describe()
+    described = sel.describe()
     if described.get("around"):
         # Name the seeds by node id: a seed given by a person's name must not
         # reach a redacted export through its metadata.
         described["around"] = [store.resolve(r) for r in described["around"]]
+    if described.get("case"):
+        described["case"] = store.resolve(described["case"])
     meta = redactor.meta({"selection": described,
                           "redaction": redactor.describe(), "source": store.meta.get("source")})
     from .timeline import Timeline

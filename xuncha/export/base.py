@@ -326,6 +326,9 @@ class Exporter:
     directory = False
     # Largest selection the format accepts without ``force`` (None: no limit).
     max_nodes: int | None = None
+    # A picture: around a seed or for a case, context kinds (actions, rounds,
+    # teams, categories) are drawn as counts (``options["context"]``), not nodes.
+    collapses_context = False
 
     def __init__(self, path, columns: Columns, meta: dict | None = None, **options):
         self.path = path

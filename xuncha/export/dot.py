@@ -2,16 +2,23 @@
 
 Nodes are drawn with their Chinese label, their kind's registry colour and a
 matching Graphviz shape; edges are labelled with their kind's Chinese name.
-Properties go into ``tooltip`` (shown by SVG viewers).  Over
-:attr:`DotExporter.max_nodes` nodes the export is refused unless forced:
-Graphviz layouts of thousands of nodes are unreadable and slow.
+Properties go into ``tooltip`` (shown by SVG viewers).  Like the html page,
+a case (``--case``) or an ego network (``--around``) draws context (actions,
+rounds, teams, categories) as counts in the labels, marks the seed (double
+border, ★) and joins a case's seed to each related case by a dashed reason
+edge labelled with its signals.
+
+Over :attr:`DotExporter.max_nodes` (60) nodes the export is refused, with a
+message saying how to narrow the selection (``--case ID``, ``--around ID
+--hops 1``, ``--kinds``), unless forced: beyond that a Graphviz drawing is
+unreadable (the issue's 195-node ego network rendered 1650×32767 px).
 
 Render with ``dot -Tsvg case.dot -o case.svg`` (``sfdp`` for larger ones).
 """
 
 from __future__ import annotations
 
-from ..graph.schema import EDGE_KINDS
+from ..graph.schema import EDGE_KINDS, NODE_KINDS
 from .base import Exporter, node_style
 
 DOT_SHAPE = {"dot": "ellipse", "ellipse": "ellipse", "box": "box", "square": "square",
@@ -37,7 +44,8 @@ def _tooltip(attrs: dict) -> str:
 class DotExporter(Exporter):
     name = "dot"
     extension = ".dot"
-    max_nodes = 2000
+    max_nodes = 60
+    collapses_context = True
 
     def start(self) -> None:
         self.out.write(
@@ -48,8 +56,15 @@ class DotExporter(Exporter):
 
     def write_node(self, nid: str, attrs: dict, label: str) -> None:
         colour, shape, _ = node_style(attrs.get("kind"))
-        self.out.write(f"  {quote(nid)} [label={quote(label)}, shape={DOT_SHAPE.get(shape, 'ellipse')}, "
-                       f'fillcolor="{colour}66", color="{colour}", tooltip={quote(_tooltip(attrs))}];\n')
+        ctx = (self.options.get("context") or {}).get(nid)
+        if ctx:
+            label += "\n" + " · ".join(f"{NODE_KINDS[k].zh if k in NODE_KINDS else k}×{n}"
+                                       for k, n in ctx.items())
+        seed = nid in (self.options.get("seeds") or ())
+        extra = ', penwidth=3, peripheries=2, color="#f5b800"' if seed else f', color="{colour}"'
+        self.out.write(f"  {quote(nid)} [label={quote(('★ ' if seed else '') + label)}, "
+                       f"shape={DOT_SHAPE.get(shape, 'ellipse')}, "
+                       f'fillcolor="{colour}66"{extra}, tooltip={quote(_tooltip(attrs))}];\n')
 
     def write_edge(self, u: str, v: str, key: str, attrs: dict) -> None:
         kind = attrs.get("kind")
@@ -58,4 +73,9 @@ class DotExporter(Exporter):
                        f"tooltip={quote(_tooltip({'kind': kind, **attrs, 'type': kind}))}];\n")
 
     def end(self) -> None:
+        case = self.options.get("case")
+        for link in (case.links if case else ()):
+            self.out.write(f"  {quote(link['from'])} -> {quote(link['to'])} [style=dashed, penwidth=2, "
+                           f'color="#b45309", fontcolor="#7c2d12", '
+                           f"label={quote('、'.join(link['zh']) + ' ' + format(link['score'], '.2f'))}];\n")
         self.out.write("}\n")

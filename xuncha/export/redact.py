@@ -355,9 +355,9 @@ class _Redacting(Redactor):
         self._entity = _Terms(full)
 
     def dropped(self, domain: str, kind: str) -> frozenset[str]:
-        if self.keep_text:
-            return frozenset()
-        return frozenset(k for k, s in self.sens(domain, kind).items() if s == "text")
+        # Personal facts (birth date, native place) always go; free text unless --keep-text.
+        return frozenset(k for k, s in self.sens(domain, kind).items()
+                         if s == "personal" or (s == "text" and not self.keep_text))
 
     def scrub(self, text: str, entity: bool = False) -> str:
         """Replace ID numbers, phones, and people's names (and given names, unless

@@ -39,6 +39,7 @@ from .base import ExportError
 @dataclass
 class Selection:
     around: list[str] = field(default_factory=list)
+    case: str | None = None  # the evidence graph of `related` for this issue, lead, cadre or unit
     hops: int = 2
     through_hubs: bool = False
     kinds: list[str] = field(default_factory=list)
@@ -54,7 +55,7 @@ class Selection:
 
     @property
     def is_whole(self) -> bool:
-        return not (self.around or self.kinds or self.has_filters)
+        return not (self.around or self.case or self.kinds or self.has_filters)
 
     def describe(self) -> dict:
         d = {k: v for k, v in self.__dict__.items() if v not in (None, [], False)}
@@ -158,26 +159,34 @@ def _check_kinds(kinds: list[str]) -> tuple[set[str], set[str]]:
     return nk, ek
 
 
-def ego(store: GraphStore, seeds: list[str], hops: int, through_hubs: bool = False) -> set[str]:
+def ego(store: GraphStore, seeds: list[str], hops: int, through_hubs: bool = False,
+        leaves: frozenset[str] = frozenset(), skip_edges: frozenset[str] = frozenset()) -> set[str]:
     """Nodes within ``hops`` edges of ``seeds`` (either direction).
 
-    Hubs are reached but not expanded unless ``through_hubs``; a seed is
-    always expanded.
+    Hubs, and nodes of the ``leaves`` kinds, are reached but not expanded
+    (hubs are, with ``through_hubs``); a seed is always expanded.  Edges of
+    the ``skip_edges`` kinds are not followed.  Walks neighbourhoods through
+    the store API (``out_edges``/``in_edges``).
 
     >>> sorted(ego(store, ["cadre:C004"], 1))          # doctest: +SKIP
     ['cadre:C002', 'cadre:C004', 'region:330101', 'team:T1', 'team:T2']
     """
-    g = store.graph
     seen = set(seeds)
     frontier = deque((s, 0) for s in seeds)
     while frontier:
         n, depth = frontier.popleft()
         if depth >= hops:
             continue
-        if depth > 0 and not through_hubs and g.nodes[n].get("kind") in HUB_KINDS:
-            continue
-        for m in (*g.successors(n), *g.predecessors(n)):
-            if m not in seen:
+        if depth > 0:
+            kind = store.kind(n)
+            if kind in leaves or (not through_hubs and kind in HUB_KINDS):
+                continue
+        for _, m, d in store.out_edges(n):
+            if m not in seen and d.get("kind") not in skip_edges:
+                seen.add(m)
+                frontier.append((m, depth + 1))
+        for m, _, d in store.in_edges(n):
+            if m not in seen and d.get("kind") not in skip_edges:
                 seen.add(m)
                 frontier.append((m, depth + 1))
     return seen
@@ -237,20 +246,39 @@ def _edge_filter(sel: Selection, round_raw: set[str]):
     return ok
 
 
-def select(store: GraphStore, sel: Selection | None = None) -> GraphView:
+def select(store: GraphStore, sel: Selection | None = None, case_nodes: set[str] | None = None,
+           collapse: frozenset[str] = frozenset(),
+           skip_edges: frozenset[str] = frozenset()) -> GraphView:
     """The :class:`GraphView` of ``store`` that ``sel`` describes.
+
+    ``case_nodes``: the nodes of ``sel.case``'s evidence graph
+    (:func:`xuncha.export.case.build_case`).  ``collapse``: node kinds shown
+    as counts instead of nodes (the html and dot pictures): around a seed they
+    are not walked through, and they are left out unless they are seeds.
+    ``skip_edges``: edge kinds left out (and not walked), e.g. those that
+    redaction hides.
 
     >>> view = select(store, Selection(around=["cadre:C001"], hops=2))   # doctest: +SKIP
     """
-    if sel is None or sel.is_whole:
+    if (sel is None or sel.is_whole) and not skip_edges:
         return GraphView(store)
+    sel = sel or Selection()
     if sel.hops < 0:
         raise ExportError("--hops must be 0 or more")
     node_kinds, edge_kinds = _check_kinds(sel.kinds)
+    if skip_edges:
+        edge_kinds = (edge_kinds or set(EDGE_KINDS)) - skip_edges
     nodes: set[str] | None = None
+    seeds: list[str] = []
     if sel.around:
         seeds = [store.resolve(ref) for ref in sel.around]
-        nodes = ego(store, seeds, sel.hops, sel.through_hubs)
+        nodes = ego(store, seeds, sel.hops, sel.through_hubs, leaves=collapse, skip_edges=skip_edges)
+    if case_nodes is not None:
+        nodes = set(case_nodes) if nodes is None else nodes & case_nodes
+    if collapse and nodes is not None:
+        keep = set(seeds) | ({store.resolve(sel.case)} if sel.case else set())
+        nodes = {n for n in nodes if n in keep or store.kind(n) not in collapse or
+                 store.kind(n) in node_kinds}
     rounds = [store.resolve(r, ("round",)) for r in sel.rounds]
     regions = [store.resolve(r, ("region",)) for r in sel.regions]
     round_raw = {store.node(r)["id"] for r in rounds}

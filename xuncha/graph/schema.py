@@ -36,8 +36,9 @@ class Field:
     type: str = "text"
     required: bool = False
     aliases: tuple[str, ...] = ()
-    # "name" (a person's name), "id_number", "phone" or "text" (free text
-    # that may name people): what redaction must treat.
+    # "name" (a person's name), "id_number", "phone", "text" (free text
+    # that may name people) or "personal" (birth date, native place: dropped,
+    # with the edges made from them): what redaction must treat.
     sensitive: str | None = None
     # Property name in the graph when it differs from the column name: a
     # column called "kind" would clash with the node/edge attribute ``kind``.
@@ -213,8 +214,8 @@ LEDGERS: dict[str, Ledger] = {
                 F("id", "人员编号", "code", True),
                 F("name", "姓名", "text", True, sensitive="name"),
                 F("gender", "性别", "enum:gender"),
-                F("birth_date", "出生年月", "date", aliases=("出生日期",)),
-                F("native_region_id", "籍贯", "ref:region"),
+                F("birth_date", "出生年月", "date", aliases=("出生日期",), sensitive="personal"),
+                F("native_region_id", "籍贯", "ref:region", sensitive="personal"),
                 F("id_number", "身份证号", "code", aliases=("身份证号码",), sensitive="id_number"),
                 F("phone", "联系电话", "code", aliases=("电话", "手机"), sensitive="phone"),
                 F("rank", "职级", "text"),
@@ -458,3 +459,13 @@ LIFETIMES: dict[str, Lifetime] = {
     "INSPECTED": Lifetime("start", "end", via="round_id"),
     "MEMBER_OF": Lifetime(via="round_id"),
 }
+
+
+def personal_edge_kinds() -> frozenset[str]:
+    """Edge kinds made from a ``personal`` field (NATIVE_OF from 籍贯): redaction drops them."""
+    out = set()
+    for ledger in LEDGERS.values():
+        for em in ledger.edges:
+            if any(ledger.field(f).sensitive == "personal" for f in (em.src, em.dst)):
+                out.add(em.kind)
+    return frozenset(out)
