@@ -47,9 +47,13 @@ def _units_of(store, item: str) -> list[str]:
 
 def build_case(store, ref: str, limit: int | None = CASE_LIMIT, min_tier: str = "moderate") -> Case:
     """The evidence graph of ``related(store, ref)``: nodes and reason links."""
-    from ..queries.related import SIGNALS, related
+    from ..queries.related import SEED_KINDS, SIGNALS, related
+    from .base import ExportError
 
     seed = store.resolve(ref)
+    if store.kind(seed) not in SEED_KINDS:
+        raise ExportError(f"--case takes an issue, lead, cadre or unit (问题、线索、人员或单位); "
+                          f"{seed} is a {store.kind(seed)}: use --around {seed} for its neighbourhood")
     results = related(store, seed, limit=limit, min_tier=min_tier)
     case = Case(seed, {seed})
     if store.kind(seed) in ("issue", "lead"):
