@@ -4,6 +4,8 @@ and the plain data holders (:class:`Unit`, :class:`Jurisdiction`, :class:`World`
 
 from __future__ import annotations
 
+import bisect
+
 import datetime as _dt
 import random
 from dataclasses import dataclass, field
@@ -40,10 +42,21 @@ def _rng(seed: int, stream: str) -> random.Random:
     return random.Random(f"{seed}:{stream}")
 
 
+_CUM: dict[int, tuple[list, list, float]] = {}
+
+
 def _weighted(rng: random.Random, pairs) -> str:
-    codes = [c for c, _ in pairs]
-    weights = [w for _, w in pairs]
-    return rng.choices(codes, weights=weights, k=1)[0]
+    """One code of ``pairs`` ((code, weight), ...) drawn by weight; the same draw
+    as ``rng.choices(codes, weights)`` (cumulative weights cached per tuple)."""
+    got = _CUM.get(id(pairs))
+    if got is None or got[0] is not pairs:
+        cum, total = [], 0.0
+        for _, w in pairs:
+            total += w
+            cum.append(total)
+        got = _CUM[id(pairs)] = (pairs, [c for c, _ in pairs], cum)
+    _, codes, cum = got
+    return codes[bisect.bisect(cum, rng.random() * cum[-1], 0, len(cum) - 1)]
 
 
 @dataclass
