@@ -96,7 +96,8 @@ class Findings:
             places = self.places[u.idx] = self._places(u)
         place = rng.choice(places) if places else ""
         years = years_text(_year(cs), _year(ce)) if dated else None
-        return compose(rng, d["subcategory"], u.kind, u.name, who, d["amount"], place, years)
+        return compose(rng, d["subcategory"], u.kind, u.name, who, d["amount"], place, years,
+                       principal=bool(cad) and self.i_role[i] == "principal")
 
     def _places(self, u: Unit) -> list[str]:
         reg = u.region

@@ -136,7 +136,7 @@ _OBJECTS: dict[tuple[str, str], tuple[str, ...]] = {}
 TEMPLATES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "weakened_leadership": (
         ("党组织领导核心作用发挥不充分，{obj}等重大事项未经集体研究", "落实上级重大决策部署打折扣、搞变通",
-         "“三重一大”事项决策程序不规范，{n}项议题未经党组会议研究", "民主集中制执行不到位，议事规则未及时修订"),
+         "“三重一大”事项决策程序不规范，{n}项议题未经党组会议研究", "民主集中制执行不到位，议事规则未及时修订", "{obj}事项先执行后补会，涉及{n}项"),
         ("{who}搞“一言堂”，{obj}等事项个人说了算",),
     ),
     "decisions_not_implemented": (
@@ -146,17 +146,17 @@ TEMPLATES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     ),
     "theory_study": (
         ("理论学习中心组学习流于形式，{n}次学习无记录", "“三会一课”学习内容单一，以读代学",
-         "专题学习研讨走过场，研讨发言雷同"),
+         "专题学习研讨走过场，研讨发言雷同", "{n}名班子成员未按要求撰写学习心得", "学习贯彻与{obj}等业务工作结合不紧"),
         ("{who}参加集中学习次数偏少，全年缺席{n}次",),
     ),
     "ideological_work": (
         ("意识形态工作责任制落实不到位，阵地管理薄弱", "未按要求开展意识形态风险研判，全年仅研判{n}次",
-         "网站和新媒体平台信息发布审核不严"),
+         "网站和新媒体平台信息发布审核不严", "{n}个微信工作群管理不规范", "意识形态阵地排查不彻底，{n}处宣传栏内容过期"),
         (),
     ),
     "party_building_lacking": (
         ("基层党组织换届不及时，党费收缴不规范", "党建工作与业务工作“两张皮”",
-         "发展党员程序不规范，{n}名党员档案材料缺失", "组织生活会批评与自我批评辣味不足"),
+         "发展党员程序不规范，{n}名党员档案材料缺失", "组织生活会批评与自我批评辣味不足", "{n}个党支部未按期召开组织生活会", "党员教育管理松散，{n}名党员长期未参加组织生活"),
         ("{who}履行党建第一责任人职责不到位",),
     ),
     "cadre_selection": (
@@ -176,16 +176,16 @@ TEMPLATES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     ),
     "formalism": (
         ("文山会海问题依然存在，督查检查考核过多过频", "台账资料弄虚作假、重留痕轻实效",
-         "{obj}工作汇报多、落实少，{n}项任务只报进度不见成效", "层层发文、以文件落实文件"),
+         "{obj}工作汇报多、落实少，{n}项任务只报进度不见成效", "层层发文、以文件落实文件", "{obj}过度留痕，要求基层报送材料{n}份", "{n}个工作群、政务APP考核排名，加重基层负担"),
         (),
     ),
     "bureaucratism": (
         ("服务群众意识淡薄，办事推诿扯皮", "对群众反映问题敷衍塞责、久拖不决，{n}件信访事项超期未办结",
-         "{obj}审批环节多、时限长"),
+         "{obj}审批环节多、时限长", "{obj}办理时限平均超出承诺时限{n}个工作日", "对{n}件群众诉求答复敷衍"),
         ("{who}对群众诉求推诿扯皮",),
     ),
     "hedonism": (
-        ("工作日午间饮酒问题屡禁不止", "违规出入私人会所", "上班时间脱岗离岗现象较多"),
+        ("工作日午间饮酒问题屡禁不止", "违规出入私人会所", "上班时间脱岗离岗现象较多，抽查发现{n}人次不在岗", "值班制度执行不严，{n}次值班无人在岗"),
         ("{who}工作日午间饮酒", "{who}违规接受管理服务对象安排的娱乐活动"),
     ),
     "extravagance": (
@@ -194,7 +194,7 @@ TEMPLATES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     ),
     "strict_governance_weak": (
         ("主体责任落实不到位，对党员干部日常监督管理宽松软", "廉政风险防控机制不健全，{obj}环节缺乏制约",
-         "“一岗双责”落实不力，班子成员{n}年未开展廉政谈话"),
+         "“一岗双责”落实不力，班子成员{n}年未开展廉政谈话", "对{obj}领域廉政风险排查不到位", "警示教育开展不经常，全年仅{n}次"),
         ("{who}履行全面从严治党第一责任人职责不到位",),
     ),
     "integrity": (
@@ -214,11 +214,11 @@ TEMPLATES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
         ("{who}插手干预{obj}招投标", "{who}指定{obj}供应商，涉及{amt}"),
     ),
     "office_space": (
-        ("办公用房面积超标，涉及{amt}改造费用", "违规装修办公室，花费{amt}", "{n}名干部办公用房超标未整改"),
+        ("办公用房面积超标，涉及{amt}改造费用", "违规装修办公室，花费{amt}", "{n}名干部办公用房超标未整改", "超标准配置办公家具，涉及{amt}", "{n}间闲置办公用房未按规定移交"),
         ("{who}办公用房面积超标",),
     ),
     "public_funds_travel": (
-        ("以考察学习为名变相公款旅游，花费{amt}", "借培训之机公款旅游，涉及{n}人次"),
+        ("以考察学习为名变相公款旅游，花费{amt}", "借培训之机公款旅游，涉及{n}人次", "以{obj}调研为名组织赴外地旅游，涉及{n}人次"),
         ("{who}借考察之机公款旅游，花费{amt}",),
     ),
     "social_assistance": (
@@ -261,12 +261,22 @@ def years_text(y1: int, y2: int) -> str:
     return f"{y1}年" if y1 == y2 else f"{y1}年至{y2}年"
 
 
+# Templates that only a unit's principal can be the subject of.
+PRINCIPAL_ONLY = ("第一责任人", "一言堂")
+
+
 def compose(rng, sub: str, kind: str, unit_name: str, who: str | None, amount, place: str,
-            years: str | None) -> str:
+            years: str | None, principal: bool = False) -> str:
     """One description.  ``who`` (already masked, with role) picks a template
-    naming a person; ``years`` (e.g. ``2019年至2021年``) prefixes a time frame."""
+    naming a person (one a principal can be the subject of only if
+    ``principal``); ``years`` (e.g. ``2019年至2021年``) prefixes a time frame;
+    without an ``amount`` a template that needs one is avoided."""
     plain, named = TEMPLATES[sub]
+    if who and not principal:
+        named = tuple(t for t in named if not any(w in t for w in PRINCIPAL_ONLY))
     pool = named if who and named else plain
+    if not amount:
+        pool = tuple(t for t in pool if "{amt}" not in t) or pool
     tmpl = rng.choice(pool)
     text = tmpl.format(who=who or "", obj=rng.choice(objects_for(kind, unit_name)),
                        amt=amount_text(amount), n=rng.randint(2, 30), place=place)
