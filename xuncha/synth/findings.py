@@ -65,15 +65,21 @@ class Findings:
     def conduct(self, rng, ps: int, pe: int, lo: int | None = None, hi: int | None = None):
         """(start, end, dated): when the conduct a finding describes happened.
 
-        Dated conduct is whole calendar years clipped to the inspection period
-        (the description then says ``2019年至2021年``); ``lo``–``hi`` is the
-        implicated person's time at the unit inside the period, which a dated
-        conduct covers.  Undated conduct is the whole period."""
+        Dated conduct is whole calendar years (the description then says
+        ``2019年至2021年``), chosen inside the inspection period where whole years
+        fit, so the years a reader sees are the conduct; only when no whole year
+        fits is a partial year clipped to the period.  ``lo``–``hi`` is the
+        implicated person's time at the unit inside the period: the years they
+        were there.  Undated conduct is the whole period."""
+        full_lo = _year(ps) if ps == ordinal(_year(ps)) else _year(ps) + 1
+        full_hi = _year(pe) if pe == ordinal(_year(pe), 12, 31) else _year(pe) - 1
         if lo is not None:
             y1, y2 = _year(lo), _year(hi)
-        elif rng.random() < M.DATED_SHARE:
-            y1 = rng.randint(_year(ps), _year(pe))
-            y2 = rng.randint(y1, _year(pe))
+            if max(y1, full_lo) <= min(y2, full_hi):
+                y1, y2 = max(y1, full_lo), min(y2, full_hi)
+        elif full_lo <= full_hi and rng.random() < M.DATED_SHARE:
+            y1 = rng.randint(full_lo, full_hi)
+            y2 = rng.randint(y1, full_hi)
         else:
             return ps, pe, False
         return max(ordinal(y1), ps), min(ordinal(y2, 12, 31), pe), True

@@ -31,6 +31,7 @@ class Planter:
         self.used_units: set[int] = set()
         self.w.planted.setdefault("clusters", [])
         self.w.planted.setdefault("conflicts", [])
+        self.n_pairs = 0
         self.by_team: dict[tuple[str, str], list[int]] = {}
         for i, d in enumerate(self.w.issues):
             self.by_team.setdefault((d["round_id"], d["team_id"]), []).append(i)
@@ -141,7 +142,8 @@ class Planter:
         # found by one team in one round, so the team is the shortest connection
         # between them while the real one runs through the people.
         b = None
-        if self.rng.random() < 0.5:
+        self.n_pairs += 1
+        if self.n_pairs <= 2 or self.rng.random() < 0.5:
             d1 = w.issues[i1]
             same = [i for i in self.by_team.get((d1["round_id"], d1["team_id"]), ())
                     if w.issue_unit[i] != w.issue_unit[i1]]
@@ -306,7 +308,9 @@ class Planter:
                     end = cutoff - rng.randint(15, 120)
                 else:
                     end = ref - rng.randint(60, 700)
-                start = end - rng.randint(300, 700)
+                start = max(end - rng.randint(300, 700), u.founded)
+                if end - start < 90:
+                    continue  # the body did not exist long enough before
                 title = "挂职" + title_for(u, "deputy", 1)
                 self.b._post(u, x, "staff", 0, start, end, title=title, principal=False)
                 u.holders.sort(key=lambda h: (h[0], h[2]))

@@ -24,7 +24,8 @@ days_in_period, responsible]``.
 years, which are then whole years clipped to the period, else the whole period),
 ``actors`` (the cadres who did it: the people the finding names) and
 ``responsible`` (the principals who ran the unit for at least
-:data:`RESPONSIBLE_DAYS` days of the conduct: the people who answer for it,
+:data:`RESPONSIBLE_DAYS` days of the conduct, or for most of a conduct shorter
+than a year: the people who answer for it,
 including those who had left by the inspection — 离任不免责 — and never a
 newcomer who arrived weeks before the team).
 
@@ -270,6 +271,13 @@ def _tally(values) -> dict:
 
 RESPONSIBLE_DAYS = 183  # a principal answers for conduct they presided over this long
 
+
+def answer_days(start: int, end: int) -> int:
+    """Days a principal must have presided over a conduct (``start``–``end``) to
+    answer for it: six months, or the greater part of a conduct shorter than a
+    year (whoever ran the unit through most of a two-month episode answers)."""
+    return min(RESPONSIBLE_DAYS, (end - start + 1) // 2 + 1)
+
 COLUMNS = {
     "inspections": ["round_id", "team_id", "unit_id", "arrival", "period_start", "period_end",
                     "principals"],
@@ -296,11 +304,12 @@ def facts(world) -> dict:
     for rid, tid, ux, arrival, ps, pe in w.inspections:
         u = w.units[ux]
         heads = []
+        need = answer_days(ps, pe)
         for s, e, c in u.principals:
             days = _overlap_days(s, e, ps, pe, AS_OF)
             if days:
                 heads.append([w.cid(c), ISO[s], ISO[e] if e is not None else None, days,
-                              days >= RESPONSIBLE_DAYS])
+                              days >= need])
         inspections.append([rid, tid, u.id, ISO[arrival], ISO[ps], ISO[pe], heads])
     findings = []
     cache: dict[tuple[int, int, int], list[str]] = {}
@@ -309,8 +318,9 @@ def facts(world) -> dict:
         ux = w.issue_unit[i]
         resp = cache.get((ux, cs, ce))
         if resp is None:
+            need = answer_days(cs, ce)
             resp = cache[(ux, cs, ce)] = [w.cid(c) for s, e, c in w.units[ux].principals
-                                          if _overlap_days(s, e, cs, ce, AS_OF) >= RESPONSIBLE_DAYS]
+                                          if _overlap_days(s, e, cs, ce, AS_OF) >= need]
         findings.append([d["id"], d["unit_id"], ISO[cs], ISO[ce], dated, list(d["cadre_ids"]), list(resp)])
     leads = [[d["id"], d["unit_id"], list(d["issue_ids"]), list(d["subject_ids"])] for d in w.leads]
     ties = []
