@@ -72,7 +72,7 @@ class CaseFacts:
             self.unit[x] = l["unit_id"]
             src = ["issue:" + i for i in l["issue_ids"]]
             self.sources[x] = src
-            self.responsible[x] = set().union(*(self.responsible.get(i, set()) for i in src))
+            self.responsible[x] = set(l["responsible"])
             for i in src:
                 self.leads_of.setdefault(i, []).append(x)
         for x, cs in self.actors.items():

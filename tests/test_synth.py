@@ -267,7 +267,8 @@ def test_truth_refers_only_to_existing_ids(truth, rows):
         check("cadres", f["actors"] + f["responsible"])
     assert len(truth["findings"]) == len(rows["issues"])
     for l in _table(truth, "leads"):
-        check("leads", [l["lead_id"]]); check("issues", l["issue_ids"]); check("cadres", l["actors"])
+        check("leads", [l["lead_id"]]); check("issues", l["issue_ids"])
+        check("cadres", l["actors"] + l["responsible"])
     for t in _table(truth, "ties"):
         check("cadres", [t["cadre_id"], t["other_id"]]); check("units", [t["via_unit_id"]])
     for x in _table(truth, "inspections"):

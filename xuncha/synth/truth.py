@@ -29,8 +29,10 @@ than a year: the people who answer for it,
 including those who had left by the inspection — 离任不免责 — and never a
 newcomer who arrived weeks before the team).
 
-``leads`` — one row per lead: the issues it was raised from and its
-``actors`` (the people it is about).
+``leads`` — one row per lead: the issues it was raised from, its ``actors``
+(the people it is about) and ``responsible`` (the principals who answer for
+the findings it was raised from; for a petition lead raised from no finding,
+those who answer for the whole period the visit looked back on).
 
 ``ties`` — one row per social relation: ``[cadre_id, other_id, kind,
 via_unit_id, overlap_start, overlap_end]``; for colleagues, the unit where
@@ -283,7 +285,7 @@ COLUMNS = {
                     "principals"],
     "findings": ["issue_id", "unit_id", "conduct_start", "conduct_end", "dated", "actors",
                  "responsible"],
-    "leads": ["lead_id", "unit_id", "issue_ids", "actors"],
+    "leads": ["lead_id", "unit_id", "issue_ids", "actors", "responsible"],
     "ties": ["cadre_id", "other_id", "kind", "via_unit_id", "overlap_start", "overlap_end"],
 }
 TABLES = tuple(COLUMNS)
@@ -322,7 +324,17 @@ def facts(world) -> dict:
             resp = cache[(ux, cs, ce)] = [w.cid(c) for s, e, c in w.units[ux].principals
                                           if _overlap_days(s, e, cs, ce, AS_OF) >= need]
         findings.append([d["id"], d["unit_id"], ISO[cs], ISO[ce], dated, list(d["cadre_ids"]), list(resp)])
-    leads = [[d["id"], d["unit_id"], list(d["issue_ids"]), list(d["subject_ids"])] for d in w.leads]
+    resp_of = {row[0]: row[6] for row in findings}
+    period_resp: dict[tuple[str, str], list[str]] = {}
+    for row in inspections:
+        period_resp[(row[0], row[2])] = [h[0] for h in row[6] if h[4]]
+    leads = []
+    for d in w.leads:
+        if d["issue_ids"]:  # the conduct of the findings it was raised from
+            resp = sorted({c for i in d["issue_ids"] for c in resp_of[i]})
+        else:  # a petition: the whole period the visit looked back on
+            resp = list(period_resp.get((d["round_id"], d["unit_id"]), ()))
+        leads.append([d["id"], d["unit_id"], list(d["issue_ids"]), list(d["subject_ids"]), resp])
     ties = []
     for r in w.relations:
         via = s0 = e0 = None
