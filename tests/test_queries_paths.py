@@ -5,18 +5,44 @@ from __future__ import annotations
 import pytest
 
 from xuncha.errors import XunchaError
-from xuncha.queries.paths import network, paths
+from xuncha.queries.paths import EDGE_WEIGHTS, network, paths
 from xuncha.queries.timeline import asof, timeline
 
 from .test_queries_common import world  # noqa: F401  (fixture)
 
 
-def test_shortest_path_through_a_tie(world):
-    (p,) = paths(world, "issue:I1", "issue:I2")
+def test_lightest_path_goes_through_the_people_and_their_tie(world):
+    got = paths(world, "issue:I1", "issue:I2")
+    p = got[0]
     assert p.nodes == ["issue:I1", "cadre:C3", "cadre:C4", "issue:I2"]
     assert [s.kind for s in p.steps] == ["IMPLICATES", "RELATED_TO", "IMPLICATES"]
+    assert p.weight == 3 * EDGE_WEIGHTS["IMPLICATES"]
     assert p.steps[1].props["relation_kind"] == "sibling"
     assert "sibling" in p.text and "<-[IMPLICATES]-" in p.text
+    # k best, lightest first, all simple, every hop an edge
+    assert len(got) == 5
+    assert [x.weight for x in got] == sorted(x.weight for x in got)
+    assert len({tuple(x.nodes) for x in got}) == 5
+    for x in got:
+        assert len(set(x.nodes)) == len(x.nodes)
+        assert x.weight == sum(EDGE_WEIGHTS[s.kind] for s in x.steps)
+        for st in x.steps:
+            assert any(d["kind"] == st.kind for d in world.graph.get_edge_data(st.source, st.target).values())
+    # the team that inspected both units is context: far down the list
+    via_team = [x for x in got if "team:T1" in x.nodes]
+    assert via_team and via_team[0].weight > 3 * p.weight
+
+
+def test_shortest_counts_hops(world):
+    # I1 and I14 share their unit: 2 hops, but through context (weight 6);
+    # plain hop count puts that first either way, and weighs every hop 1.
+    p = paths(world, "issue:I1", "issue:I14", shortest=True)[0]
+    assert p.nodes == ["issue:I1", "unit:U1", "issue:I14"] and p.weight == 2
+    assert paths(world, "issue:I1", "issue:I14")[0].weight == 2 * EDGE_WEIGHTS["FOUND_IN"]
+
+
+def test_no_path_within_the_limit_is_empty(world):
+    assert paths(world, "issue:I1", "issue:I2", max_hops=2) == []
 
 
 def test_hubs_are_skipped_unless_asked(world):
@@ -27,18 +53,17 @@ def test_hubs_are_skipped_unless_asked(world):
     longer = paths(world, "issue:I12", "issue:I4", max_hops=8)
     assert longer and all(not n.startswith(("round:", "category:", "region:"))
                           for p in longer for n in p.nodes)
-    assert len({p.length for p in longer}) == 1  # all shortest
 
 
 def test_paths_are_deterministic_and_limited(world):
-    a = [p.nodes for p in paths(world, "issue:I12", "issue:I4", max_hops=8)]
-    assert a == sorted(a)
-    assert a == [p.nodes for p in paths(world, "I12", "I4", max_hops=8)]
+    a = [(p.weight, p.nodes) for p in paths(world, "issue:I12", "issue:I4", max_hops=8)]
+    assert [w for w, _ in a] == sorted(w for w, _ in a)
+    assert a == [(p.weight, p.nodes) for p in paths(world, "I12", "I4", max_hops=8)]
     assert len(paths(world, "issue:I12", "issue:I4", max_hops=8, limit=1)) == 1
 
 
 def test_path_may_end_at_a_hub(world):
-    (p,) = paths(world, "issue:I1", "round:R1")
+    p = paths(world, "issue:I1", "round:R1")[0]
     assert p.nodes == ["issue:I1", "round:R1"]
 
 

@@ -46,6 +46,23 @@ def _policy(lookback_years, min_overlap_months, newcomer_months):
     return Policy.from_months(lookback_years, min_overlap_months, newcomer_months)
 
 
+def _fill(template: str) -> str:
+    """A help text with the code's constants filled in (so it cannot drift)."""
+    import textwrap
+
+    from ..queries.paths import weights_help
+    from ..queries.periods import DEFAULT_POLICY
+    from ..queries.related import signals_help
+
+    weights = "\n    ".join(textwrap.wrap(weights_help(), 76))
+    return textwrap.dedent(template).format(
+        signals=signals_help().replace("\n", "\n    "), policy=DEFAULT_POLICY.describe(),
+        weights=weights, lift=_LIFT_HELP)
+
+
+_LIFT_HELP = ""
+
+
 def _doc(template: str):
     """Fill a command's help from the code's constants (so it cannot drift)."""
 
@@ -134,19 +151,13 @@ def related(ref, limit, min_score, min_tier, weak, signals, lookback_years, min_
 @click.option("--through-hubs", is_flag=True,
               help="Allow paths through regions, rounds and categories (hub nodes 枢纽节点).")
 @click.option("-k", "--limit", default=5, show_default=True, type=click.IntRange(min=1),
-              help="With two entities: show at most K shortest paths.")
+              help="With two entities: show the K best paths.")
+@click.option("--shortest", is_flag=True,
+              help="Rank by plain hop count 跳数 instead of evidential weight.")
 @workspace_option
 @uri_option
 @output_options
-def path(refs, max_hops, through_hubs, limit, workspace, uri, database, user, fmt):
-    """Shortest evidence paths 关系路径 between entities.
-
-    With two REFS: every shortest path (up to --limit) of at most --max-hops
-    edges, each edge shown with its kind and dates.  With three or more: the
-    network connecting them all (pairwise shortest paths joined by a minimum
-    spanning tree, as link-analysis tools draw it).  Hub nodes (regions,
-    rounds, categories) are not passed through unless --through-hubs.
-    """
+def path(refs, max_hops, through_hubs, limit, shortest, workspace, uri, database, user, fmt):
     from ..queries.paths import network, paths
 
     if len(refs) < 2:
@@ -156,7 +167,7 @@ def path(refs, max_hops, through_hubs, limit, workspace, uri, database, user, fm
     fmt = choose_format(fmt)
     if len(refs) == 2:
         found = run_query(paths, store, refs[0], refs[1], max_hops=max_hops,
-                          through_hubs=through_hubs, limit=limit)
+                          through_hubs=through_hubs, limit=limit, shortest=shortest)
         if not found:
             click.echo(f"no path within {max_hops} hops (在 {max_hops} 跳内无路径)"
                        + ("" if through_hubs else "; try --through-hubs or a larger --max-hops"),
@@ -164,10 +175,12 @@ def path(refs, max_hops, through_hubs, limit, workspace, uri, database, user, fm
         if fmt == "json":
             render([p.as_dict() for p in found], "json")
         else:
-            render([{"path": i, "length": p.length, "text": p.text}
-                    for i, p in enumerate(found, 1)], fmt, columns=["path", "length", "text"])
+            render([{"path": i, "weight": p.weight, "length": p.length, "text": p.text}
+                    for i, p in enumerate(found, 1)], fmt,
+                   columns=["path", "weight", "length", "text"])
         return
-    net = run_query(network, store, list(refs), max_hops=max_hops, through_hubs=through_hubs)
+    net = run_query(network, store, list(refs), max_hops=max_hops, through_hubs=through_hubs,
+                    shortest=shortest)
     if net.unreached:
         click.echo("not connected 未连通: " + ", ".join(f"{a}–{b}" for a, b in net.unreached),
                    err=True)
@@ -180,6 +193,25 @@ def path(refs, max_hops, through_hubs, limit, workspace, uri, database, user, fm
             for s in net.steps], fmt,
            columns=["source", "source_label", "edge", "target", "target_label", "props"],
            title=f"network connecting 连接 {', '.join(net.terminals)}")
+
+
+path.help = _fill("""Evidence paths 关系路径 between entities, by evidential weight.
+
+    With two REFS: the --limit lightest simple paths of at most --max-hops
+    edges (k shortest paths by weight), each with its weight and every edge
+    shown with its kind and dates.  Ties between people and naming edges are
+    cheap, context (the unit, team, round, owner) dear, so two cases whose
+    people are kin connect through the people before the team that found
+    both.  --shortest ranks by hop count instead.  With three or more REFS:
+    the network connecting them all (lightest pairwise paths joined by a
+    minimum spanning tree).  Hub nodes (regions, rounds, categories) are not
+    passed through unless --through-hubs.  Unconnected within the limits:
+    an empty answer and a note.
+
+    \b
+    Hop weights by edge kind 边权重:
+    {weights}
+    """)
 
 
 def _window(store, rounds, regions, sectors, since, until):

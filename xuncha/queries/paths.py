@@ -1,38 +1,73 @@
 """Evidence paths 关系路径 between entities, and the network connecting several.
 
-Definitions (a server implementation must reproduce them):
+Definitions (a server implementation reads the same neighbourhoods through
+:class:`~xuncha.graph.server.queries.LazyStore`, so its answers are these):
 
 - the graph is read as undirected: an edge ``u -> v`` of any kind joins
   ``u`` and ``v`` both ways (the path keeps each edge's real direction);
 - hub nodes (:data:`~xuncha.graph.schema.HUB_KINDS`: regions, rounds,
   categories) are never *passed through* unless ``through_hubs``; a hub may
   still be an end of the path when the user names it;
-- :func:`paths` returns every shortest path (fewest edges) of at most
-  ``max_hops`` edges, up to ``limit`` of them, in lexicographic order of
-  their node-id sequences; none when the ends are farther apart;
-- :func:`network` joins several entities: it finds the first shortest path
-  (as above) between every pair, keeps a minimum spanning tree of the
-  terminals over those path lengths (Kruskal; ties by the pair's ids), and
-  returns the union of the kept paths' nodes and edges (the classic
-  2-approximation of the Steiner tree that link-analysis tools draw).
-  Pairs with no path within ``max_hops`` are reported as unreached.
+- each hop weighs :data:`EDGE_WEIGHTS` of its edge kind (the lightest of
+  parallel edges): naming edges and ties between people (IMPLICATES,
+  CONCERNS, RELATED_TO, RAISED_FROM) are cheap, posts middling, context
+  (the unit an item was found in, the team that found it, the round, an
+  action's owner, a region…) expensive.  A path's weight is the sum of its
+  hops'; ``shortest=True`` weighs every hop 1 (plain hop count);
+- :func:`paths` returns the ``limit`` lightest simple paths of at most
+  ``max_hops`` edges (Yen's k-shortest paths over a bidirectional Dijkstra),
+  lightest first, ties by hop count, then node-id sequence.  A first,
+  unweighted bidirectional search bounded by ``max_hops`` answers quickly
+  when the ends are farther apart (then: none).  The Dijkstra keeps the
+  lightest path to each node; when that one exceeds ``max_hops`` edges a
+  heavier path with fewer hops through the same node is not tried;
+- :func:`network` joins several entities: it finds the lightest path (as
+  above) between every pair, keeps a minimum spanning tree of the terminals
+  over those path weights (Kruskal; ties by the pair's ids), and returns the
+  union of the kept paths' nodes and edges (the classic 2-approximation of
+  the Steiner tree that link-analysis tools draw).  Pairs with no path within
+  ``max_hops`` are reported as unreached.
+
+Example: two issues whose named people are in-laws connect through the people
+and their tie (IMPLICATES, RELATED_TO, IMPLICATES: weight 3) before the team
+that found both (FOUND_BY twice: weight 10).
 
 >>> from xuncha.queries.paths import paths, network
 >>> p = paths(store, "cadre:C004", "issue:I2")[0]         # doctest: +SKIP
->>> p.nodes                                                # doctest: +SKIP
-['cadre:C004', 'cadre:C002', 'issue:I2']
+>>> p.nodes, p.weight                                      # doctest: +SKIP
+(['cadre:C004', 'cadre:C002', 'issue:I2'], 2.0)
 """
 
 from __future__ import annotations
 
+import heapq
 from dataclasses import dataclass, field
 
-from ..graph.schema import HUB_KINDS
-from ..graph.store import GraphStore
+from ..graph.schema import EDGE_KINDS, HUB_KINDS, split_id
 from .common import QueryError
 
 DEFAULT_MAX_HOPS = 6
 MAX_TERMINALS = 30
+#: Weight of a hop by edge kind: evidence about people cheap, context dear.
+EDGE_WEIGHTS: dict[str, float] = {
+    "IMPLICATES": 1.0, "CONCERNS": 1.0, "RELATED_TO": 1.0, "RAISED_FROM": 1.0,
+    "HELD_POSITION": 2.0, "MEMBER_OF": 2.0,
+    "FOUND_IN": 3.0, "CONCERNS_UNIT": 3.0, "ADDRESSES": 3.0, "SUBORDINATE_TO": 3.0,
+    "INSPECTED": 4.0,
+    "FOUND_BY": 5.0, "DURING": 5.0, "OWNED_BY": 5.0, "VERIFIED_BY": 5.0, "BASED_IN": 5.0,
+    "LOCATED_IN": 5.0, "NATIVE_OF": 5.0, "IN_CATEGORY": 5.0, "SUBCATEGORY_OF": 5.0,
+    "PART_OF": 5.0, "COMMISSIONED_BY": 5.0,
+}
+DEFAULT_WEIGHT = 5.0
+assert set(EDGE_WEIGHTS) <= set(EDGE_KINDS)
+
+
+def weights_help() -> str:
+    """``1: IMPLICATES, CONCERNS …; 2: …`` from :data:`EDGE_WEIGHTS`."""
+    groups: dict[float, list[str]] = {}
+    for k in EDGE_KINDS:
+        groups.setdefault(EDGE_WEIGHTS.get(k, DEFAULT_WEIGHT), []).append(k)
+    return "; ".join(f"{w:g}: {', '.join(ks)}" for w, ks in sorted(groups.items()))
 
 
 @dataclass
@@ -54,6 +89,7 @@ class EvidencePath:
     nodes: list[str]
     labels: list[str]
     steps: list[Step]
+    weight: float = 0.0
 
     @property
     def length(self) -> int:
@@ -71,8 +107,9 @@ class EvidencePath:
         return " ".join(parts)
 
     def as_dict(self) -> dict:
-        return {"length": self.length, "nodes": self.nodes, "labels": self.labels,
-                "edges": [s.as_dict() for s in self.steps], "text": self.text}
+        return {"length": self.length, "weight": self.weight, "nodes": self.nodes,
+                "labels": self.labels, "edges": [s.as_dict() for s in self.steps],
+                "text": self.text}
 
 
 @dataclass
@@ -110,133 +147,197 @@ def _edge_detail(st: Step) -> str:
 
 
 class _Walker:
-    def __init__(self, store: GraphStore, through_hubs: bool, ends: set[str]):
-        g = store.graph
-        self.succ, self.pred = g._succ, g._pred  # plain dicts: the hot loop
-        if through_hubs:
-            self.blocked: set[str] = set()
-        else:
-            self.blocked = {n for k in HUB_KINDS for n in store.by_kind.get(k, ())} - ends
+    """Neighbours of a node through the store API (both directions, hubs
+    blocked unless they are an end), with the lightest hop weight to each."""
 
-    def neighbours(self, n: str):
-        blocked = self.blocked
-        for m in self.succ[n]:
-            if m not in blocked:
-                yield m
-        for m in self.pred[n]:
-            if m not in blocked:
-                yield m
+    def __init__(self, store, through_hubs: bool, ends: set[str], shortest: bool = False):
+        self.store = store
+        self.through_hubs = through_hubs
+        self.ends = ends
+        self.shortest = shortest
+        self._nbrs: dict[str, dict[str, float]] = {}
+
+    def blocked(self, n: str) -> bool:
+        return not self.through_hubs and n not in self.ends and split_id(n)[0] in HUB_KINDS
+
+    def nbrs(self, n: str) -> dict[str, float]:
+        got = self._nbrs.get(n)
+        if got is None:
+            got = {}
+            for edges, far in ((self.store.out_edges(n), 1), (self.store.in_edges(n), 0)):
+                for e in edges:
+                    m = e[far]
+                    if m == n or self.blocked(m):
+                        continue
+                    w = 1.0 if self.shortest else EDGE_WEIGHTS.get(e[2]["kind"], DEFAULT_WEIGHT)
+                    if w < got.get(m, float("inf")):
+                        got[m] = w
+            self._nbrs[n] = got
+        return got
 
 
-def _bfs_layers(w: _Walker, a: str, b: str, max_hops: int):
-    """Bidirectional BFS by whole layers; returns (dist_a, pred_a, dist_b, pred_b, D)."""
-    dist = ({a: 0}, {b: 0})
-    pred: tuple[dict[str, list[str]], dict[str, list[str]]] = ({a: []}, {b: []})
-    frontier = ([a], [b])
-    depth = [0, 0]
+def _reachable(w: _Walker, a: str, b: str, max_hops: int) -> bool:
+    """Unweighted bidirectional search: are ``a`` and ``b`` within ``max_hops``?"""
     if a == b:
-        return dist[0], pred[0], dist[1], pred[1], 0
-    while frontier[0] and frontier[1] and depth[0] + depth[1] < max_hops:
+        return True
+    seen = ({a}, {b})
+    frontier = ([a], [b])
+    depth = 0
+    while frontier[0] and frontier[1] and depth < max_hops:
         side = 0 if len(frontier[0]) <= len(frontier[1]) else 1
-        d, p, other = dist[side], pred[side], dist[1 - side]
-        nxt: list[str] = []
-        lvl = depth[side] + 1
+        nxt = []
         for u in frontier[side]:
-            for v in w.neighbours(u):
-                dv = d.get(v)
-                if dv is None:
-                    d[v] = lvl
-                    p[v] = [u]
+            for v in w.nbrs(u):
+                if v in seen[1 - side]:
+                    return True
+                if v not in seen[side]:
+                    seen[side].add(v)
                     nxt.append(v)
-                elif dv == lvl and u not in p[v]:
-                    p[v].append(u)
         frontier = (nxt, frontier[1]) if side == 0 else (frontier[0], nxt)
-        depth[side] = lvl
-        met = [v for v in nxt if v in other]
-        if met:
-            best = min(d[v] + other[v] for v in met)
-            return dist[0], pred[0], dist[1], pred[1], best
-    return dist[0], pred[0], dist[1], pred[1], None
+        depth += 1
+    return False
 
 
-def _walk_back(pred: dict[str, list[str]], node: str, limit: int) -> list[list[str]]:
-    """Every path from the BFS root to ``node`` (root first), in sorted order, capped."""
-    out: list[list[str]] = []
+def _dijkstra(w: _Walker, a: str, b: str, max_hops: int, banned_nodes=frozenset(),
+              banned_edges=frozenset()) -> tuple[float, list[str]] | None:
+    """Lightest path a..b (bidirectional Dijkstra; ties by hops, then ids)
+    avoiding ``banned_nodes`` and undirected ``banned_edges``; None if none
+    within ``max_hops``."""
+    if a == b:
+        return (0.0, [a])
+    dist = ({a: (0.0, 0, a)}, {b: (0.0, 0, b)})
+    pred: tuple[dict, dict] = ({a: None}, {b: None})
+    done: tuple[set, set] = (set(), set())
+    heaps = ([(0.0, 0, a)], [(0.0, 0, b)])
+    best = None  # (weight, hops, path)
+    while heaps[0] and heaps[1]:
+        if best is not None and heaps[0][0][0] + heaps[1][0][0] > best[0]:
+            break
+        side = 0 if heaps[0][0][0] <= heaps[1][0][0] else 1
+        d, h, u = heapq.heappop(heaps[side])
+        if u in done[side] or dist[side][u][:2] != (d, h):
+            continue
+        done[side].add(u)
+        if h >= max_hops:
+            continue
+        for v, wt in sorted(w.nbrs(u).items()):
+            if v in banned_nodes or (u, v) in banned_edges or (v, u) in banned_edges:
+                continue
+            nd, nh = d + wt, h + 1
+            old = dist[side].get(v)
+            if old is None or (nd, nh, u) < old:
+                dist[side][v] = (nd, nh, u)
+                pred[side][v] = u
+                heapq.heappush(heaps[side], (nd, nh, v))
+            other = dist[1 - side].get(v)
+            if other is not None:
+                tot, hops = nd + other[0], nh + other[1]
+                if hops <= max_hops:
+                    path = _join(pred, side, u, v)
+                    cand = (tot, hops, path)
+                    if best is None or (cand[0], cand[1], cand[2]) < (best[0], best[1], best[2]):
+                        best = cand
+    return (best[0], best[2]) if best else None
 
-    def rec(n: str, tail: list[str]):
-        if len(out) >= limit:
-            return
-        ps = pred[n]
-        if not ps:
-            out.append([n] + tail)
-            return
-        for q in sorted(ps):
-            rec(q, [n] + tail)
 
-    rec(node, [])
-    return out
+def _join(pred, side: int, u: str, v: str) -> list[str]:
+    """The path through the hop u–v (u on ``side``'s tree, v on the other's)."""
+    head = []
+    n = u
+    while n is not None:
+        head.append(n)
+        n = pred[side][n]
+    tail = []
+    n = v
+    while n is not None:
+        tail.append(n)
+        n = pred[1 - side][n]
+    head.reverse()
+    path = head + tail  # from side's root to the other root
+    return path if side == 0 else list(reversed(path))
 
 
-def _steps(store: GraphStore, nodes: list[str]) -> list[Step]:
-    g = store.graph
+def _weight(w: _Walker, path: list[str]) -> float:
+    return sum(w.nbrs(x)[y] for x, y in zip(path, path[1:]))
+
+
+def _yen(w: _Walker, a: str, b: str, max_hops: int, k: int) -> list[tuple[float, list[str]]]:
+    first = _dijkstra(w, a, b, max_hops)
+    if first is None:
+        return []
+    found = [first]
+    cands: list[tuple[float, int, list[str]]] = []
+    seen = {tuple(first[1])}
+    while len(found) < k:
+        prev = found[-1][1]
+        for i in range(len(prev) - 1):
+            spur, root = prev[i], prev[:i + 1]
+            banned_edges = {(p[i], p[i + 1]) for _, p in found if p[:i + 1] == root and len(p) > i + 1}
+            got = _dijkstra(w, spur, b, max_hops - i, frozenset(root[:-1]), frozenset(banned_edges))
+            if got is None:
+                continue
+            path = root[:-1] + got[1]
+            if tuple(path) in seen or len(path) - 1 > max_hops:
+                continue
+            seen.add(tuple(path))
+            heapq.heappush(cands, (_weight(w, path), len(path), path))
+        if not cands:
+            break
+        wt, _, path = heapq.heappop(cands)
+        found.append((wt, path))
+    return found
+
+
+def _steps(store, nodes: list[str], shortest: bool = False) -> list[Step]:
     out = []
     for u, v in zip(nodes, nodes[1:]):
         cands = []
         for s, t in ((u, v), (v, u)):
-            for k, d in (g._succ[s].get(t) or {}).items():
-                cands.append(Step(s, t, d["kind"], {x: y for x, y in d.items() if x != "kind"}))
-        cands.sort(key=lambda st: (st.source != u, st.kind, str(sorted(st.props.items()))))
+            for _, tt, d in store.out_edges(s):
+                if tt == t:
+                    cands.append(Step(s, t, d["kind"], {x: y for x, y in d.items() if x != "kind"}))
+        cands.sort(key=lambda st: (0 if shortest else EDGE_WEIGHTS.get(st.kind, DEFAULT_WEIGHT),
+                                   st.source != u, st.kind, str(sorted(st.props.items()))))
         out.append(cands[0])
     return out
 
 
-def _make(store: GraphStore, nodes: list[str]) -> EvidencePath:
-    return EvidencePath(nodes, [store.label(n) for n in nodes], _steps(store, nodes))
+def _make(store, nodes: list[str], weight: float = 0.0, shortest: bool = False) -> EvidencePath:
+    return EvidencePath(nodes, [store.label(n) for n in nodes], _steps(store, nodes, shortest),
+                        weight)
 
 
-def paths(store: GraphStore, a: str, b: str, max_hops: int = DEFAULT_MAX_HOPS,
-          through_hubs: bool = False, limit: int = 5) -> list[EvidencePath]:
-    """The shortest evidence paths between ``a`` and ``b`` (refs or ids); see module doc."""
+def paths(store, a: str, b: str, max_hops: int = DEFAULT_MAX_HOPS,
+          through_hubs: bool = False, limit: int = 5, shortest: bool = False) -> list[EvidencePath]:
+    """The ``limit`` lightest evidence paths between ``a`` and ``b`` (refs or
+    ids), each with its weight; see the module docstring."""
     if max_hops < 1:
         raise QueryError("--max-hops must be at least 1")
     a, b = store.resolve(a), store.resolve(b)
-    return _paths(store, _Walker(store, through_hubs, {a, b}), a, b, max_hops, limit)
+    return _paths(store, _Walker(store, through_hubs, {a, b}, shortest), a, b, max_hops, limit)
 
 
 def _paths(store, w, a, b, max_hops, limit) -> list[EvidencePath]:
-    da, pa, db, pb, best = _bfs_layers(w, a, b, max_hops)
-    if best is None or best > max_hops:
+    if not _reachable(w, a, b, max_hops):
         return []
-    if best == 0:
-        return [_make(store, [a])]
-    j = min(max(da.values()), best)
-    meets = sorted(m for m, x in da.items() if x == j and db.get(m) == best - j)
-    found: list[list[str]] = []
-    for m in meets:
-        heads = _walk_back(pa, m, limit)
-        tails = _walk_back(pb, m, limit)  # b ... m, reversed below
-        for h in heads:
-            for t in tails:
-                found.append(h + list(reversed(t))[1:])
-    found = sorted(found)[:limit]
-    return [_make(store, p) for p in found]
+    return [_make(store, p, wt, w.shortest) for wt, p in _yen(w, a, b, max_hops, limit)]
 
 
-def network(store: GraphStore, refs: list[str], max_hops: int = DEFAULT_MAX_HOPS,
-            through_hubs: bool = False) -> Network:
+def network(store, refs: list[str], max_hops: int = DEFAULT_MAX_HOPS,
+            through_hubs: bool = False, shortest: bool = False) -> Network:
     """The network connecting every entity in ``refs``; see module doc."""
     terms = list(dict.fromkeys(store.resolve(r) for r in refs))
     if len(terms) < 2:
         raise QueryError("name at least two different entities to connect (至少两个实体)")
     if len(terms) > MAX_TERMINALS:
         raise QueryError(f"at most {MAX_TERMINALS} entities at once (最多 {MAX_TERMINALS} 个)")
-    w = _Walker(store, through_hubs, set(terms))
-    pair_path: dict[tuple[str, str], list[str]] = {}
+    w = _Walker(store, through_hubs, set(terms), shortest)
+    pair_path: dict[tuple[str, str], tuple[float, list[str]]] = {}
     for i, a in enumerate(terms):
         for b in terms[i + 1:]:
             got = _paths(store, w, a, b, max_hops, 1)
             if got:
-                pair_path[(a, b)] = got[0].nodes
+                pair_path[(a, b)] = (got[0].weight, got[0].nodes)
     # Kruskal over the terminals.
     parent = {t: t for t in terms}
 
@@ -246,8 +347,8 @@ def network(store: GraphStore, refs: list[str], max_hops: int = DEFAULT_MAX_HOPS
             x = parent[x]
         return x
 
-    kept: list[list[str]] = []
-    for (a, b), p in sorted(pair_path.items(), key=lambda kv: (len(kv[1]), kv[0])):
+    kept: list[tuple[float, list[str]]] = []
+    for (a, b), p in sorted(pair_path.items(), key=lambda kv: (kv[1][0], len(kv[1][1]), kv[0])):
         ra, rb = find(a), find(b)
         if ra != rb:
             parent[ra] = rb
@@ -257,8 +358,8 @@ def network(store: GraphStore, refs: list[str], max_hops: int = DEFAULT_MAX_HOPS
     nodes: dict[str, None] = dict.fromkeys(terms)
     steps: dict[tuple, Step] = {}
     evid = []
-    for p in kept:
-        ep = _make(store, p)
+    for wt, p in kept:
+        ep = _make(store, p, wt, shortest)
         evid.append(ep)
         nodes.update(dict.fromkeys(p))
         for st in ep.steps:

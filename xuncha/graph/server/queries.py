@@ -368,105 +368,28 @@ def asof(server: GraphServer, unit: str, date: str):
 
 
 # -- path / network ------------------------------------------------------------------------
-
-class _Frontier:
-    """The server side of a path search: nodes are expanded (all their
-    relationships fetched into ``g``) a whole BFS layer at a time."""
-
-    def __init__(self, server: GraphServer, through_hubs: bool):
-        import networkx as nx
-
-        self.server = server
-        self.g = nx.MultiDiGraph()
-        self.expanded: set[str] = set()
-        self.through_hubs = through_hubs
-
-    def add(self, nids) -> None:
-        missing = [n for n in nids if n not in self.g]
-        for nid, p in fetch_nodes(self.server, missing).items():
-            self.g.add_node(nid, **_decoded(p))
-
-    def expand(self, nids) -> None:
-        todo = [n for n in dict.fromkeys(nids) if n not in self.expanded]
-        if todo:
-            _expand(self.server, self.g, todo, "out")
-            _expand(self.server, self.g, todo, "in")
-            self.expanded.update(todo)
-
-    def search(self, a: str, b: str, max_hops: int, ends: set[str] | None = None) -> None:
-        """Mirror :func:`xuncha.queries.paths._bfs_layers`, expanding each layer
-        on the server before it is walked, so that the in-memory search run on
-        ``g`` afterwards walks exactly the same nodes."""
-        from ..schema import HUB_KINDS
-
-        self.add([a, b])
-        ends = ends or {a, b}
-        nodes = self.g.nodes
-
-        def open_(m: str) -> bool:
-            return self.through_hubs or m in ends or nodes[m].get("kind") not in HUB_KINDS
-
-        dist = ({a: 0}, {b: 0})
-        frontier = ([a], [b])
-        depth = [0, 0]
-        if a == b:
-            return
-        while frontier[0] and frontier[1] and depth[0] + depth[1] < max_hops:
-            side = 0 if len(frontier[0]) <= len(frontier[1]) else 1
-            d, other = dist[side], dist[1 - side]
-            self.expand(frontier[side])
-            nxt: list[str] = []
-            lvl = depth[side] + 1
-            for u in frontier[side]:
-                for m in (*self.g._succ[u], *self.g._pred[u]):
-                    if open_(m) and m not in d:
-                        d[m] = lvl
-                        nxt.append(m)
-            frontier = (nxt, frontier[1]) if side == 0 else (frontier[0], nxt)
-            depth[side] = lvl
-            if any(v in other for v in nxt):
-                return
-
-    def store(self):
-        from ..store import GraphStore
-
-        return GraphStore(self.g, {})
-
+# The in-memory search walks neighbourhoods through the store API only; on a
+# LazyStore each node's relationships are fetched the first time the search
+# expands it, so the server answers exactly as the embedded store.
 
 @twin("xuncha.queries.paths:paths")
 def paths(server: GraphServer, a: str, b: str, max_hops: int = 6, through_hubs: bool = False,
-          limit: int = 5):
-    """:func:`xuncha.queries.paths.paths`: a layered search on the server, then
-    the in-memory path enumeration over the nodes it reached."""
-    from ...queries.common import QueryError
+          limit: int = 5, shortest: bool = False):
+    """:func:`xuncha.queries.paths.paths` over nodes fetched as the search reaches them."""
     from ...queries.paths import paths as in_memory
 
-    if max_hops < 1:
-        raise QueryError("--max-hops must be at least 1")
-    a, b = resolve(server, a), resolve(server, b)
-    f = _Frontier(server, through_hubs)
-    f.search(a, b, max_hops)
-    return in_memory(f.store(), a, b, max_hops=max_hops, through_hubs=through_hubs, limit=limit)
+    return in_memory(LazyStore(server), a, b, max_hops=max_hops, through_hubs=through_hubs,
+                     limit=limit, shortest=shortest)
 
 
 @twin("xuncha.queries.paths:network")
-def network(server: GraphServer, refs: list[str], max_hops: int = 6, through_hubs: bool = False):
-    """:func:`xuncha.queries.paths.network`: one server search per pair of
-    entities, then the in-memory spanning tree over what they reached."""
-    from ...queries.common import QueryError
-    from ...queries.paths import MAX_TERMINALS, network as in_memory
+def network(server: GraphServer, refs: list[str], max_hops: int = 6, through_hubs: bool = False,
+            shortest: bool = False):
+    """:func:`xuncha.queries.paths.network` over nodes fetched as the searches reach them."""
+    from ...queries.paths import network as in_memory
 
-    terms = list(dict.fromkeys(resolve(server, r) for r in refs))
-    if len(terms) < 2:
-        raise QueryError("name at least two different entities to connect (至少两个实体)")
-    if len(terms) > MAX_TERMINALS:
-        raise QueryError(f"at most {MAX_TERMINALS} entities at once (最多 {MAX_TERMINALS} 个)")
-    f = _Frontier(server, through_hubs)
-    f.add(terms)
-    for i, a in enumerate(terms):
-        for b in terms[i + 1:]:
-            f.search(a, b, max_hops, ends=set(terms))
-    return in_memory(f.store(), terms, max_hops=max_hops, through_hubs=through_hubs)
+    return in_memory(LazyStore(server), refs, max_hops=max_hops, through_hubs=through_hubs,
+                     shortest=shortest)
 
 
 # -- a store whose nodes and edges are fetched on demand ----------------------------------
