@@ -102,15 +102,21 @@ def test_patterns_commands(ws):
     res = run(ws, "patterns", "common", "--round", "R1", "--min-units", "4", "--format", "json")
     rows = json.loads(res.output)
     assert [r["category"] for r in rows] == ["category:financial_management"]
+    assert (rows[0]["lift"], rows[0]["base_with"], rows[0]["base_inspections"]) == (2.0, 4, 12)
     res = run(ws, "patterns", "common", "--region", "东湖区", "--min-units", "2", "--format", "json")
     assert json.loads(res.output)[0]["unit_ids"] == ["unit:U1", "unit:U3"]
     res = run(ws, "patterns", "recurring", "--format", "json")
     assert json.loads(res.output)[0]["again_issue"] == "issue:I14"
     res = run(ws, "patterns", "trails", "--format", "json")
-    assert [t["cadre"] for t in json.loads(res.output)] == ["cadre:C1"]
+    assert [t["cadre"] for t in json.loads(res.output)] == ["cadre:C1", "cadre:C10"]
+    # a 36-month overlap rule: C1 headed U1 for 7 months of R2's period and U2
+    # for 14: one unit left.  C10 headed U4 36 months of R1's, and U6 all of
+    # R2's (a period shorter than the rule needs all of it).
+    res = run(ws, "patterns", "trails", "--format", "json", "--min-overlap-months", "36")
+    assert [t["cadre"] for t in json.loads(res.output)] == ["cadre:C10"]
     res = run(ws, "patterns", "clusters", "--format", "csv")
     assert res.output.splitlines()[0].startswith("\ufeffcluster,units,items")
-    res = run(ws, "patterns", "trails", "--since", "2021年1月1日", "--format", "json")
+    res = run(ws, "patterns", "trails", "--since", "2021年4月1日", "--format", "json")
     assert json.loads(res.output) == []
     res = run(ws, "patterns", "common", "--sector", "经纪")
     assert res.exit_code != 0 and "经济" in res.output

@@ -55,12 +55,11 @@ def _fill(template: str) -> str:
     from ..queries.related import signals_help
 
     weights = "\n    ".join(textwrap.wrap(weights_help(), 76))
+    from ..queries.patterns import COMMON_MIN_UNITS
+
     return textwrap.dedent(template).format(
         signals=signals_help().replace("\n", "\n    "), policy=DEFAULT_POLICY.describe(),
-        weights=weights, lift=_LIFT_HELP)
-
-
-_LIFT_HELP = ""
+        weights=weights, min_units=COMMON_MIN_UNITS)
 
 
 def _doc(template: str):
@@ -253,9 +252,10 @@ def _window(store, rounds, regions, sectors, since, until):
 @click.option("--since", default=None, metavar="DATE", help="Only items dated on or after DATE 起始日期.")
 @click.option("--until", default=None, metavar="DATE", help="Only items dated on or before DATE 截止日期.")
 @click.option("--min-units", type=click.IntRange(min=1), default=None,
-              help="Least number of distinct units (common: 5, trails: 2, clusters: 2).")
+              help="Least number of distinct units (common: 3, trails: 2, clusters: 2).")
 @click.option("--min-share", type=click.FloatRange(0, 1), default=None,
-              help="common: least share of the round's inspected units (default 0.6).")
+              help="common: also require this share of the round's inspected units "
+                   "(no share unless given).")
 @click.option("--level", type=click.Choice(["subcategory", "category"]), default="subcategory",
               show_default=True, help="common: group by subcategory 子类 or category 类别.")
 @click.option("--pooled", is_flag=True,
@@ -265,26 +265,17 @@ def _window(store, rounds, regions, sectors, since, until):
                                       "cadre 涉及, or both.")
 @click.option("-k", "--limit", default=0, type=click.IntRange(min=0),
               help="Show at most K rows (0: all).")
+@_policy_options
 @workspace_option
 @uri_option
 @output_options
 def patterns(pattern, rounds, regions, sectors, since, until, min_units, min_share, level, pooled,
-             role, limit, workspace, uri, database, user, fmt):
-    """Cross-unit patterns 跨单位规律: common | recurring | trails | clusters.
-
-    \b
-    common     共性问题: a category found in >= --min-units units and >= --min-share
-               of the units the round inspected (per round unless --pooled);
-    recurring  整改不到位/反弹: a unit whose issue was counted rectified, then the
-               same category found again in a later round (回头看 or later);
-    trails     问题轨迹: cadres who were principal (or named, --role) at two or
-               more units that each had issues during their tenure, in date order;
-    clusters   关联案件群: issues/leads in two or more units joined by the same
-               cadre, related cadres (社会关系) or lead→issue links; largest first.
-    """
+             role, limit, lookback_years, min_overlap_months, newcomer_months, workspace, uri,
+             database, user, fmt):
     from ..queries import patterns as P
 
     store = open_graph(workspace, uri, database, user)
+    policy = _policy(lookback_years, min_overlap_months, newcomer_months)
     window = _window(store, rounds, regions, sectors, since, until)
     if pattern == "common":
         rows = run_query(P.common, store, window, min_units, min_share, level=level,
@@ -292,9 +283,9 @@ def patterns(pattern, rounds, regions, sectors, since, until, min_units, min_sha
     elif pattern == "recurring":
         rows = run_query(P.recurring, store, window)
     elif pattern == "trails":
-        rows = run_query(P.trails, store, window, min_units, role=role)
+        rows = run_query(P.trails, store, window, min_units, role=role, policy=policy)
     else:
-        rows = run_query(P.clusters, store, window, min_units)
+        rows = run_query(P.clusters, store, window, min_units, policy=policy)
     if limit:
         rows = rows[:limit]
     fmt = choose_format(fmt)
@@ -306,7 +297,8 @@ def patterns(pattern, rounds, regions, sectors, since, until, min_units, min_sha
         return
     if pattern == "common":
         table = [{"round": r.round or "(pooled)", "category": r.category, "name": r.name,
-                  "units": len(r.units), "inspected": r.units_inspected, "share": r.share,
+                  "lift": r.lift, "units": len(r.units), "inspected": r.units_inspected,
+                  "share": r.share, "base_rate": f"{r.base_rate} ({r.base_with}/{r.base_inspections})",
                   "issues": len(r.issues)} for r in rows]
     elif pattern == "recurring":
         table = [{"unit": r.unit, "unit_name": r.unit_name, "category": r.name,
@@ -325,25 +317,50 @@ def patterns(pattern, rounds, regions, sectors, since, until, min_units, min_sha
     render(table, fmt, title=f"{pattern} patterns" if fmt == "table" else None)
 
 
+patterns.help = _fill("""Cross-unit patterns 跨单位规律: common | recurring | trails | clusters.
+
+    \b
+    common     共性问题: a category found in >= --min-units units (default {min_units})
+               of a round (per round unless --pooled; a share of the round's
+               units only with --min-share), ranked by lift 突出程度: the
+               round's share of units with it over its base rate (inspections
+               with it / inspections, every round of the window);
+    recurring  整改不到位/反弹: a unit whose issue was counted rectified, then the
+               same category found again in a later round (回头看 or later);
+    trails     问题轨迹: cadres whose principal posts (or, --role, posts where they
+               were named) answer for issues at two or more units, each stop a
+               real post with its dates and overlap, in date order;
+    clusters   关联案件群: issues/leads in two or more units joined by the same
+               cadre, related cadres (社会关系) or lead→issue links; largest first.
+
+    Responsibility (trails, clusters): {policy}.
+    """)
+
+
 @click.command()
 @click.argument("ref")
 @as_of_option
+@_policy_options
 @workspace_option
 @uri_option
 @output_options
-def timeline(ref, as_of, workspace, uri, database, user, fmt):
+def timeline(ref, as_of, lookback_years, min_overlap_months, newcomer_months, workspace, uri,
+             database, user, fmt):
     """Dated events 时间线 of a cadre or unit, in order.
 
     A cadre: posts taken and left, inspection team service, issues naming
-    them, issues in units they headed during their tenure, leads about them
-    (transfer, case, closure with outcomes), actions they own.  A unit: posts,
+    them, issues of units they headed that they answer for (任内问题: the
+    tenure overlaps the issue's inspected period 被巡察期间 by the policy's
+    threshold, stated in each event), leads about them (transfer, case,
+    closure with outcomes), actions they own.  A unit: posts,
     inspections, issues, leads, rectification (completions; deadlines, marked
     overdue 逾期 when past --as-of).
     """
     from ..queries.timeline import timeline as _timeline
 
     store = open_graph(workspace, uri, database, user)
-    rows = run_query(_timeline, store, ref, as_of=parse_date_option(as_of))
+    rows = run_query(_timeline, store, ref, as_of=parse_date_option(as_of),
+                     policy=_policy(lookback_years, min_overlap_months, newcomer_months))
     render([e.as_dict() for e in rows], fmt, columns=["date", "event", "id", "text", "path"]
            if choose_format(fmt) != "table" else ["date", "event", "id", "text"])
 

@@ -8,15 +8,21 @@ dates, posts and ties are defined in :mod:`xuncha.queries.common`.
 common 共性问题 (:func:`common`)
     Issues in the window are grouped by round and *category key* (an issue's
     subcategory, else its category; ``level="category"`` groups by the
-    top-level category instead).  A group is a common problem when its
-    issues were found in at least ``min_units`` distinct units (default
-    :data:`COMMON_MIN_UNITS`) **and** in at least ``min_share`` of the units
-    the round inspected in the window (default :data:`COMMON_MIN_SHARE`).
-    The units a round inspected are its INSPECTED assignments plus any unit
-    with an issue in that round.  ``per_round=False`` pools every round of
-    the window into one group per category (units inspected = all units
-    inspected in the window).  Sorted by share, then units (descending),
-    then round and category ids.
+    top-level category instead).  The units a round inspected are its
+    INSPECTED assignments plus any unit with an issue in that round.  A group
+    is listed when its issues were found in at least ``min_units`` distinct
+    units (default :data:`COMMON_MIN_UNITS`), and, only when ``min_share``
+    is given, in at least that share of the units the round inspected.
+    Rows are ranked by over-representation: ``lift`` = the group's share
+    (units with the category / units the round inspected) over the category's
+    *base rate* = inspections (unit × round) with the category / inspections,
+    over the window with its round filter dropped (every round, the same
+    regions, sectors and dates).  A 3-unit cluster of a rare irregularity
+    ranks above a category every unit has (lift about 1).  ``per_round=False``
+    pools every round of the window into one group per category (units = the
+    distinct units; its lift compares inspections with the category in the
+    window to the base rate).  Sorted by lift, then units (descending), then
+    round and category ids; each row carries the counts behind its lift.
 
 recurring 整改不到位/反弹 (:func:`recurring`)
     An issue is *rectified* as in :mod:`xuncha.queries.kpi`: it has at least
@@ -33,14 +39,20 @@ recurring 整改不到位/反弹 (:func:`recurring`)
     that round is a look-back 回头看.  Sorted by unit, category, date.
 
 trails 问题轨迹 (:func:`trails`)
-    With ``role="principal"`` (default) a *stop* is a principal post 一把手
-    of a cadre together with the issues in the window found in that unit
-    while the post covered their date.  With ``role="implicated"`` a stop is
-    a unit where issues in the window name the cadre (with the cadre's post
-    there covering the date, if any).  ``role="any"``: both.  A trail is a
-    cadre with stops in at least ``min_units`` distinct units (default 2),
-    the stops in date order.  Sorted by distinct units, then issues
-    (descending), then cadre id.
+    A *stop* is always a real post (a HELD_POSITION edge, with its real
+    dates).  With ``role="principal"`` (default) a stop is a principal post
+    一把手 of a cadre that *answers for* issues in the window found in that
+    unit (:mod:`xuncha.queries.periods`: the tenure overlaps the issue's
+    inspected period by the policy's threshold, the holder no newcomer at the
+    team's arrival; one who left during the period still answers).  With
+    ``role="implicated"`` a stop is a post of the cadre in a unit where
+    issues in the window name the cadre, the post overlapping the issue's
+    period (the largest overlap); issues naming a cadre with no such post are
+    listed on the trail as ``named_without_post``, never as a stop.
+    ``role="any"``: both.  Each stop lists, per inspection, its period, the
+    overlap and the issues.  A trail is a cadre with stops in at least
+    ``min_units`` distinct units (default 2), the stops in date order.
+    Sorted by distinct units, then issues (descending), then cadre id.
 
 clusters 关联案件群 (:func:`clusters`)
     Items (issues and leads) in the window are joined when they name the
@@ -51,6 +63,9 @@ clusters 关联案件群 (:func:`clusters`)
     colleagues do not join items here (they would merge whole units).
     Sorted by units, then items, cases filed and sanctions (descending),
     then the smallest item id; clusters are numbered from 1 in that order.
+    Each link is an edge (``hops``, with its provenance); a named person's
+    link states their post at the item's unit overlapping its inspected
+    period, when they held one (e.g. 科长任职2017-03至2024-02，覆盖被巡察期间…的86%).
 """
 
 from __future__ import annotations
@@ -61,9 +76,10 @@ from .. import taxonomy
 from ..graph.schema import node_id
 from ..graph.store import GraphStore
 from .common import Item, QueryError, Window, index, relation_name
+from .periods import DEFAULT_POLICY, Policy, answers, days_between
+from .view import view
 
-COMMON_MIN_UNITS = 5
-COMMON_MIN_SHARE = 0.6
+COMMON_MIN_UNITS = 3
 PATTERNS = ("common", "recurring", "trails", "clusters")
 MAX_LINKS = 200  # evidence links listed per cluster
 
@@ -88,38 +104,27 @@ class CommonProblem:
     units_inspected: int
     share: float
     issues: list[str]
+    lift: float = 0.0
+    base_with: int = 0  # inspections (unit × round) with the category, round filter aside
+    base_inspections: int = 0  # inspections in that frame
+
+    @property
+    def base_rate(self) -> float:
+        return round(self.base_with / self.base_inspections, 4) if self.base_inspections else 0.0
 
     def as_dict(self) -> dict:
         return {"category": self.category, "name": self.name, "round": self.round,
                 "units": len(self.units), "units_inspected": self.units_inspected,
-                "share": self.share, "issues": len(self.issues),
-                "unit_ids": self.units, "issue_ids": self.issues}
+                "share": self.share, "lift": self.lift, "base_rate": self.base_rate,
+                "base_with": self.base_with, "base_inspections": self.base_inspections,
+                "issues": len(self.issues), "unit_ids": self.units, "issue_ids": self.issues}
 
 
-def common(store: GraphStore, window: Window | None = None, min_units: int | None = None,
-           min_share: float | None = None, level: str = "subcategory",
-           per_round: bool = True) -> list[CommonProblem]:
-    """Common problems 共性问题; see the module docstring."""
-    if level not in ("subcategory", "category"):
-        raise QueryError("level must be subcategory or category")
-    window = window or Window()
-    min_units = COMMON_MIN_UNITS if min_units is None else min_units
-    min_share = COMMON_MIN_SHARE if min_share is None else min_share
-    idx = index(store)
-    item_ok, unit_ok = window.compile(idx)
-    groups: dict[tuple, dict[str, list[str]]] = {}
-    inspected: dict[str | None, set[str]] = {}
-    for it in idx.items.values():
-        if it.kind != "issue" or not it.unit or not item_ok(it):
-            continue
-        key = it.category_key if level == "subcategory" else it.category
-        if not key:
-            continue
-        rnd = it.round if per_round else None
-        groups.setdefault((rnd, key), {}).setdefault(it.unit, []).append(it.id)
-        inspected.setdefault(rnd, set()).add(it.unit)
+def _inspected(store, idx, window: Window, unit_ok, groups_units) -> dict[str, set[str]]:
+    """Round -> units it inspected in the window (assignments, plus units
+    with an issue of the round in ``groups_units``)."""
+    inspected: dict[str, set[str]] = {r: set(us) for r, us in groups_units.items()}
     rounds_ok = set(window.rounds)
-    rounds_seen = {r for r, _ in groups} if per_round else None
     for _, v, _, d in store.edges("INSPECTED"):
         rid = d.get("round_id")
         if not rid:
@@ -135,21 +140,69 @@ def common(store: GraphStore, window: Window | None = None, min_units: int | Non
                 continue
             if window.until and (not s or s > window.until):
                 continue
-        if per_round:
-            if rnd in rounds_seen:
-                inspected.setdefault(rnd, set()).add(v)
-        else:
-            inspected.setdefault(None, set()).add(v)
+        inspected.setdefault(rnd, set()).add(v)
+    return inspected
+
+
+def common(store: GraphStore, window: Window | None = None, min_units: int | None = None,
+           min_share: float | None = None, level: str = "subcategory",
+           per_round: bool = True) -> list[CommonProblem]:
+    """Common problems 共性问题, ranked by lift; see the module docstring."""
+    if level not in ("subcategory", "category"):
+        raise QueryError("level must be subcategory or category")
+    window = window or Window()
+    min_units = COMMON_MIN_UNITS if min_units is None else min_units
+    idx = index(store)
+    frame = Window((), window.regions, window.sectors, window.since, window.until)
+    item_ok, unit_ok = frame.compile(idx)
+    rounds_ok = set(window.rounds)
+    # (round, key) -> unit -> issues, over every round of the frame
+    cells: dict[tuple, dict[str, list[str]]] = {}
+    units_of_round: dict[str, set[str]] = {}
+    for it in idx.items.values():
+        if it.kind != "issue" or not it.unit or not it.round or not item_ok(it):
+            continue
+        key = it.category_key if level == "subcategory" else it.category
+        if not key:
+            continue
+        cells.setdefault((it.round, key), {}).setdefault(it.unit, []).append(it.id)
+        units_of_round.setdefault(it.round, set()).add(it.unit)
+    inspected = _inspected(store, idx, frame, unit_ok, units_of_round)
+    base_total = sum(len(us) for us in inspected.values())
+    base_with: dict[str, int] = {}
+    for (rnd, key), by_unit in cells.items():
+        base_with[key] = base_with.get(key, 0) + len(by_unit)
+    shown_rounds = [r for r in inspected if not rounds_ok or r in rounds_ok]
+    groups: dict[tuple, dict[str, list[str]]] = {}
+    hits: dict[tuple, int] = {}  # inspections with the key in the group
+    for (rnd, key), by_unit in cells.items():
+        if rounds_ok and rnd not in rounds_ok:
+            continue
+        g = (rnd, key) if per_round else (None, key)
+        tgt = groups.setdefault(g, {})
+        for u, ids in by_unit.items():
+            tgt.setdefault(u, []).extend(ids)
+        hits[g] = hits.get(g, 0) + len(by_unit)
+    pooled_units = set().union(*(inspected[r] for r in shown_rounds)) if shown_rounds else set()
+    pooled_inspections = sum(len(inspected[r]) for r in shown_rounds)
     out = []
     for (rnd, key), by_unit in groups.items():
         n = len(by_unit)
-        total = len(inspected.get(rnd, ())) or n
-        if n < min_units or n < min_share * total - 1e-9:
+        if per_round:
+            total = len(inspected.get(rnd, ())) or n
+            rate = n / total
+        else:
+            total = len(pooled_units) or n
+            rate = hits[(rnd, key)] / (pooled_inspections or 1)
+        if n < min_units or (min_share is not None and n < min_share * total - 1e-9):
             continue
-        share = round(n / total, 4)
+        base = base_with.get(key, 0) / base_total if base_total else 0.0
+        lift = round(rate / base, 4) if base else 0.0
         out.append(CommonProblem(node_id("category", key), _cat_name(key), rnd, sorted(by_unit),
-                                 total, share, sorted(i for v in by_unit.values() for i in v)))
-    out.sort(key=lambda r: (-r.share, -len(r.units), r.round or "", r.category))
+                                 total, round(n / total, 4),
+                                 sorted(i for v in by_unit.values() for i in v), lift,
+                                 base_with.get(key, 0), base_total))
+    out.sort(key=lambda r: (-r.lift, -len(r.units), r.round or "", r.category))
     return out
 
 
@@ -257,11 +310,17 @@ class TrailStop:
     end: str | None
     principal: bool
     issues: list[str]
+    periods: list[dict] = field(default_factory=list)  # per inspection: period, overlap, issues
+
+    @property
+    def text(self) -> str:
+        return "；".join(p["text"] for p in self.periods)
 
     def as_dict(self) -> dict:
         return {"unit": self.unit, "unit_name": self.unit_name, "title": self.title,
                 "start": self.start, "end": self.end, "principal": self.principal,
-                "issues": self.issues}
+                "issues": self.issues, "periods": self.periods,
+                "path": [self.unit, self.unit]}
 
 
 @dataclass
@@ -269,6 +328,7 @@ class Trail:
     cadre: str
     name: str
     stops: list[TrailStop]
+    named_without_post: list[str] = field(default_factory=list)
 
     @property
     def units(self) -> int:
@@ -280,23 +340,40 @@ class Trail:
 
     @property
     def text(self) -> str:
-        return " → ".join(f"{s.unit_name} ({s.start or '?'}–{s.end or '至今'}, "
-                          f"{len(s.issues)} issues)" for s in self.stops)
+        return " → ".join(f"{s.unit_name} ({s.title or ''} {s.start or '?'}–{s.end or '至今'}, "
+                          f"{len(s.issues)} issues: {s.text})" for s in self.stops)
 
     def as_dict(self) -> dict:
         return {"cadre": self.cadre, "name": self.name, "units": self.units,
                 "issues": self.issues, "text": self.text,
-                "stops": [s.as_dict() for s in self.stops]}
+                "stops": [{**s.as_dict(), "path": [self.cadre, s.unit]} for s in self.stops],
+                "named_without_post": self.named_without_post}
+
+
+def _stop(store, v, p, found: list[tuple]) -> TrailStop:
+    """A stop at post ``p`` with ``found`` = [(item, answer)], grouped per period."""
+    per: dict[tuple, list] = {}
+    for it, a in found:
+        per.setdefault((a.period.start, a.period.end, a.period.source, it.round), []).append((it, a))
+    periods = []
+    for (ps, pe, src, rnd), lst in sorted(per.items(), key=lambda kv: (kv[0][0], kv[0][1], kv[0][3] or "")):
+        a = lst[0][1]
+        periods.append({"round": rnd, "period": [ps, pe], "source": src,
+                        "overlap_days": a.overlap_days, "share": round(a.share, 4),
+                        "issues": [it.id for it, _ in lst], "text": a.text(p.title)})
+    return TrailStop(p.unit, store.label(p.unit), p.title, p.start, p.end, p.principal,
+                     [it.id for it, _ in found], periods)
 
 
 def trails(store: GraphStore, window: Window | None = None, min_units: int | None = None,
-           role: str = "principal") -> list[Trail]:
+           role: str = "principal", policy: Policy = DEFAULT_POLICY) -> list[Trail]:
     """Problem trails 问题轨迹; see the module docstring."""
     if role not in ("principal", "implicated", "any"):
         raise QueryError("role must be principal, implicated or any")
     window = window or Window()
     min_units = 2 if min_units is None else min_units
     idx = index(store)
+    v = view(store)
     item_ok, unit_ok = window.compile(idx)
     cadres: set[str] = set()
     if role in ("principal", "any"):
@@ -304,36 +381,53 @@ def trails(store: GraphStore, window: Window | None = None, min_units: int | Non
     if role in ("implicated", "any"):
         cadres.update(idx.items_of_cadre)
     out = []
-    for c in cadres:
+    for c in sorted(cadres):
         stops: list[TrailStop] = []
+        posts = idx.posts_of_cadre.get(c, ())
         if role in ("principal", "any"):
-            for p in idx.posts_of_cadre.get(c, ()):
+            for p in posts:
                 if not p.principal or not unit_ok(p.unit):
                     continue
-                iss = [it.id for it in idx.items_at(p.unit, p.start, p.end)
-                       if it.kind == "issue" and p.covers(it.date) and item_ok(it)]
-                if iss:
-                    stops.append(TrailStop(p.unit, store.label(p.unit), p.title, p.start, p.end,
-                                           True, iss))
+                found = []
+                for it in idx.items_of_unit.get(p.unit, ()):
+                    if it.kind != "issue" or not item_ok(it):
+                        continue
+                    a = answers(p.start, p.end, v.period(it, policy), policy)
+                    if a is not None:
+                        found.append((it, a))
+                if found:
+                    stops.append(_stop(store, v, p, found))
+        unplaced: list[str] = []
         if role in ("implicated", "any"):
-            seen = {(s.unit, i) for s in stops for i in s.issues}
-            by_unit: dict[str, list[Item]] = {}
+            seen = {i for s in stops for i in s.issues}
+            by_post: dict[int, list] = {}
             for it in idx.items_of_cadre.get(c, ()):
-                if it.kind == "issue" and it.unit and unit_ok(it.unit) and item_ok(it) \
-                        and (it.unit, it.id) not in seen:
-                    by_unit.setdefault(it.unit, []).append(it)
-            for u, its in by_unit.items():
-                post = next((p for p in idx.posts_of_cadre.get(c, ())
-                             if p.unit == u and any(p.covers(i.date) for i in its)), None)
-                stops.append(TrailStop(
-                    u, store.label(u), post.title if post else None,
-                    post.start if post else min(i.date or "" for i in its) or None,
-                    post.end if post else None, bool(post and post.principal),
-                    [i.id for i in its]))
+                if it.kind != "issue" or not it.unit or not unit_ok(it.unit) or not item_ok(it) \
+                        or it.id in seen:
+                    continue
+                per = v.period(it, policy)
+                best = None
+                for n, p in enumerate(posts):
+                    if p.unit != it.unit or not p.start or per is None:
+                        continue
+                    lo, hi = max(p.start, per.start), min(p.end or "9999-12-31", per.end)
+                    if lo <= hi:
+                        d = days_between(lo, hi)
+                        if best is None or d > best[0]:
+                            best = (d, n)
+                if best is None:
+                    unplaced.append(it.id)
+                    continue
+                p = posts[best[1]]
+                from .periods import Answer
+
+                by_post.setdefault(best[1], []).append((it, Answer(p.start, p.end, per, best[0])))
+            for n, found in by_post.items():
+                stops.append(_stop(store, v, posts[n], found))
         if len({s.unit for s in stops}) < min_units:
             continue
-        stops.sort(key=lambda s: (s.start or "", s.unit))
-        out.append(Trail(c, store.label(c), stops))
+        stops.sort(key=lambda s: (s.start or "", s.unit, s.title or ""))
+        out.append(Trail(c, store.label(c), stops, sorted(unplaced)))
     out.sort(key=lambda t: (-t.units, -t.issues, t.cadre))
     return out
 
@@ -359,12 +453,34 @@ class Cluster:
                 "links": self.links}
 
 
+def _post_note(idx, v, cadre: str, it: Item, policy: Policy) -> str:
+    """``（科长任职2017-03至2024-02，覆盖被巡察期间(…)的86%）``: the cadre's post at
+    the item's unit with the largest overlap with its period, if any."""
+    per = v.period(it, policy)
+    best = None
+    for p in idx.posts_of_cadre.get(cadre, ()):
+        if p.unit != it.unit or not p.start or per is None:
+            continue
+        lo, hi = max(p.start, per.start), min(p.end or "9999-12-31", per.end)
+        if lo <= hi and (best is None or days_between(lo, hi) > best[0]):
+            best = (days_between(lo, hi), p)
+    if best is None:
+        return ""
+    from .periods import Answer
+
+    p = best[1]
+    return f"（{Answer(p.start, p.end, per, best[0]).text(p.title)}）"
+
+
 def clusters(store: GraphStore, window: Window | None = None,
-             min_units: int | None = None) -> list[Cluster]:
+             min_units: int | None = None, policy: Policy = DEFAULT_POLICY) -> list[Cluster]:
     """Clusters of related cases 关联案件群; see the module docstring."""
+    from .related import edge_between
+
     window = window or Window()
     min_units = 2 if min_units is None else min_units
     idx = index(store)
+    v = view(store)
     item_ok, _ = window.compile(idx)
     items = {i: it for i, it in idx.items.items() if item_ok(it)}
     parent: dict[str, str] = {}
@@ -422,12 +538,16 @@ def clusters(store: GraphStore, window: Window | None = None,
         ev = []
         for a, b, via in sorted(by_root_links.get(root, ()))[:MAX_LINKS]:
             if via == "named":
-                text = f"{idx.name(a)} named in {b} 涉及"
+                kind = "IMPLICATES" if b.startswith("issue:") else "CONCERNS"
+                text = f"{idx.name(a)} named in {b} 涉及" + _post_note(idx, v, a, items[b], policy)
             elif via == "raised_from":
+                kind = "RAISED_FROM"
                 text = f"{b} raised from {a} 线索源于该问题"
             else:
+                kind = "RELATED_TO"
                 text = f"{idx.name(a)} – {idx.name(b)}: 社会关系 {relation_name(via)}"
-            ev.append({"path": [a, b], "text": text})
+            e = edge_between(store, a, b, kind, {"relation_kind": via} if kind == "RELATED_TO" else None)
+            ev.append({"path": [a, b], "kind": kind, "text": text, "hops": [e] if e else []})
         out.append(Cluster(0, members, units, cadres, ev, len(leads), cases, sanctions))
     out.sort(key=lambda c: (-len(c.units), -len(c.items), -c.cases, -c.sanctions, c.items[0]))
     for n, c in enumerate(out, 1):
@@ -436,7 +556,7 @@ def clusters(store: GraphStore, window: Window | None = None,
 
 
 def scan(store: GraphStore, pattern: str, window: Window | None = None,
-         min_units: int | None = None, **kw) -> list:
+         min_units: int | None = None, **kw) -> list:  # noqa: D401
     """Run pattern ``pattern`` (one of :data:`PATTERNS`)."""
     if pattern == "common":
         return common(store, window, min_units, **kw)
@@ -445,6 +565,6 @@ def scan(store: GraphStore, pattern: str, window: Window | None = None,
     if pattern == "trails":
         return trails(store, window, min_units, **kw)
     if pattern == "clusters":
-        return clusters(store, window, min_units)
+        return clusters(store, window, min_units, **kw)
     raise QueryError(f"unknown pattern {pattern!r}: choose {', '.join(PATTERNS)}")
 

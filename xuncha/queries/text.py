@@ -44,7 +44,6 @@ from __future__ import annotations
 
 import math
 import re
-from typing import Iterable
 
 _SPLIT = re.compile(r"[^0-9a-z\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 #: A masked name: a surname character followed by 某 (王某, 王某某).

@@ -3,14 +3,19 @@
 :func:`timeline` lists the dated events of a cadre or a unit in date order:
 
 - cadre: posts taken and left (任职/离任), inspection team service 巡察组成员
-  (dated by the round's start), issues naming them (涉及), issues found in a
-  unit while they were its principal (任内问题), leads about them (移交, 立案,
-  办结 with the outcomes), rectification actions they own (整改 deadline or
-  completion);
+  (dated by the round's start), issues naming them (涉及), issues of a unit
+  they headed that their principal post *answers for* (任内问题: the tenure
+  overlaps the issue's inspected period 被巡察期间 by the policy's threshold,
+  :mod:`xuncha.queries.periods`; the text states the overlap), leads about
+  them (移交, 立案, 办结 with the outcomes), rectification actions they own
+  (整改 deadline or completion);
 - unit: posts taken and left there, inspections 巡察进驻/结束 (INSPECTED
-  start/end), issues found (发现问题), leads (移交, 立案, 办结), rectification
-  of its issues and of actions it owns (完成 on the completion date; else
-  the deadline, marked overdue when it passed before ``as_of``).
+  start/end; the arrival states the inspected period), issues found
+  (发现问题), leads (移交, 立案, 办结), rectification of its issues and of
+  actions it owns (完成 on the completion date; else the deadline, marked
+  overdue when it passed before ``as_of``).
+
+Everything is read through the store's per-node API (:mod:`xuncha.queries.view`).
 
 Events are sorted by date, then event order (:data:`EVENT_ORDER`), then the
 id of the node they are about; undated events come last.
@@ -31,8 +36,9 @@ from dataclasses import dataclass, field
 
 from .. import taxonomy
 from ..graph.schema import node_id
-from ..graph.store import GraphStore
-from .common import QueryError, index
+from .common import QueryError
+from .periods import DEFAULT_POLICY, Policy
+from .view import view
 
 EVENT_ORDER = ("post_start", "inspection_start", "team_service", "issue_found", "issue_named",
                "issue_in_tenure", "lead_transferred", "case_filed", "lead_closed",
@@ -71,7 +77,7 @@ def _outcomes(d: dict) -> str:
     return "、".join(taxonomy.zh("outcome", o) for o in d.get("outcomes") or ())
 
 
-def _lead_events(store: GraphStore, lid: str, anchor: str) -> list[Event]:
+def _lead_events(store, lid: str, anchor: str) -> list[Event]:
     d = store.node(lid)
     out = []
     to = taxonomy.zh("receiver", d.get("transferred_to"))
@@ -91,7 +97,7 @@ def _lead_events(store: GraphStore, lid: str, anchor: str) -> list[Event]:
     return out
 
 
-def _action_events(store: GraphStore, aid: str, anchor: list[str], as_of: str) -> list[Event]:
+def _action_events(store, aid: str, anchor: list[str], as_of: str) -> list[Event]:
     a = store.node(aid)
     target = node_id("issue", a["issue_id"]) if a.get("issue_id") else (
         node_id("lead", a["lead_id"]) if a.get("lead_id") else None)
@@ -108,62 +114,70 @@ def _action_events(store: GraphStore, aid: str, anchor: list[str], as_of: str) -
     return []
 
 
-def timeline(store: GraphStore, ref: str, as_of: str | None = None) -> list[Event]:
+def timeline(store, ref: str, as_of: str | None = None,
+             policy: Policy = DEFAULT_POLICY) -> list[Event]:
     """Dated events of a cadre or unit; see the module docstring."""
     nid = store.resolve(ref, ("cadre", "unit"))
     as_of = as_of or _dt.date.today().isoformat()
-    idx = index(store)
+    v = view(store)
     kind = store.kind(nid)
     ev: list[Event] = []
     if kind == "cadre":
-        for p in idx.posts_of_cadre.get(nid, ()):
+        for p in v.posts_of_cadre(nid):
             role = f"{p.title}{' 一把手 principal' if p.principal else ''}"
             ev.append(Event(p.start, "post_start", p.unit,
-                            f"任职 took post {role} at {idx.name(p.unit)}", [nid, p.unit]))
+                            f"任职 took post {role} at {v.name(p.unit)}", [nid, p.unit]))
             if p.end:
                 ev.append(Event(p.end, "post_end", p.unit,
-                                f"离任 left post {p.title} at {idx.name(p.unit)}", [nid, p.unit]))
+                                f"离任 left post {p.title} at {v.name(p.unit)}", [nid, p.unit]))
             if p.principal:
-                for it in idx.items_at(p.unit, p.start, p.end):
-                    if it.kind == "issue" and p.covers(it.date) and nid not in it.cadres:
+                for it, a in v.answered(p, policy, kinds=("issue",)):
+                    if nid not in it.cadres:
                         ev.append(Event(it.date, "issue_in_tenure", it.id,
-                                        f"任内问题 issue found in {idx.name(p.unit)} during their "
-                                        f"tenure: {store.label(it.id)}", [nid, p.unit, it.id]))
-        for _, team, d in store.out_edges(nid, "MEMBER_OF"):
+                                        f"任内问题 issue found in {v.name(p.unit)}, answerable as "
+                                        f"principal ({a.text(p.title)}): {store.label(it.id)}",
+                                        [nid, p.unit, it.id]))
+        for _, team, d in sorted(store.out_edges(nid, "MEMBER_OF"),
+                                 key=lambda e: (e[1], str(e[2].get("round_id")))):
             rnd = node_id("round", d["round_id"]) if d.get("round_id") else None
-            ev.append(Event(idx.round_start.get(rnd), "team_service", team,
+            ev.append(Event(v.round_dates(rnd)[0], "team_service", team,
                             f"巡察组 served as {taxonomy.zh('role', d.get('role'))} in "
-                            f"{idx.name(team)}, round {idx.name(rnd)}", [nid, team]))
-        for it in idx.items_of_cadre.get(nid, ()):
+                            f"{v.name(team)}, round {v.name(rnd)}", [nid, team]))
+        for it in v.items_of_cadre(nid):
             if it.kind == "issue":
                 ev.append(Event(it.date, "issue_named", it.id,
-                                f"涉及 named in issue {store.label(it.id)} at {idx.name(it.unit)}",
+                                f"涉及 named in issue {store.label(it.id)} at {v.name(it.unit)}",
                                 [nid, it.id]))
             else:
                 ev.extend(_lead_events(store, it.id, nid))
-        for aid in store.sources(nid, "OWNED_BY"):
+        for aid in sorted(store.sources(nid, "OWNED_BY")):
             ev.extend(_action_events(store, aid, [nid], as_of))
     else:
-        for p in idx.posts_of_unit.get(nid, ()):
+        for p in v.posts_of_unit(nid):
             role = f"{p.title}{' 一把手 principal' if p.principal else ''}"
             ev.append(Event(p.start, "post_start", p.cadre,
-                            f"任职 {idx.name(p.cadre)} took post {role}", [nid, p.cadre]))
+                            f"任职 {v.name(p.cadre)} took post {role}", [nid, p.cadre]))
             if p.end:
                 ev.append(Event(p.end, "post_end", p.cadre,
-                                f"离任 {idx.name(p.cadre)} left post {p.title}", [nid, p.cadre]))
-        for team, _, d in store.in_edges(nid, "INSPECTED"):
+                                f"离任 {v.name(p.cadre)} left post {p.title}", [nid, p.cadre]))
+        periods = v.inspected_periods(nid, policy)
+        for team, _, d in sorted(store.in_edges(nid, "INSPECTED"),
+                                 key=lambda e: (e[0], str(e[2].get("round_id")))):
             rnd = node_id("round", d["round_id"]) if d.get("round_id") else None
             mode = taxonomy.zh("assignment_mode", d.get("mode")) if d.get("mode") else ""
-            start = d.get("start") or idx.round_start.get(rnd)
-            end = d.get("end") or idx.round_end.get(rnd)
+            rs, re_ = v.round_dates(rnd)
+            start = d.get("start") or rs
+            end = d.get("end") or re_
+            per = periods.get(rnd)
             ev.append(Event(start, "inspection_start", team,
-                            f"巡察进驻 inspected by {idx.name(team)}, round {idx.name(rnd)}"
-                            + (f" ({mode})" if mode else ""), [nid, team]))
+                            f"巡察进驻 inspected by {v.name(team)}, round {v.name(rnd)}"
+                            + (f" ({mode})" if mode else "")
+                            + (f"; 被巡察期间 {per[0]}–{per[1]}" if per else ""), [nid, team]))
             if end:
                 ev.append(Event(end, "inspection_end", team,
-                                f"巡察结束 inspection by {idx.name(team)} ended", [nid, team]))
+                                f"巡察结束 inspection by {v.name(team)} ended", [nid, team]))
         seen_actions: set[str] = set()
-        for it in idx.items_of_unit.get(nid, ()):
+        for it in v.items_of_unit(nid):
             if it.kind == "issue":
                 names = "、".join(store.label(c) for c in it.cadres)
                 ev.append(Event(it.date, "issue_found", it.id,
@@ -171,10 +185,10 @@ def timeline(store: GraphStore, ref: str, as_of: str | None = None) -> list[Even
                                 + (f" (涉及 {names})" if names else ""), [nid, it.id]))
             else:
                 ev.extend(_lead_events(store, it.id, nid))
-            for aid in store.sources(it.id, "ADDRESSES"):
+            for aid in sorted(store.sources(it.id, "ADDRESSES")):
                 seen_actions.add(aid)
                 ev.extend(_action_events(store, aid, [nid, it.id], as_of))
-        for aid in store.sources(nid, "OWNED_BY"):
+        for aid in sorted(store.sources(nid, "OWNED_BY")):
             if aid not in seen_actions:
                 ev.extend(_action_events(store, aid, [nid], as_of))
     order = {e: i for i, e in enumerate(EVENT_ORDER)}
@@ -182,11 +196,12 @@ def timeline(store: GraphStore, ref: str, as_of: str | None = None) -> list[Even
     return ev
 
 
-def asof(store: GraphStore, unit: str, date: str) -> list[PostHeld]:
+def asof(store, unit: str, date: str) -> list[PostHeld]:
     """Who held which post in ``unit`` on ``date``, principals first."""
     uid = store.resolve(unit, ("unit",))
     if not date:
         raise QueryError("a date is required (日期)")
-    idx = index(store)
+    ps = [p for p in view(store).posts_of_unit(uid) if p.covers(date)]
+    ps.sort(key=lambda p: (not p.principal, p.start or "", p.cadre))
     return [PostHeld(p.cadre, store.label(p.cadre), p.title, p.rank, p.principal, p.start, p.end)
-            for p in idx.posts_at(uid, date)]
+            for p in ps]

@@ -252,83 +252,6 @@ def resolve(server: GraphServer, ref: str, kinds: tuple[str, ...] | None = None)
     raise NotFound(msg, close[:3])
 
 
-# -- a seed's context, fetched by targeted queries ----------------------------------------
-
-def _expand(server: GraphServer, g, nids, direction: str, types: tuple[str, ...] = ()) -> set[str]:
-    """Add to ``g`` the relationships of ``nids`` (out/in) and the nodes at their
-    other end; returns the nodes added."""
-    from ..schema import EDGE_KINDS
-
-    from .push import decode_props
-
-    rel = "r" + (":" + "|".join(R(t) for t in types) if types else "")
-    pattern = f"-[{rel}]->(b)" if direction == "out" else f"<-[{rel}]-(b)"
-    by_kind: dict[str, list[str]] = {}
-    for n in nids:
-        by_kind.setdefault(split_id(n)[0], []).append(n)
-    added: set[str] = set()
-    for kind, ids in by_kind.items():
-        if kind not in NODE_KINDS:
-            continue
-        rows = server.run(
-            # Bind ``a`` by its index first: with the filter on ``b`` in the same
-            # MATCH, FalkorDB's planner starts from a scan of every node.
-            f"UNWIND $ids AS x MATCH (a:{L(kind)} {{{ID_PROP}: x}}) MATCH (a){pattern} "
-            f"WITH a, r, b WHERE b.{ID_PROP} IS NOT NULL RETURN a.{ID_PROP} AS a, b.{ID_PROP} AS b, "
-            f"type(r) AS type, properties(r) AS rp, properties(b) AS bp", {"ids": ids})
-        for r in rows:
-            if r["type"] not in EDGE_KINDS:
-                continue
-            b = r["b"]
-            if b not in g:
-                g.add_node(b, **decode_props(r["bp"], ID_PROP))
-                added.add(b)
-            rp = dict(r["rp"])
-            key = rp.get("key", r["type"])
-            s, t = (r["a"], b) if direction == "out" else (b, r["a"])
-            g.add_edge(s, t, key, **decode_props(rp, "key"), kind=r["type"])
-    return added
-
-
-def context_store(server: GraphServer, seeds: list[str], item_passes: int = 2):
-    """A small GraphStore holding what the item/post queries read about ``seeds``.
-
-    Rules (each a targeted query by label and ``xid``): the seeds and every
-    round; the seeds' relationships; for every unit reached, its issues,
-    leads, posts and inspections (FOUND_IN, CONCERNS_UNIT, HELD_POSITION,
-    INSPECTED in); then ``item_passes`` times, every issue/lead's own
-    relationships (round, unit, cadres, linked items, actions); finally the
-    inspections of every unit reached, for the items' dates.  The in-memory
-    query run on it answers as on the whole graph (the parity tests check).
-    """
-    import networkx as nx
-
-    from ..store import GraphStore
-
-    g = nx.MultiDiGraph()
-    for nid, p in fetch_nodes(server, seeds).items():
-        g.add_node(nid, **_decoded(p))
-    for r in server.run(f"MATCH (n:{L('round')}) RETURN n.{ID_PROP} AS x, properties(n) AS p"):
-        g.add_node(r["x"], **_decoded(r["p"]))
-    live = [s for s in seeds if s in g]
-    _expand(server, g, live, "out")
-    _expand(server, g, live, "in")
-    units = [n for n, k in g.nodes(data="kind") if k == "unit"]
-    _expand(server, g, units, "in", ("FOUND_IN", "CONCERNS_UNIT", "HELD_POSITION", "INSPECTED"))
-    done_units = set(units)
-    closed: set[str] = set()
-    for _ in range(item_passes):
-        items = [n for n, k in g.nodes(data="kind") if k in ("issue", "lead") and n not in closed]
-        if not items:
-            break
-        _expand(server, g, items, "out")
-        _expand(server, g, items, "in")
-        closed.update(items)
-    more = [n for n, k in g.nodes(data="kind") if k == "unit" and n not in done_units]
-    _expand(server, g, more, "in", ("INSPECTED",))
-    return GraphStore(g, {})
-
-
 def _decoded(p: dict) -> dict:
     from .push import decode_props
 
@@ -338,12 +261,13 @@ def _decoded(p: dict) -> dict:
 # -- timeline / asof -----------------------------------------------------------------------
 
 @twin("xuncha.queries.timeline:timeline")
-def timeline(server: GraphServer, ref: str, as_of: str | None = None):
-    """:func:`xuncha.queries.timeline.timeline` over the seed's context only."""
+def timeline(server: GraphServer, ref: str, as_of: str | None = None, policy=None):
+    """:func:`xuncha.queries.timeline.timeline` over nodes fetched as it reads them."""
+    from ...queries.periods import DEFAULT_POLICY
     from ...queries.timeline import timeline as in_memory
 
     nid = resolve(server, ref, ("cadre", "unit"))
-    return in_memory(context_store(server, [nid]), nid, as_of=as_of)
+    return in_memory(LazyStore(server), nid, as_of=as_of, policy=policy or DEFAULT_POLICY)
 
 
 @twin("xuncha.queries.timeline:asof")

@@ -48,6 +48,10 @@ _KEY = ("CASE WHEN i.subcategory IS NULL OR i.subcategory = '' THEN i.category "
         "ELSE i.subcategory END")
 _ISSUE_COLS = ("i.id AS id, i.unit_id AS unit_id, i.round_id AS round_id, i.category AS category, "
                "i.subcategory AS subcategory, i.found_date AS found_date")
+#: What an issue's inspected period reads besides (xuncha.queries.periods): the
+#: ledger's conduct dates and the years its description names.
+_PERIOD_COLS = (", i.description AS description, i.conduct_start AS conduct_start, "
+                "i.conduct_end AS conduct_end")
 
 
 def sectors(server: GraphServer) -> list[str]:
@@ -130,19 +134,22 @@ class _Slim:
             params["w_until"] = window.until
         return " AND ".join(conds) or "true", params
 
-    def issues(self, where: str, params: dict, prefix: str = "") -> list[str]:
+    def issues(self, where: str, params: dict, prefix: str = "", period: bool = False) -> list[str]:
+        cols = _ISSUE_COLS + (_PERIOD_COLS if period else "")
         rows = self.server.run(f"{prefix}MATCH (i:{L('issue')}) WHERE {where} "
-                               f"RETURN i.{ID_PROP} AS x, {_ISSUE_COLS}", params)
+                               f"RETURN i.{ID_PROP} AS x, {cols}", params)
         for r in rows:
             x = r.pop("x")
             self.node(x, **r)
         return [r["id"] for r in rows]
 
-    def issues_by_id(self, xids) -> None:
-        xids = sorted(set(xids) - {n for n in xids if n in self.g and self.g.nodes[n].get("kind")})
+    def issues_by_id(self, xids, period: bool = False) -> None:
+        xids = set(xids)
+        xids = sorted(xids - {n for n in xids if n in self.g and self.g.nodes[n].get("kind")})
         if xids:
+            cols = _ISSUE_COLS + (_PERIOD_COLS if period else "")
             for r in self.run(f"UNWIND $ids AS x MATCH (i:{L('issue')} {{{ID_PROP}: x}}) "
-                              f"RETURN x, {_ISSUE_COLS}", ids=xids):
+                              f"RETURN x, {cols}", ids=xids):
                 x = r.pop("x")
                 self.node(x, **r)
 
@@ -179,7 +186,9 @@ def common(server: GraphServer, window=None, min_units=None, min_share=None,
     window = window or Window()
     s = _Slim(server)
     s.frame()
-    where, params = s.window_filter(window)
+    # every round of the window's frame: the base rate reads them all
+    where, params = s.window_filter(Window((), window.regions, window.sectors, window.since,
+                                           window.until))
     key = "i.category" if level == "category" else _KEY
     s.issues(f"i.unit_id IS NOT NULL AND i.unit_id <> '' AND {key} IS NOT NULL AND {key} <> '' "
              f"AND {where}", params)
@@ -216,7 +225,8 @@ def recurring(server: GraphServer, window=None):
 
 
 @twin("xuncha.queries.patterns:trails")
-def trails(server: GraphServer, window=None, min_units=None, role: str = "principal"):
+def trails(server: GraphServer, window=None, min_units=None, role: str = "principal",
+           policy=None):
     """:func:`xuncha.queries.patterns.trails` (see the module docstring)."""
     from ...queries import patterns as P
     from ...queries.common import QueryError, Window
@@ -243,16 +253,20 @@ def trails(server: GraphServer, window=None, min_units=None, role: str = "princi
             s.node(r["c"], id=r["id"], name=r["name"])
             s.edge(r["c"], r["u"], "HELD_POSITION", r["k"], **decode_props(r["p"], KEY_PROP))
             units.add(split_id(r["u"])[1])
-        s.issues(f"i.unit_id IN $units AND {where}", {**params, "units": sorted(units)})
+        s.issues(f"i.unit_id IN $units AND {where}", {**params, "units": sorted(units)},
+                 period=True)
     if role in ("implicated", "any"):
-        ids = s.issues(f"i.unit_id IS NOT NULL AND i.unit_id <> '' AND {where}", params)
+        ids = s.issues(f"i.unit_id IS NOT NULL AND i.unit_id <> '' AND {where}", params,
+                       period=True)
         named = s.edges_from("issue", "IMPLICATES", "cadre", [f"issue:{i}" for i in ids], name=True)
         s.edges_from("cadre", "HELD_POSITION", "unit", [c for _, c in named])
-    return P.trails(s.store(), window, min_units, role=role)
+    from ...queries.periods import DEFAULT_POLICY
+
+    return P.trails(s.store(), window, min_units, role=role, policy=policy or DEFAULT_POLICY)
 
 
 @twin("xuncha.queries.patterns:clusters")
-def clusters(server: GraphServer, window=None, min_units=None):
+def clusters(server: GraphServer, window=None, min_units=None, policy=None):
     """:func:`xuncha.queries.patterns.clusters` (see the module docstring)."""
     from ...queries import patterns as P
     from ...queries.common import Window
@@ -261,7 +275,7 @@ def clusters(server: GraphServer, window=None, min_units=None):
     s = _Slim(server)
     s.frame()
     where, params = s.window_filter(window)
-    ids = s.issues(where, params)
+    ids = s.issues(where, params, period=True)
     leads = []
     for r in s.run(f"MATCH (l:{L('lead')}) RETURN l.{ID_PROP} AS x, l.id AS id, "
                    f"l.unit_id AS unit_id, l.round_id AS round_id, l.transfer_date AS transfer_date, "
@@ -269,24 +283,33 @@ def clusters(server: GraphServer, window=None, min_units=None):
         x = r.pop("x")
         s.node(x, **r)
         leads.append(x)
-    s.issues_by_id(f"issue:{i}" for r in leads for i in (s.g.nodes[r].get("issue_ids") or ()))
+    s.issues_by_id((f"issue:{i}" for r in leads for i in (s.g.nodes[r].get("issue_ids") or ())),
+                   period=True)
     # RAISED_FROM in issue_ids order (a lead's first issue gives its unit and date)
     order = {l: {f"issue:{x}": n for n, x in enumerate(s.g.nodes[l].get("issue_ids") or ())}
              for l in leads}
     raised = []
+    from .push import decode_props
+
     for r in s.run(f"MATCH (l:{L('lead')})-[e:{R('RAISED_FROM')}]->(i:{L('issue')}) "
-                   f"RETURN l.{ID_PROP} AS a, i.{ID_PROP} AS b, e.{KEY_PROP} AS k"):
-        raised.append((order.get(r["a"], {}).get(r["b"], 1 << 30), r["a"], r["b"], r["k"]))
-    for _, a, b, k in sorted(raised):
-        s.edge(a, b, "RAISED_FROM", k)
+                   f"RETURN l.{ID_PROP} AS a, i.{ID_PROP} AS b, e.{KEY_PROP} AS k, "
+                   f"properties(e) AS p"):
+        raised.append((order.get(r["a"], {}).get(r["b"], 1 << 30), r["a"], r["b"], r["k"],
+                       decode_props(r["p"], KEY_PROP)))
+    for _, a, b, k, p in sorted(raised, key=lambda x: x[:4]):
+        s.edge(a, b, "RAISED_FROM", k, **p)
     named = s.edges_from("issue", "IMPLICATES", "cadre", [f"issue:{i}" for i in ids], name=True)
     named += s.edges_from("lead", "CONCERNS", "cadre", leads, name=True)
     cadres = {c for _, c in named}
+    # their posts: a link states the post overlapping the item's period
+    s.edges_from("cadre", "HELD_POSITION", "unit", sorted(cadres))
     # every tie (a small table); a list-membership test per row would be
     # quadratic on the server
     for r in s.run(f"MATCH (a:{L('cadre')})-[e:{R('RELATED_TO')}]->(b:{L('cadre')}) "
                    f"RETURN a.{ID_PROP} AS a, b.{ID_PROP} AS b, e.{KEY_PROP} AS k, "
-                   f"e.relation_kind AS relation_kind"):
+                   f"properties(e) AS p"):
         if r["a"] in cadres and r["b"] in cadres:
-            s.edge(r["a"], r["b"], "RELATED_TO", r["k"], relation_kind=r["relation_kind"])
-    return P.clusters(s.store(), window, min_units)
+            s.edge(r["a"], r["b"], "RELATED_TO", r["k"], **decode_props(r["p"], KEY_PROP))
+    from ...queries.periods import DEFAULT_POLICY
+
+    return P.clusters(s.store(), window, min_units, policy=policy or DEFAULT_POLICY)
