@@ -58,9 +58,10 @@ def test_related_empty_answer_exits_zero_with_a_note(ws):
 
 def test_related_policy_options_change_the_answer(ws):
     # C1 headed U2 for 14 months before R2's arrival: a 15-month newcomer rule drops him.
-    ids = {r["id"] for r in json.loads(run(ws, "related", "I1", "--format", "json").stdout)}
+    ids = {r["id"] for r in json.loads(run(ws, "related", "I1", "--format", "json",
+                                            "--weak").stdout)}
     assert "issue:I11" in ids
-    res = run(ws, "related", "I1", "--format", "json", "--newcomer-months", "15")
+    res = run(ws, "related", "I1", "--format", "json", "--weak", "--newcomer-months", "15")
     assert "issue:I11" not in {r["id"] for r in json.loads(res.stdout)}
 
 
@@ -109,10 +110,10 @@ def test_patterns_commands(ws):
     assert json.loads(res.output)[0]["again_issue"] == "issue:I14"
     res = run(ws, "patterns", "trails", "--format", "json")
     assert [t["cadre"] for t in json.loads(res.output)] == ["cadre:C1", "cadre:C10"]
-    # a 36-month overlap rule: C1 headed U1 for 7 months of R2's period and U2
-    # for 14: one unit left.  C10 headed U4 36 months of R1's, and U6 all of
-    # R2's (a period shorter than the rule needs all of it).
-    res = run(ws, "patterns", "trails", "--format", "json", "--min-overlap-months", "36")
+    # a 20-month overlap rule: C1 headed U1 for 10 months of R2's period and
+    # U2 for 14: one unit left.  C10 headed U4 36 months of R1's, and U6 21 of
+    # R2's 24.
+    res = run(ws, "patterns", "trails", "--format", "json", "--min-overlap-months", "20")
     assert [t["cadre"] for t in json.loads(res.output)] == ["cadre:C10"]
     res = run(ws, "patterns", "clusters", "--format", "csv")
     assert res.output.splitlines()[0].startswith("\ufeffcluster,units,items")

@@ -11,7 +11,8 @@ The story (county 330101; rounds R1 2020-03-01.. and R2 2023-03-01..):
   links nothing to X1, and is no trail.
 - C21 went on to head 丁局 A4 from 2019-11-10; A4's first inspection (R2,
   arrival 2023-03-01, period back to 2018-03-01) found X4: C21's.  X1 and
-  X4 are related through him, and he is a trail A2 → A4.
+  X4 share him (weakly: neither names him), and he is a trail A2 → A4.
+  N1 (B8) names C21: X1 and X4 are his, so N1 relates to both (moderate).
 - A3 in R2: C23 principal from 2020-02-17; C22 had headed A3 2008..2013.
   D1 says "2012年收受…": C22's alone.  D2's ledger dates the conduct
   2019-01-01..2019-12-31: C20's alone.
@@ -62,6 +63,7 @@ def _issues() -> list[list]:
         ["Q1", "R1", "B3", "T9", "conduct", "hedonism", "长期违规占用公车用于接送子女上下学", "C32", "2020-04-05", "", ""],
         ["Q2", "R1", "B4", "T9", "conduct", "hedonism", "长期违规占用公车用于接送子女上下学", "C33", "2020-04-06", "", ""],
         ["Q3", "R1", "B5", "T9", "conduct", "hedonism", "长期违规占用公车用于接送子女上下学", "", "2020-04-07", "", ""],
+        ["N1", "R1", "B8", "T9", "discipline", "integrity", "借用下属单位车辆", "C21", "2020-04-08", "", ""],
     ]
     for n, u in enumerate(B, 1):
         rows.append([f"F{n}", "R1", u, "T9", "conduct", "formalism", f"第{n}片区督查检查过多过频", "", "2020-04-10", "", ""])
@@ -139,10 +141,16 @@ def test_newcomer_and_predecessor(story):
     # the predecessor who left four months before answers; the newcomer does not
     assert [p.cadre for p, _ in v.answering(x1)] == ["cadre:C21"]
     got = related(story, "issue:X1", limit=None)
-    assert "issue:X4" in ids(got) and "issue:X2" not in ids(got)
-    (row,) = [r for r in got if r.id == "issue:X4"]
-    assert row.signals == ["principal"] and row.tier == "moderate"
-    assert "cadre:C21" in row.reasons[0].path
+    assert [(r.id, r.signals, r.tier) for r in got] == [("issue:N1", ["principal"], "moderate")]
+    assert "王建 (cadre:C21) 局长任职2013-01至2019-11，覆盖被巡察期间(2015-03至2020-03)的93%" \
+        in got[0].reasons[0].text
+    weak = related(story, "issue:X1", limit=None, min_tier="weak")
+    assert "issue:X4" in ids(weak) and "issue:X2" not in ids(weak)
+    (row,) = [r for r in weak if r.id == "issue:X4"]
+    assert row.signals == ["same_principal"] and "cadre:C21" in row.reasons[0].path
+    n1 = related(story, "issue:N1", limit=None)
+    assert ids(n1) == {"issue:X1", "issue:X4"}
+    assert all(r.signals == ["principal"] for r in n1)
     # from the other side: C20 answers for X2, and links it to nothing at A2
     assert "issue:X1" not in ids(related(story, "issue:X2", limit=None, min_tier="weak"))
 
@@ -151,7 +159,8 @@ def test_tuned_policy_makes_the_newcomer_answer(story):
     loose = Policy.from_months(min_overlap_months=0.5, newcomer_months=0)
     x1 = view(story).item("issue:X1")
     assert [p.cadre for p, _ in view(story).answering(x1, loose)] == ["cadre:C21", "cadre:C20"]
-    assert "issue:X2" in ids(related(story, "issue:X1", limit=None, policy=loose))
+    assert "issue:X2" in ids(related(story, "issue:X1", limit=None, policy=loose,
+                                     min_tier="weak"))
 
 
 def test_trails_credit_tenures_not_logging_days(story):

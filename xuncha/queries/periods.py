@@ -9,8 +9,9 @@ signal, ``patterns trails``/``clusters``, ``timeline``):
   round); its *arrival* 进驻 is the assignment's ``start``, else the round's
   ``start``; its *end* is the assignment's ``end``, else the round's ``end``;
 - the *inspected period* 被巡察期间 of an inspection runs from the day after
-  the unit's previous inspection ended (the previous arrival when its end is
-  unknown) to the arrival, inclusive; for a unit's first inspection it starts
+  the unit's previous arrival to this arrival, inclusive (so a unit's periods
+  partition time: what happened while the previous team was on site falls in
+  the next period); for a unit's first inspection it starts
   :attr:`Policy.lookback_years` before the arrival (一届任期, 5 years);
 - a finding (an issue; a lead through its first linked issue, else its own
   round and unit) belongs to the inspection of its unit in its round; without
@@ -20,10 +21,13 @@ signal, ``patterns trails``/``clusters``, ``timeline``):
   columns 问题发生时间起/止, else the years its description names
   ("2021年至2023年…" → 2021-01-01..2023-12-31, "2012年收受…" → 2012,
   "2019年以来" → 2019-01-01..arrival; several mentions: their whole span),
-  never later than the arrival;
+  never later than the arrival.  The narrowing is the overlap of that span
+  with the inspected period; a span wholly before the period (conduct older
+  than the previous inspection, found only now) is taken as stated;
 - a post (HELD_POSITION) *answers for* a finding when its tenure overlaps the
-  finding's period by at least :attr:`Policy.min_overlap_days` (or the whole
-  period, when the period is shorter) and its holder had been in post at least
+  finding's period by at least :attr:`Policy.min_overlap_days` (so conduct
+  shorter than that has nobody answering for it as principal) and its holder
+  had been in post at least
   :attr:`Policy.newcomer_days` at the arrival (a principal who arrived weeks
   before the team is not answerable for the predecessor's years).  A post that
   ended before the period started does not answer; one that ended *during*
@@ -169,7 +173,7 @@ def answers(start: str | None, end: str | None, period: Period | None,
     if hi < lo:
         return None
     n = days_between(lo, hi)
-    if n < min(policy.min_overlap_days, period.days):
+    if n < policy.min_overlap_days:
         return None
     return Answer(start, end, period, n)
 
@@ -179,14 +183,13 @@ def inspection_periods(visits: list[tuple[str, str | None, object]],
     """``(arrival, end, key)`` of a unit's inspections -> ``(start, end, key)``
     of each one's inspected period (sorted by arrival, then key)."""
     out = []
-    prev_end: str | None = None
-    for arrival, end, key in sorted(visits, key=lambda v: (v[0], str(v[2]))):
-        start = next_day(prev_end) if prev_end else shift_years(arrival, -policy.lookback_years)
-        if start > arrival:  # overlapping visits: keep a one-day period
+    prev: str | None = None
+    for arrival, _end, key in sorted(visits, key=lambda v: (v[0], str(v[2]))):
+        start = next_day(prev) if prev else shift_years(arrival, -policy.lookback_years)
+        if start > arrival:  # two visits on one day: keep a one-day period
             start = arrival
         out.append((start, arrival, key))
-        last = end if end and end >= arrival else arrival
-        prev_end = max(prev_end or last, last)
+        prev = arrival
     return out
 
 
@@ -237,14 +240,22 @@ def finding_period(inspected: tuple[str, str] | None, arrival: str | None,
     years, else the inspected period ``(start, end)``; None without an arrival."""
     if not arrival:
         return None
+
+    def narrowed(lo: str, hi: str, source: str) -> Period:
+        if inspected:
+            a, b = max(lo, inspected[0]), min(hi, inspected[1])
+            if a <= b:
+                return Period(a, b, arrival, source)
+        return Period(lo, hi, arrival, source)
+
     if conduct_start or conduct_end:
         lo = conduct_start or (inspected[0] if inspected else conduct_end)
         hi = min(conduct_end or arrival, arrival)
         if lo and lo <= hi:
-            return Period(lo, hi, arrival, "ledger")
+            return narrowed(lo, hi, "ledger")
     span = described_span(text, arrival)
     if span:
-        return Period(span[0], span[1], arrival, "description")
+        return narrowed(span[0], span[1], "description")
     if inspected:
         return Period(inspected[0], inspected[1], arrival, "inspection")
     return None

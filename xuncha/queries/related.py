@@ -20,16 +20,18 @@ and README are generated from it):
 - strong: ``same_cadre`` (one cadre named in both), ``linked`` (a lead raised
   from the issue, or two leads from one issue), ``kin`` (a family tie 亲属关系,
   RELATED_TO either direction, between a person named in each);
-- moderate: ``principal`` (a principal who answers for the seed is named in the
-  other item, or answers for it at another unit; or a person named in the seed
-  answers for it as principal elsewhere), ``tie`` (another declared tie —
-  business 经济往来, colleague 同事, classmate, … — between named people),
-  ``colleague`` (named people whose posts in one third unit overlapped:
-  cadre → post → unit ← post ← cadre, with the dates), ``tie_chain`` (two
-  declared ties in a row between named people);
+- moderate: ``principal`` (a person named in one item answered as principal
+  for the other under the policy), ``colleague`` (a declared colleague tie
+  between named people; its path walks the posts that overlapped: cadre →
+  post → unit ← post ← cadre, with the dates), ``tie`` (a declared business
+  tie 经济往来 between named people), ``tie_chain`` (two family, colleague or
+  business ties in a row between named people);
 - weak (only when asked: ``min_tier="weak"``, CLI ``--weak``):
+  ``same_principal`` (one principal answered for both, named in neither),
   ``principal_tie`` (a tie from an answering principal to a person named in
-  the other), ``same_unit``, ``category_sector`` (same category key, same
+  the other), ``tie_other`` (a classmate, townsman or other declared tie),
+  ``coworker`` (named people whose posts in a third unit overlapped, no
+  declared tie), ``same_unit``, ``category_sector`` (same category key, same
   sector 板块, dates at most :data:`PERIOD_DAYS` apart, different units) and
   ``similar_text`` (description cosine >= :data:`TEXT_MIN`, boilerplate and
   masked names 某 discounted, :mod:`xuncha.queries.text`; never between two
@@ -73,6 +75,8 @@ RELATION_WEIGHTS = {
     "other": 0.40,
 }
 KIN = frozenset(taxonomy.KIN_RELATIONS)
+#: Declared ties that relate two cases (kin strong, the others moderate).
+LINKING = KIN | {"colleague", "business"}
 
 
 
@@ -88,7 +92,8 @@ def _by_weight(kinds) -> str:
 W_SAME_CADRE = 0.90
 W_LINKED = 0.90
 W_PRINCIPAL = 0.40
-W_COLLEAGUE = 0.35
+W_SAME_PRINCIPAL = 0.30
+W_COWORKER = 0.25
 W_SAME_UNIT = 0.15
 W_CATEGORY_SECTOR = 0.10
 W_TEXT = 0.20
@@ -114,16 +119,22 @@ SIGNALS: dict[str, Signal] = {s.name: s for s in (
     Signal("linked", "strong", f"{W_LINKED}", "线索源于问题", "a lead raised from the issue, or two leads from one issue"),
     Signal("kin", "strong", _by_weight(KIN), "亲属关系",
            "a family tie between people named in each"),
-    Signal("principal", "moderate", f"{W_PRINCIPAL}", "同一责任一把手",
-           "a principal answerable under the policy for one is named in, or answerable for, the other"),
-    Signal("tie", "moderate", _by_weight(set(RELATION_WEIGHTS) - KIN),
-           "社会关系", "another declared tie between named people"),
-    Signal("colleague", "moderate", f"{W_COLLEAGUE}", "同事(同时任职)",
-           "named people whose posts in one third unit overlapped"),
+    Signal("principal", "moderate", f"{W_PRINCIPAL}", "一把手责任",
+           "a person named in one answered as principal for the other (policy below)"),
+    Signal("colleague", "moderate", _by_weight({"colleague"}), "同事",
+           "a declared colleague tie between named people, shown through their overlapping posts"),
+    Signal("tie", "moderate", _by_weight(LINKING - KIN - {"colleague"}), "经济往来",
+           "a declared business tie between named people"),
     Signal("tie_chain", "moderate", "product of the two ties", "社会关系链",
-           "two declared ties in a row between named people"),
+           "two family, colleague or business ties in a row between named people"),
+    Signal("same_principal", "weak", f"{W_SAME_PRINCIPAL}", "同一责任一把手",
+           "one principal answered for both, named in neither"),
     Signal("principal_tie", "weak", f"{PRINCIPAL_TIE_FACTOR} × tie", "一把手的社会关系",
            "a tie from an answerable principal to a person named in the other"),
+    Signal("tie_other", "weak", _by_weight(set(RELATION_WEIGHTS) - LINKING), "其他社会关系",
+           "another declared tie (classmate, townsman, other) between named people"),
+    Signal("coworker", "weak", f"{W_COWORKER}", "同时任职",
+           "named people whose posts in one third unit overlapped, no declared tie"),
     Signal("same_unit", "weak", f"{W_SAME_UNIT}", "同一单位", "found in the same unit"),
     Signal("category_sector", "weak", f"{W_CATEGORY_SECTOR}", "同板块同期同类",
            f"same category, same sector 板块, within {PERIOD_DAYS} days, other unit"),
@@ -295,16 +306,31 @@ class _Walk:
                 if o in named_set:
                     continue
                 w1 = RELATION_WEIGHTS.get(t.relation, RELATION_WEIGHTS["other"])
-                sig = "kin" if t.relation in KIN else "tie"
-                tie_step = (n, o, "RELATED_TO", {"relation_kind": t.relation})
+                sig = ("kin" if t.relation in KIN else "colleague" if t.relation == "colleague"
+                       else "tie" if t.relation in LINKING else "tie_other")
+                if sig == "tie_other" and not self.weak:
+                    continue
+                tie_steps = [(n, o, "RELATED_TO", {"relation_kind": t.relation})]
+                how = f"{SIGNALS[sig].zh} {relation_name(t.relation)}"
+                if sig == "colleague":
+                    shared = next((c for c in v.colleagues(n) if c.other == o), None)
+                    if shared is not None:  # the posts that made them colleagues
+                        p, q = shared.posts
+                        end = shared.window[1] if shared.window[1] != "9999-12-31" else "至今"
+                        tie_steps = [(n, shared.unit, "HELD_POSITION", _post_match(p)),
+                                     (shared.unit, o, "HELD_POSITION", _post_match(q))]
+                        how += (f" at {name(shared.unit)} ({p.title} {p.window}; {q.title} "
+                                f"{q.window}; 同时任职 {shared.window[0]}–{end})")
                 for x in self.named_items(o):
                     acc.add(x.id, sig, w1 * self.factor(s, x, o),
-                            f"{SIGNALS[sig].zh} {relation_name(t.relation)}: {name(n)} named{where} – "
-                            f"{name(o)} named in {x.id}",
-                            head + [tie_step, (o, x.id, _named_kind(x), None)])
+                            f"{how}: {name(n)} named{where} – {name(o)} named in {x.id}",
+                            head + tie_steps + [(o, x.id, _named_kind(x), None)])
+                if t.relation not in LINKING:
+                    continue
+                tie_step = (n, o, "RELATED_TO", {"relation_kind": t.relation})
                 for t2 in v.ties(o):
                     o2 = t2.other
-                    if o2 == n or o2 in named_set:
+                    if o2 == n or o2 in named_set or t2.relation not in LINKING:
                         continue
                     w2 = RELATION_WEIGHTS.get(t2.relation, RELATION_WEIGHTS["other"])
                     step2 = (o, o2, "RELATED_TO", {"relation_kind": t2.relation})
@@ -313,18 +339,19 @@ class _Walk:
                                 f"社会关系链 tie chain: {name(n)} named{where} –{relation_name(t.relation)}– "
                                 f"{name(o)} –{relation_name(t2.relation)}– {name(o2)} named in {x.id}",
                                 head + [tie_step, step2, (o2, x.id, _named_kind(x), None)])
-            # colleagues: overlapping posts in a third unit
-            for t in v.colleagues(n):
+            # coworkers: overlapping posts in a third unit, no declared tie (weak)
+            declared = {t.other for t in v.ties(n)}
+            for t in (v.colleagues(n) if self.weak else ()):
                 o = t.other
-                if o in named_set:
+                if o in named_set or o in declared:
                     continue
                 p, q = t.posts
                 end = t.window[1] if t.window[1] != "9999-12-31" else "至今"
                 for x in self.named_items(o):
                     if s is not None and (x.unit == s.unit or t.unit in (s.unit, x.unit)):
                         continue
-                    acc.add(x.id, "colleague", W_COLLEAGUE * self.factor(s, x, o),
-                            f"同事 colleagues at {name(t.unit)}: {name(n)} ({p.title}, {p.window}) "
+                    acc.add(x.id, "coworker", W_COWORKER * self.factor(s, x, o),
+                            f"同时任职 coworkers at {name(t.unit)}: {name(n)} ({p.title}, {p.window}) "
                             f"and {name(o)} ({q.title}, {q.window}) 同时任职 {t.window[0]}–{end}; "
                             f"{name(o)} named in {x.id}",
                             head + [(n, t.unit, "HELD_POSITION", _post_match(p)),
@@ -332,13 +359,13 @@ class _Walk:
                                     (o, x.id, _named_kind(x), None)])
             # a named person who answers, as principal elsewhere, for another item
             for q in v.posts_of_cadre(n):
-                if not q.principal or (s is not None and q.unit == s.unit):
+                if not q.principal:
                     continue
                 for x, b in v.answered(q, self.policy):
                     if n in x.cadres:
                         continue  # that is same_cadre
                     acc.add(x.id, "principal", W_PRINCIPAL * self.factor(s, x, n),
-                            f"同一责任一把手 answerable principal: {name(n)}"
+                            f"一把手责任 answerable principal: {name(n)}"
                             f"{' named' + where if s is not None else ''}; "
                             f"{b.text(q.title)} at {name(q.unit)}, found {x.date} ({x.id})",
                             head + [(n, q.unit, "HELD_POSITION", _post_match(q))]
@@ -355,32 +382,33 @@ class _Walk:
                 who = f"{name(c)} {a.text(p.title)} at {name(s.unit)} (answers for {s.id})"
                 for x in self.named_items(c):
                     acc.add(x.id, "principal", W_PRINCIPAL * self.factor(s, x, c),
-                            f"同一责任一把手 answerable principal: {who}; named in {x.id}",
+                            f"一把手责任 answerable principal: {who}; named in {x.id}",
                             head + [(c, x.id, _named_kind(x), None)])
+                if not self.weak:
+                    continue
                 for q in v.posts_of_cadre(c):
                     if not q.principal or q.unit == s.unit:
                         continue
                     for x, b in v.answered(q, self.policy):
                         if c in x.cadres:
                             continue
-                        acc.add(x.id, "principal", W_PRINCIPAL * self.factor(s, x, c),
-                                f"同一责任一把手 answerable principal: {who}; "
+                        acc.add(x.id, "same_principal", W_SAME_PRINCIPAL * self.factor(s, x, c),
+                                f"同一责任一把手 same answerable principal: {who}; "
                                 f"{b.text(q.title)} at {name(q.unit)} (answers for {x.id}, found {x.date})",
                                 head + [(c, q.unit, "HELD_POSITION", _post_match(q))]
                                 + _back(_to_unit(v, x)))
-                if self.weak:
-                    for t in v.ties(c):
-                        o = t.other
-                        if o in named_set:
-                            continue
-                        w = RELATION_WEIGHTS.get(t.relation, RELATION_WEIGHTS["other"])
-                        for x in self.named_items(o):
-                            acc.add(x.id, "principal_tie",
-                                    PRINCIPAL_TIE_FACTOR * w * self.factor(s, x, o),
-                                    f"一把手的社会关系 principal's tie {relation_name(t.relation)}: {who} – "
-                                    f"{name(o)} named in {x.id}",
-                                    head + [(c, o, "RELATED_TO", {"relation_kind": t.relation}),
-                                            (o, x.id, _named_kind(x), None)])
+                for t in v.ties(c):
+                    o = t.other
+                    if o in named_set:
+                        continue
+                    w = RELATION_WEIGHTS.get(t.relation, RELATION_WEIGHTS["other"])
+                    for x in self.named_items(o):
+                        acc.add(x.id, "principal_tie",
+                                PRINCIPAL_TIE_FACTOR * w * self.factor(s, x, o),
+                                f"一把手的社会关系 principal's tie {relation_name(t.relation)}: {who} – "
+                                f"{name(o)} named in {x.id}",
+                                head + [(c, o, "RELATED_TO", {"relation_kind": t.relation}),
+                                        (o, x.id, _named_kind(x), None)])
         # linked leads/issues
         if s.kind == "issue":
             for lid in v.leads_of_issue(s.id):

@@ -169,25 +169,40 @@ def similar_in(stats: dict, ta, doc: str | None, min_similarity: float,
     """The documents of ``stats`` similar to a document of terms ``ta`` (see
     :class:`TextIndex`), excluding ``doc``; best first, ties by id."""
     n, df, postings, norms = stats["n"], stats["df"], stats["postings"], stats["norm"]
+    ta = sorted(ta)
+    dfs = _many(df, ta)
     acc: dict[str, float] = {}
     na2 = 0.0
+    live = []
     for t in ta:
-        w = idf2(n, df.get(t, 0))
+        w = idf2(n, dfs.get(t, 0))
         na2 += w
-        if not w:
-            continue
-        for d in postings.get(t, ()):
+        if w:
+            live.append((t, w))
+    posts = _many(postings, [t for t, _ in live])
+    for t, w in live:
+        for d in posts.get(t, ()):
             acc[d] = acc.get(d, 0.0) + w
     acc.pop(doc, None)
     na = math.sqrt(na2)
     if not na:
         return []
     out = []
+    nds = _many(norms, list(acc))
     for d, dot in acc.items():
-        nd = norms.get(d)
+        nd = nds.get(d)
         if nd:
             sim = dot / (na * nd)
             if sim >= min_similarity:
                 out.append((d, min(sim, 1.0)))
     out.sort(key=lambda x: (-x[1], x[0]))
     return out[:limit] if limit else out
+
+
+def _many(table, keys) -> dict:
+    """``{key: value}`` for the keys in ``table`` (a dict, or a saved table
+    read in batches through its ``get_many``)."""
+    get_many = getattr(table, "get_many", None)
+    if get_many is not None:
+        return get_many(keys)
+    return {k: table[k] for k in keys if k in table}

@@ -227,16 +227,11 @@ class View:
             if per is None:
                 arrival = self.round_dates(it.round)[0] or it.date
                 if arrival:
-                    earlier = [v for v in self.visits(it.unit) if v.arrival < arrival]
-                    start = None
-                    if earlier:
-                        last = max((v.end if v.end and v.end >= v.arrival else v.arrival)
-                                   for v in earlier)
-                        from .periods import next_day
-                        start = next_day(last) if last < arrival else arrival
-                    else:
-                        from .periods import shift_years
-                        start = shift_years(arrival, -policy.lookback_years)
+                    from .periods import next_day, shift_years
+
+                    earlier = [v.arrival for v in self.visits(it.unit) if v.arrival < arrival]
+                    start = (next_day(max(earlier)) if earlier
+                             else shift_years(arrival, -policy.lookback_years))
                     per = (start, arrival, arrival)
             if per is not None:
                 conduct = getattr(it, "conduct", (None, None)) or (None, None)
