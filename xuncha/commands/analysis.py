@@ -297,7 +297,8 @@ def patterns(pattern, rounds, regions, sectors, since, until, min_units, min_sha
         return
     if pattern == "common":
         table = [{"round": r.round or "(pooled)", "category": r.category, "name": r.name,
-                  "lift": r.lift, "units": len(r.units), "inspected": r.units_inspected,
+                  "standout": r.standout, "lift": r.lift, "units": len(r.units),
+                  "inspected": r.units_inspected,
                   "share": r.share, "base_rate": f"{r.base_rate} ({r.base_with}/{r.base_inspections})",
                   "issues": len(r.issues)} for r in rows]
     elif pattern == "recurring":
@@ -322,9 +323,10 @@ patterns.help = _fill("""Cross-unit patterns 跨单位规律: common | recurring
     \b
     common     共性问题: a category found in >= --min-units units (default {min_units})
                of a round (per round unless --pooled; a share of the round's
-               units only with --min-share), ranked by lift 突出程度: the
-               round's share of units with it over its base rate (inspections
-               with it / inspections, every round of the window);
+               units only with --min-share), ranked by standout 突出程度 =
+               lift × log2(1 / base rate): lift = the round's share of units
+               with it over its base rate (inspections with it / inspections,
+               every round of the window), weighted by the category's rarity;
     recurring  整改不到位/反弹: a unit whose issue was counted rectified, then the
                same category found again in a later round (回头看 or later);
     trails     问题轨迹: cadres whose principal posts (or, --role, posts where they

@@ -315,8 +315,6 @@ class QueryIndex:
         for u, v, _ in found["PART_OF"]:
             self.region_children.setdefault(v, []).append(u)
 
-        self._text = None
-        self._blocks = None
 
     # -- items -----------------------------------------------------------------
     def items_at(self, unit: str, start: str | None = None, end: str | None = None) -> list[Item]:
@@ -380,47 +378,10 @@ class QueryIndex:
             stack.extend(self.region_children.get(r, ()))
         return out
 
-    # -- text ----------------------------------------------------------------------
-    @property
-    def text(self):
-        """TF-IDF n-gram index of every item's description/summary."""
-        if self._text is None:
-            from .text import TextIndex
-
-            idx = TextIndex()
-            with _NoGC():
-                for it in self.items.values():
-                    if it.text:
-                        idx.add(it.id, it.text)
-                idx.build()
-            self._text = idx
-        return self._text
-
-    # -- category/sector blocks ---------------------------------------------------------
-    def block(self, key: str | None, sector: str | None) -> tuple[list[int], list[Item]]:
-        """Dated items with this category key in units of this sector, by date."""
-        if self._blocks is None:
-            with _NoGC():
-                self._build_blocks()
-        return self._blocks.get((key, sector), ([], []))
-
-    def _build_blocks(self) -> None:
-        blocks: dict[tuple, list[Item]] = {}
-        for it in self.items.values():
-            if it.day is None or not it.unit:
-                continue
-            s = self.unit_sector.get(it.unit)
-            if s and it.category_key:
-                blocks.setdefault((it.category_key, s), []).append(it)
-        self._blocks = {}
-        for k, lst in blocks.items():
-            lst.sort(key=lambda it: (it.day, it.id))
-            self._blocks[k] = ([it.day for it in lst], lst)
-
     def warm(self) -> "QueryIndex":
-        """Build the lazy parts now (text index, category blocks), not on a query."""
-        self.text
-        self.block(None, None)
+        """Build the whole-dataset statistics now, not on a query."""
+        self.store.derived("text_stats")
+        self.store.derived("category_sector")
         return self
 
     # -- labels --------------------------------------------------------------------

@@ -160,18 +160,32 @@ class _Walker:
     def blocked(self, n: str) -> bool:
         return not self.through_hubs and n not in self.ends and split_id(n)[0] in HUB_KINDS
 
+    def _edges(self, n: str):
+        """(far end, edge kind) of every edge at ``n``, both directions."""
+        g = getattr(self.store, "graph", None)
+        if type(g).__name__ == "MultiDiGraph" and type(g).__module__.startswith("networkx"):
+            # a plain in-memory graph: its adjacency dicts directly (the hot loop)
+            for adj in (g._succ[n], g._pred[n]):
+                for m, keyed in adj.items():
+                    for d in keyed.values():
+                        yield m, d["kind"]
+            return
+        for _, m, d in self.store.out_edges(n):
+            yield m, d["kind"]
+        for m, _, d in self.store.in_edges(n):
+            yield m, d["kind"]
+
     def nbrs(self, n: str) -> dict[str, float]:
         got = self._nbrs.get(n)
         if got is None:
             got = {}
-            for edges, far in ((self.store.out_edges(n), 1), (self.store.in_edges(n), 0)):
-                for e in edges:
-                    m = e[far]
-                    if m == n or self.blocked(m):
-                        continue
-                    w = 1.0 if self.shortest else EDGE_WEIGHTS.get(e[2]["kind"], DEFAULT_WEIGHT)
-                    if w < got.get(m, float("inf")):
-                        got[m] = w
+            shortest, blocked = self.shortest, self.blocked
+            for m, kind in self._edges(n):
+                if m == n:
+                    continue
+                w = 1.0 if shortest else EDGE_WEIGHTS.get(kind, DEFAULT_WEIGHT)
+                if w < got.get(m, 99.0) and not blocked(m):
+                    got[m] = w
             self._nbrs[n] = got
         return got
 
@@ -199,10 +213,11 @@ def _reachable(w: _Walker, a: str, b: str, max_hops: int) -> bool:
 
 
 def _dijkstra(w: _Walker, a: str, b: str, max_hops: int, banned_nodes=frozenset(),
-              banned_edges=frozenset()) -> tuple[float, list[str]] | None:
+              banned_edges=frozenset(), bound: float = float("inf")
+              ) -> tuple[float, list[str]] | None:
     """Lightest path a..b (bidirectional Dijkstra; ties by hops, then ids)
     avoiding ``banned_nodes`` and undirected ``banned_edges``; None if none
-    within ``max_hops``."""
+    within ``max_hops`` edges and ``bound`` weight."""
     if a == b:
         return (0.0, [a])
     dist = ({a: (0.0, 0, a)}, {b: (0.0, 0, b)})
@@ -210,8 +225,9 @@ def _dijkstra(w: _Walker, a: str, b: str, max_hops: int, banned_nodes=frozenset(
     done: tuple[set, set] = (set(), set())
     heaps = ([(0.0, 0, a)], [(0.0, 0, b)])
     best = None  # (weight, hops, path)
+    limit = bound
     while heaps[0] and heaps[1]:
-        if best is not None and heaps[0][0][0] + heaps[1][0][0] > best[0]:
+        if heaps[0][0][0] + heaps[1][0][0] > limit:
             break
         side = 0 if heaps[0][0][0] <= heaps[1][0][0] else 1
         d, h, u = heapq.heappop(heaps[side])
@@ -220,23 +236,28 @@ def _dijkstra(w: _Walker, a: str, b: str, max_hops: int, banned_nodes=frozenset(
         done[side].add(u)
         if h >= max_hops:
             continue
-        for v, wt in sorted(w.nbrs(u).items()):
-            if v in banned_nodes or (u, v) in banned_edges or (v, u) in banned_edges:
+        mine, theirs, heap = dist[side], dist[1 - side], heaps[side]
+        for v, wt in w.nbrs(u).items():
+            if v in banned_nodes or (banned_edges and ((u, v) in banned_edges
+                                                       or (v, u) in banned_edges)):
                 continue
-            nd, nh = d + wt, h + 1
-            old = dist[side].get(v)
+            nd = d + wt
+            if nd > limit:
+                continue
+            nh = h + 1
+            old = mine.get(v)
             if old is None or (nd, nh, u) < old:
-                dist[side][v] = (nd, nh, u)
+                mine[v] = (nd, nh, u)
                 pred[side][v] = u
-                heapq.heappush(heaps[side], (nd, nh, v))
-            other = dist[1 - side].get(v)
+                heapq.heappush(heap, (nd, nh, v))
+            other = theirs.get(v)
             if other is not None:
                 tot, hops = nd + other[0], nh + other[1]
-                if hops <= max_hops:
+                if hops <= max_hops and (best is None or (tot, hops) <= (best[0], best[1])):
                     path = _join(pred, side, u, v)
-                    cand = (tot, hops, path)
-                    if best is None or (cand[0], cand[1], cand[2]) < (best[0], best[1], best[2]):
-                        best = cand
+                    if best is None or (tot, hops, path) < best:
+                        best = (tot, hops, path)
+                        limit = min(limit, tot)
     return (best[0], best[2]) if best else None
 
 
@@ -273,7 +294,13 @@ def _yen(w: _Walker, a: str, b: str, max_hops: int, k: int) -> list[tuple[float,
         for i in range(len(prev) - 1):
             spur, root = prev[i], prev[:i + 1]
             banned_edges = {(p[i], p[i + 1]) for _, p in found if p[:i + 1] == root and len(p) > i + 1}
-            got = _dijkstra(w, spur, b, max_hops - i, frozenset(root[:-1]), frozenset(banned_edges))
+            # a spur path heavier than the candidates still needed cannot be shown
+            need = k - len(found)
+            bound = float("inf")
+            if len(cands) >= need:
+                bound = heapq.nsmallest(need, cands)[-1][0] - _weight(w, root)
+            got = _dijkstra(w, spur, b, max_hops - i, frozenset(root[:-1]), frozenset(banned_edges),
+                            bound)
             if got is None:
                 continue
             path = root[:-1] + got[1]

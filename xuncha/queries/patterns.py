@@ -13,16 +13,19 @@ common 共性问题 (:func:`common`)
     is listed when its issues were found in at least ``min_units`` distinct
     units (default :data:`COMMON_MIN_UNITS`), and, only when ``min_share``
     is given, in at least that share of the units the round inspected.
-    Rows are ranked by over-representation: ``lift`` = the group's share
-    (units with the category / units the round inspected) over the category's
-    *base rate* = inspections (unit × round) with the category / inspections,
-    over the window with its round filter dropped (every round, the same
-    regions, sectors and dates).  A 3-unit cluster of a rare irregularity
-    ranks above a category every unit has (lift about 1).  ``per_round=False``
-    pools every round of the window into one group per category (units = the
-    distinct units; its lift compares inspections with the category in the
-    window to the base rate).  Sorted by lift, then units (descending), then
-    round and category ids; each row carries the counts behind its lift.
+    Rows are ranked by over-representation of rare problems: ``lift`` = the
+    group's share (units with the category / units the round inspected) over
+    the category's *base rate* = inspections (unit × round) with the category
+    / inspections, over the window with its round filter dropped (every round,
+    the same regions, sectors and dates); ``standout`` = lift × log2(1 / base
+    rate), the lift weighted by how rare the category is (a category every
+    unit has scores about 0 however it is spread; a 3-unit cluster of a rare
+    irregularity scores high, above a round where a common category happens
+    to be everywhere).  ``per_round=False`` pools every round of the window
+    into one group per category (units = the distinct units; its lift
+    compares inspections with the category in the window to the base rate).
+    Sorted by standout, then lift, then units (descending), then round and
+    category ids; each row carries the counts behind them.
 
 recurring 整改不到位/反弹 (:func:`recurring`)
     An issue is *rectified* as in :mod:`xuncha.queries.kpi`: it has at least
@@ -70,6 +73,7 @@ clusters 关联案件群 (:func:`clusters`)
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 from .. import taxonomy
@@ -107,6 +111,7 @@ class CommonProblem:
     lift: float = 0.0
     base_with: int = 0  # inspections (unit × round) with the category, round filter aside
     base_inspections: int = 0  # inspections in that frame
+    standout: float = 0.0  # lift × log2(1 / base rate): the ranking
 
     @property
     def base_rate(self) -> float:
@@ -115,7 +120,8 @@ class CommonProblem:
     def as_dict(self) -> dict:
         return {"category": self.category, "name": self.name, "round": self.round,
                 "units": len(self.units), "units_inspected": self.units_inspected,
-                "share": self.share, "lift": self.lift, "base_rate": self.base_rate,
+                "share": self.share, "lift": self.lift, "standout": self.standout,
+                "base_rate": self.base_rate,
                 "base_with": self.base_with, "base_inspections": self.base_inspections,
                 "issues": len(self.issues), "unit_ids": self.units, "issue_ids": self.issues}
 
@@ -198,11 +204,12 @@ def common(store: GraphStore, window: Window | None = None, min_units: int | Non
             continue
         base = base_with.get(key, 0) / base_total if base_total else 0.0
         lift = round(rate / base, 4) if base else 0.0
+        standout = round(lift * math.log2(1 / base), 4) if 0 < base < 1 else 0.0
         out.append(CommonProblem(node_id("category", key), _cat_name(key), rnd, sorted(by_unit),
                                  total, round(n / total, 4),
                                  sorted(i for v in by_unit.values() for i in v), lift,
-                                 base_with.get(key, 0), base_total))
-    out.sort(key=lambda r: (-r.lift, -len(r.units), r.round or "", r.category))
+                                 base_with.get(key, 0), base_total, standout))
+    out.sort(key=lambda r: (-r.standout, -r.lift, -len(r.units), r.round or "", r.category))
     return out
 
 
