@@ -127,11 +127,7 @@ def atomic_path(path: Path):
     :func:`atomic_open` (fsync, atomic rename, the temporary file removed on
     any error, the old ``path`` untouched).
     """
-<<<<<<< HEAD
     from ..tempfiles import clean_stale, mkstemp
-=======
-    from ..tempfiles import mkstemp
->>>>>>> 73caaa7 (workspace.atomic_path: name the temporary file with xuncha.tempfiles.mkstemp (tempfile was used without an import after the merge of the housekeeping and workspace-format work))
 
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
