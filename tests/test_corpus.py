@@ -264,3 +264,14 @@ def test_reference_to_a_rejected_unit_suggests_no_other_unit():
     ref = [p for p in ds.errors if p.file == "positions.csv"]
     assert where(ref) == [("positions.csv", 3, "单位编码")]
     assert ref[0].suggestion is None and "rejected (units.csv, row 3)" in ref[0].reason
+
+
+def test_asof_mid_month_finds_the_principal_whose_term_ends_that_month(tmp_path):
+    # 离任时间 2019.12: in post on 2019-12-15, gone on 2020-01-02.
+    ws = tmp_path / "ws"
+    runner = CliRunner()
+    assert runner.invoke(main, ["load", str(DATA / "month-end-dates"), "-w", str(ws), "-q"]).exit_code == 0
+    r = runner.invoke(main, ["asof", "U001", "2019-12-15", "-w", str(ws), "--format", "json"])
+    assert [(p["cadre"], p["is_principal"]) for p in json.loads(r.stdout)] == [("cadre:C001", True)]
+    r = runner.invoke(main, ["asof", "U001", "2020-01-02", "-w", str(ws), "--format", "json"])
+    assert json.loads(r.stdout) == []

@@ -50,6 +50,13 @@ class Fingerprint:
 
 def fingerprint(store) -> Fingerprint:
     """Hashes of every node and edge of ``store``."""
+    from ..perf import gc_paused
+
+    with gc_paused():  # hundreds of thousands of tuples: no collections meanwhile
+        return _fingerprint(store)
+
+
+def _fingerprint(store) -> Fingerprint:
     fp = Fingerprint()
     kinds, _ = store.counts()
     h = attrs_hash
@@ -96,6 +103,13 @@ CHANGES = ("added", "removed", "modified")
 
 def diff(old: Fingerprint, new) -> GraphDiff:
     """What ``new`` (a store) adds to, removes from and modifies in ``old``."""
+    from ..perf import gc_paused
+
+    with gc_paused():
+        return _diff(old, new)
+
+
+def _diff(old: Fingerprint, new) -> GraphDiff:
     from .schema import split_id
 
     out = GraphDiff({c: {} for c in CHANGES}, {c: {} for c in CHANGES})
