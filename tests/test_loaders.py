@@ -441,3 +441,17 @@ def test_dangling_ids_get_suggestions_in_a_large_ledger(ledgers):
     ds = load_dataset(ledgers.dir)
     assert [(p.value, p.suggestion) for p in ds.errors] == [("U01234x", "U01234"),
                                                            ("X01234", "U01234")]
+
+
+def test_code_cells_excel_typed_as_numbers_or_dates_are_errors(ledgers):
+    # Text cells load; a number (leading zeros gone) or a date (Excel read
+    # "1-2" as January 2nd) in a code column is an error at its cell.
+    write_base(ledgers, teams=None)
+    ledgers.xlsx("teams.xlsx", {"巡察组": (["id", "name", "home_region_id"], [
+        ["T1", "第一巡察组", "330100"], ["T9", "第九巡察组", 330100],
+        [dt.datetime(2024, 1, 2), "第二巡察组", "330100"]])})
+    ds = load_dataset(ledgers.dir)
+    bad = [(p.row, p.column, p.value) for p in ds.errors if p.file == "teams.xlsx[巡察组]"]
+    assert bad == [(3, "home_region_id", "330100"), (4, "id", "2024-01-02")]
+    assert "leading zeros" in ds.errors[0].reason
+    assert [r["id"] for r in load_dataset(ledgers.dir, lenient=True).records["teams"]] == ["T1"]

@@ -15,6 +15,7 @@ been resolved to ids).
 
 from __future__ import annotations
 
+import datetime as _dt
 import difflib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -166,6 +167,10 @@ def _money_approx(cell: str) -> bool:
         if len(_approx_cache) < 100_000:
             _approx_cache[cell] = hit
     return hit
+
+
+# Cell types Excel gives a code that was not typed as text.
+EXCEL_TYPED = (int, float, _dt.datetime, _dt.date)
 
 
 def _number_text(v) -> str:
@@ -390,7 +395,7 @@ class _Loader:
                         data[name] = v
                 elif not _cell_empty(v):
                     if workbook and (v.__class__ is Uncached or (
-                            name in code_fields and v.__class__ in (int, float))):
+                            name in code_fields and v.__class__ in EXCEL_TYPED)):
                         excel_bad = (excel_bad or []) + [(i, name, v)]
                         continue
                     data[name] = v
@@ -472,6 +477,13 @@ class _Loader:
                 f"file in Excel and save it, or paste the column as values (选择性粘贴为数值)",
                 ledger=ledger.name)
         f = ledger.field(fname)
+        if isinstance(v, (_dt.date, _dt.datetime)):
+            shown = v.date().isoformat() if isinstance(v, _dt.datetime) else v.isoformat()
+            return self.problem(
+                "error", source, n, header, shown,
+                f"{f.name} {f.zh} is a code, but Excel turned this cell into a date ({shown}), "
+                f"as it does with codes like 1-2 or 3/4; format the column as text "
+                f"(设置单元格格式为文本) and type the value again", ledger=ledger.name)
         shown = _number_text(v)
         if isinstance(v, float) and not v.is_integer():
             what = f"a number with a fraction ({shown})"
