@@ -175,3 +175,35 @@ def test_doctests():
 
     assert doctest.testmod(parsing).failed == 0
     assert doctest.testmod(taxonomy).failed == 0
+
+
+def test_end_dates_and_excel_serials():
+    from xuncha.parsing import parse_date, parse_end_date
+
+    assert parse_end_date("2020-02") == "2020-02-29"  # a leap year's February
+    assert parse_end_date("2021年6月") == "2021-06-30" and parse_end_date("2021") == "2021-12-31"
+    assert parse_end_date("2021-06-15") == "2021-06-15"  # a day is a day
+    assert parse_date("2021.06") == "2021-06-01"  # a start keeps the first day
+    # Excel serial dates: days since 1899-12-30 (a time of day is dropped).
+    assert parse_date(44277) == parse_date(44277.75) == parse_date("44277") == "2021-03-22"
+    assert parse_date(2018) == "2018-01-01"  # four digits are a year, not a serial
+
+
+def test_opposite_meanings_are_curated_not_guessed():
+    from xuncha import taxonomy
+
+    assert taxonomy.lookup("rect_status", "已整改") == "completed"
+    with pytest.raises(taxonomy.EnumError) as e:
+        taxonomy.lookup("rect_status", "未整改")
+    assert "not_started" in str(e.value) and "in_progress" in str(e.value)
+    assert taxonomy.nearest("rect_status", "未销号") is None  # 已销号 is its opposite
+    assert taxonomy.nearest("rect_status", "已完") == "completed (已完成)"
+    assert parse_bool("未立案") is False and parse_bool("已立案") is True
+
+
+def test_gb11643_check_character():
+    from xuncha.loaders.checks import id_check_char
+
+    # The standard's own example: 11010519491231002X.
+    assert id_check_char("11010519491231002") == "X"
+    assert id_check_char("33010119700501123") == "6"
