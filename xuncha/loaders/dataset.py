@@ -8,9 +8,16 @@ Every problem is collected (nothing stops at the first); each names the file,
 the row as a spreadsheet user counts it, the column as headed in the file,
 the value, the reason and, where one exists, the nearest valid value.
 
+Sanity rules over the validated rows (cycles, capacity, principals,
+duplicate relations, implausible dates, 身份证号) live in :mod:`.checks`.  A
+ledger that fails as a whole (unreadable, empty, header only, header not
+understood, no id column) is reported once, with a count of the references
+it left unchecked, instead of one error per referring row.
+
 Invariant: a record in ``Dataset.records`` has passed every check, and every
 reference in it names an accepted record of the right kind by id (names have
-been resolved to ids).
+been resolved to ids).  ``Dataset.provenance()`` gives each record's source
+row, parallel to ``records``.
 """
 
 from __future__ import annotations

@@ -1,11 +1,21 @@
-"""Raw readers: CSV (UTF-8, UTF-8 BOM, GB18030), XLSX and JSON Lines.
+"""Raw readers: CSV (UTF-8, UTF-8 BOM, UTF-16, GB18030), XLSX and JSON Lines.
 
 A reader turns one ledger source into a :class:`Table`: the source's display
 name, its header row and its data rows, each row numbered the way the person
 who keeps the ledger counts it (the spreadsheet row, or the line of the file).
 Title rows and blank rows above the header are skipped: the header is the
 first row, among the first :data:`HEADER_SCAN` rows, that names the most known
-columns of the ledger.
+columns of the ledger; a two-row header (a merged group cell over its
+columns) is read as one, or refused with the reason (``Table.header_problem``).
+
+Exactness (nothing is folded, dropped or guessed silently):
+- CSV: the delimiter is chosen among ``,`` tab ``;`` with quotes respected; a
+  quote that never closes, or a quoted cell holding whole rows, is reported
+  at the row where it opened (``Table.errors``) and reading resumes on the
+  next line;
+- XLSX: cells keep Excel's types, so the loader can refuse a code Excel
+  turned into a number or a date; a formula without a saved result becomes
+  an :class:`Uncached` cell naming its cell (``问题台账!H7``).
 """
 
 from __future__ import annotations
