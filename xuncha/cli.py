@@ -37,6 +37,9 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "conflicts": ("xuncha.commands.planning", "conflicts", "Conflicts of interest in a round, plan or pair, with evidence (回避审查)."),
     "plan": ("xuncha.commands.planning", "plan", "Optimal conflict-free inspection plan, rotation or joint, or why none exists (巡察统筹)."),
     "completion": ("xuncha.commands.completion", "completion", "Print the shell completion script: bash, zsh or fish (命令补全)."),
+    "add": ("xuncha.commands.identity", "add", "Add another office's ledgers to the workspace (添加台账)."),
+    "match": ("xuncha.commands.identity", "match", "Candidate pairs of records that may be one person or unit, with evidence (疑似同一人)."),
+    "judge": ("xuncha.commands.identity", "judge", "Record that two records are the same, different or unsure (判定)."),
 }
 
 

@@ -42,42 +42,53 @@ def _print_problems(problems, limit: int = MAX_SHOWN) -> None:
                    err=True)
 
 
-def _load(directory: str, lenient: bool):
-    from ..loaders.dataset import load_dataset
-
-    prog, step = _progress()
-    if prog:
-        with prog:
-            return load_dataset(directory, lenient=lenient, progress=step)
-    return load_dataset(directory, lenient=lenient)
-
-
 @click.command()
-@click.argument("directory", type=click.Path(exists=True, file_okay=False))
+@click.argument("directories", nargs=-1, required=True, metavar="DIR[=NAME]...")
+@click.option("--name", "names", multiple=True, metavar="NAME",
+              help="Dataset name 台账名称 for each DIR in order (default: the folder name).")
 @output_options
-def validate(directory, fmt):
-    """Check every ledger in DIRECTORY and report every problem at once.
+def validate(directories, names, fmt):
+    """Check every ledger in each DIR and report every problem at once.
 
     Each problem names the file, the row (as a spreadsheet counts it), the
     column, the value, the reason and, for an unknown enum value or a dangling
-    id, the nearest valid one.  Exit status 0 when there are no errors, 1 when
-    there are (warnings alone do not fail).
+    id, the nearest valid one. Several DIRs are checked as one combined
+    workspace (see `xuncha load`), with the same-person warnings (疑似同一人)
+    across them. Exit status 0 when there are no errors, 1 when there are
+    (warnings alone do not fail).
     """
-    ds = _load(directory, lenient=False)
+    from ..identity.warnings import identity_warnings
+    from ..loaders.combine import combine, parse_sources
+
+    sources = parse_sources(directories, names)
+    for s in sources:
+        if not s.path.is_dir():
+            raise click.BadParameter(f"{s.path} is not a directory of ledgers (台账目录不存在)",
+                                     param_hint="DIR")
+    prog, step = _progress()
+    if prog:
+        with prog:
+            ds = combine(sources, progress=step)
+    else:
+        ds = combine(sources)
+    ds.problems.extend(identity_warnings(ds.records.get("cadres", []), ds.origin, ds.multi))
     rows = [p.as_dict() for p in [*ds.notes, *ds.problems]]
     fmt = choose_format(fmt)
     if rows or fmt != "table":
         render(rows, fmt, columns=["severity", "file", "row", "column", "value", "reason", "suggestion"])
     n_err, n_warn = len(ds.errors), len(ds.warnings)
     notes = f", {len(ds.notes)} notes 说明" if ds.notes else ""
-    click.echo(f"{ds.row_count():,} rows in {len(ds.sources)} ledgers; "
+    click.echo(f"{ds.row_count():,} rows in {len(ds.ledgers)} ledgers; "
                f"{n_err} errors 错误, {n_warn} warnings 警告{notes}", err=True)
     sys.exit(1 if n_err else 0)
 
 
 @click.command()
-@click.argument("directory", type=click.Path(exists=True, file_okay=False))
+@click.argument("directories", nargs=-1, metavar="[DIR[=NAME]]...")
 @workspace_option
+@click.option("--name", "names", multiple=True, metavar="NAME",
+              help="Dataset name 台账名称 for each DIR in order (default: the folder name; "
+                   "DIR=NAME does the same). Repeat once per DIR.")
 @click.option("--lenient", is_flag=True,
               help="Load the good rows; write the rejected ones with reasons to rejected.csv.")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
@@ -85,8 +96,18 @@ def validate(directory, fmt):
               show_default=True,
               help="How to report changes since the previous workspace 变更: a summary on "
                    "stderr (table), or every added/removed/modified id as JSON on stdout.")
-def load(directory, workspace, lenient, quiet, fmt):
-    """Validate the ledgers in DIRECTORY, build the graph and save the workspace.
+def load(directories, workspace, names, lenient, quiet, fmt):
+    """Validate the ledgers in each DIR, build the graph and save the workspace.
+
+    Several directories (datasets 台账, e.g. one per county office) combine
+    into one workspace: each is named (its folder name, or DIR=NAME / --name);
+    ids are then namespaced NAME/ID (cadre:甲县/C0123) so ids that collide
+    across offices stay apart, regions are shared by their codes, and a
+    reference into another dataset works by NAME/ID or by a unique name.
+    Judgements in the workspace's judgements.tsv (`xuncha judge`, `xuncha
+    match --auto`) merge the records of one person into one node. With no DIR,
+    the datasets of the existing workspace are loaded again (after editing
+    the ledgers or the judgements).
 
     A load with errors writes nothing and leaves any previous workspace as it
     was; with --lenient the good rows are loaded and the rejected rows are
@@ -97,31 +118,67 @@ def load(directory, workspace, lenient, quiet, fmt):
     Loading into an existing workspace reports what changed since it: nodes
     and edges added, removed or modified, per kind.
     """
-    from ..graph.build import build_graph
+    from ..loaders.combine import parse_sources
+
+    ws = workspace_path(workspace)
+    if directories:
+        sources = parse_sources(directories, names)
+    else:
+        sources = _workspace_sources(ws)
+    _load_sources(sources, ws, lenient, quiet, fmt)
+
+
+def _workspace_sources(ws):
+    from ..graph.workspace import open_workspace
+    from ..loaders.combine import Source
+
+    meta = open_workspace(ws).meta
+    datasets = meta.get("datasets") or ([{"name": Path(meta["source"]).name, "path": meta["source"]}]
+                                        if meta.get("source") else [])
+    if not datasets:
+        raise click.UsageError(f"give the ledger directory (台账目录) to load: the workspace {ws} "
+                               f"records none")
+    return [Source(d["name"], Path(d["path"])) for d in datasets]
+
+
+def _load_sources(sources, ws, lenient: bool, quiet: bool, fmt: str = "table") -> None:
+    """Load ``sources`` into workspace ``ws`` (shared by load and add)."""
     from ..graph.diff import diff as graph_diff
     from ..graph.store import GraphStore
     from ..graph.workspace import atomic_write, save
+    from ..identity.judgements import FILE as JUDGEMENTS
 
-    ws = workspace_path(workspace)
+    for s in sources:
+        if not s.path.is_dir():
+            raise click.BadParameter(f"{s.path} is not a directory of ledgers (台账目录不存在)",
+                                     param_hint="DIR")
+    from ..loaders.combine import finish, prepare
+    from ..output import progress
+
     # The previous workspace, reduced to hashes before the ledgers are read,
     # so the old and the new graph are never in memory together.
     before = _previous(ws)
-    ds = _load(directory, lenient)
+    prog, step = _progress()
+    if prog:
+        with prog:
+            ds, js = prepare(sources, ws / JUDGEMENTS, lenient, step)
+    else:
+        ds, js = prepare(sources, ws / JUDGEMENTS, lenient)
     if ds.errors and not lenient:
         _print_problems(ds.errors)
         click.echo(f"load failed 导入失败: {len(ds.errors)} errors; nothing was written "
                    f"(the workspace {ws} is unchanged). Fix them, or use --lenient.", err=True)
         sys.exit(1)
     n_rows = ds.row_count()
-    from ..output import progress
-
-    prov = ds.provenance()
     with progress("building the graph 构建图谱", quiet=quiet) as bar:
-        g = build_graph(ds.records, progress=bar, share_records=True, provenance=prov)
-    del prov
-    ds.rows.clear()  # the graph now owns the records; free the rows' cells
-    meta = {"source": str(Path(directory).resolve()), "rows": n_rows,
-            "ledgers": ds.sources, "rejected": ds.rejected_lines}
+        g, report = finish(ds, js, bar)
+    ds.records.clear()  # the graph now owns the records
+    first = sources[0].path.resolve()
+    meta = {"source": str(first), "rows": n_rows, "ledgers": ds.ledgers,
+            "rejected": ds.rejected_lines,
+            "datasets": [{"name": s.name, "path": str(s.path.resolve())} for s in sources]}
+    if report is not None:
+        meta["merges"] = report.as_dict()
     store = GraphStore(g, meta)
     rejected_file = ws / "rejected.csv"
     changes = graph_diff(before, store) if before is not None else None
@@ -147,10 +204,26 @@ def load(directory, workspace, lenient, quiet, fmt):
                             "changes": changes.as_dict() if changes else None}))
     if not quiet:
         n_nodes, n_edges = g.number_of_nodes(), g.number_of_edges()
-        click.echo(f"loaded 已导入 {n_rows:,} rows from {len(ds.sources)} ledgers: "
+        what = f"{len(sources)} datasets 台账" if len(sources) > 1 else f"{len(ds.ledgers)} ledgers"
+        click.echo(f"loaded 已导入 {n_rows:,} rows from {what}: "
                    f"{n_nodes:,} nodes, {n_edges:,} edges -> {ws}", err=True)
         for note in ds.notes:
             click.echo(f"note: {note}", err=True)
+        for note in ds.notes:
+            click.echo(f"note: {note}", err=True)
+        if ds.reinstated:
+            click.echo(f"{ds.reinstated} rows refer to records of another dataset (跨台账引用)",
+                       err=True)
+        same = [p for p in ds.warnings if "疑似同一人" in p.reason]
+        if same:
+            _print_problems(same, limit=10)
+            click.echo(f"{len(same)} possible duplicate people 疑似同一人 under different ids: "
+                       f"`xuncha match` scores them, `xuncha judge A B same` merges", err=True)
+        if report is not None:
+            click.echo(f"merged 已合并 {report.records} records into {report.groups} entities "
+                       f"(judgements 判定记录: {ws / JUDGEMENTS})", err=True)
+            for c in report.contradictions[:10]:
+                click.echo(f"warning: {c}", err=True)
         if ds.warnings:
             click.echo(f"{len(ds.warnings)} warnings 警告 (run `xuncha validate` to see them)", err=True)
         if lenient and ds.rejected:

@@ -32,8 +32,12 @@ STEPS = ("units 单位", "careers 任职经历", "relations 社会关系", "roun
 @click.option("--force", is_flag=True,
               help="Write into OUTPUT even when it is not empty 覆盖非空目录 (files of the same "
                    "names are replaced; nothing else is removed).")
+@click.option("--offices", type=click.IntRange(min=2), default=None, metavar="N",
+              help="Split into N offices' datasets 多个巡察办 (one folder each, own ids, people "
+                   "recorded by several offices with planted variations and namesakes) plus "
+                   "identity_truth.json; load them with `xuncha load OUTPUT/*/`.")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
-def generate(scale, seed, out, units, fmt, headers, no_truth, force, quiet):
+def generate(scale, seed, out, units, fmt, headers, no_truth, force, quiet, offices):
     """Generate a realistic synthetic inspection dataset (生成模拟台账).
 
     Writes the twelve ledgers (regions, units, cadres, positions, relations,
@@ -65,6 +69,8 @@ def generate(scale, seed, out, units, fmt, headers, no_truth, force, quiet):
                 f"{target} is not empty (目录非空: {shown}); generate would overwrite its "
                 f"ledgers. Choose a new folder, or pass --force to write into it anyway")
 
+    if offices:
+        return _generate_offices(scale, seed, out, units, offices, quiet)
     show = not quiet and sys.stderr.isatty()
     if show:
         from rich.console import Console
@@ -94,3 +100,22 @@ def generate(scale, seed, out, units, fmt, headers, no_truth, force, quiet):
             render(rows, "table", columns=["ledger", "rows"])
         else:
             render(summary.as_dict(), "json")
+
+
+def _generate_offices(scale, seed, out, units, offices, quiet):
+    """Generate one dataset (kept in OUTPUT/.single) and split it into offices."""
+    from pathlib import Path
+
+    from ..synth import generate as _generate
+    from ..synth.offices import split_offices
+
+    single = Path(out) / ".single"
+    _generate(single, scale=scale, seed=seed, units=units)
+    summary = split_offices(single, out, offices, seed=seed)
+    if not quiet:
+        click.echo(f"generated 已生成 {len(summary.offices)} offices 巡察办 from {scale} seed {seed} "
+                   f"-> {out} ({summary.records:,} person records of {summary.people:,} people, "
+                   f"{summary.namesakes} planted namesakes, {summary.conflicts} planted "
+                   f"cross-office conflicts; identity_truth.json)", err=True)
+        render(summary.offices if sys.stdout.isatty() else summary.as_dict(),
+               "table" if sys.stdout.isatty() else "json")

@@ -413,6 +413,19 @@ def split_id(nid: str) -> tuple[str, str]:
     return kind, raw
 
 
+# Properties of nodes in a workspace of several datasets (xuncha.identity):
+# the dataset a record came from, its id as written there, and, for an entity
+# merged by judgements, every source record and the name each gave it.
+IDENTITY_FIELDS = (
+    F("dataset", "台账", "text"),
+    F("source_id", "原编号", "code"),
+    F("sources", "来源记录", "list"),
+    F("source_names", "来源姓名", "list", sensitive="names"),  # dropped by redaction
+)
+# An edge moved onto a merged entity names the source record it came from.
+MERGE_EDGE_FIELDS = (F("merged_from", "合并来源", "code"),)
+
+
 def node_fields(kind: str) -> tuple[Field, ...]:
     """Declared properties of a node kind (category nodes have fixed ones)."""
     if kind == "category":
@@ -420,7 +433,8 @@ def node_fields(kind: str) -> tuple[Field, ...]:
                 F("level", "层级", "int"), F("parent_id", "上级类别", "code"))
     fields = NODE_LEDGER[kind].fields
     extra = tuple(F(f"{f.name}_approx", f"{f.zh}(约数)", "bool") for f in fields if f.base == "money")
-    return fields + extra
+    ident = IDENTITY_FIELDS if kind != "region" else IDENTITY_FIELDS[:1]
+    return fields + extra + ident
 
 
 def edge_fields(kind: str) -> tuple[Field, ...]:
@@ -428,8 +442,8 @@ def edge_fields(kind: str) -> tuple[Field, ...]:
     for ledger in LEDGERS.values():
         for em in ledger.edges:
             if em.kind == kind and em.props:
-                return tuple(ledger.field(p) for p in em.props)
-    return ()
+                return tuple(ledger.field(p) for p in em.props) + MERGE_EDGE_FIELDS
+    return MERGE_EDGE_FIELDS
 
 
 # -- lifetimes: when a node or edge holds (for timelines: Gephi, the html date filter) -------

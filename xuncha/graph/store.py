@@ -26,6 +26,34 @@ class NotFound(XunchaError, LookupError):
         self.candidates = candidates or []
 
 
+def name_keys(attrs: dict) -> list[str]:
+    """What a node can be looked up by besides ``kind:id``: its raw id, name
+    and aliases; in a workspace of several datasets (:mod:`xuncha.identity`)
+    also the id as written in its ledger (``source_id``), and for an entity
+    merged from several records each source record (``甲县/C0123`` and
+    ``cadre:甲县/C0123``) and the name each gave it."""
+    out: list[str] = []
+    raw = attrs.get("id")
+    if raw is not None:
+        out.append(str(raw))
+    name = attrs.get("name")
+    if name and name.__class__ is str:
+        out.append(name)
+    for alias in attrs.get("aliases") or ():
+        if alias.__class__ is str:
+            out.append(alias)
+    sid = attrs.get("source_id")
+    if sid is not None:
+        out.append(str(sid))
+    kind = attrs.get("kind")
+    for s in attrs.get("sources") or ():
+        out += [str(s), f"{kind}:{s}"]
+    for n in attrs.get("source_names") or ():
+        if n and n.__class__ is str:
+            out.append(n)
+    return list(dict.fromkeys(out))
+
+
 class GraphStore:
     def __init__(self, graph: nx.MultiDiGraph, meta: dict | None = None):
         self.graph = graph
@@ -72,19 +100,37 @@ class GraphStore:
     def _names(self) -> dict[str, list[str]]:
         idx: dict[str, list[str]] = {}
         for nid, attrs in self.graph.nodes(data=True):
-            raw = attrs.get("id")
-            if raw is not None:
-                idx.setdefault(str(raw), []).append(nid)
-            name = attrs.get("name")
-            if name:
-                lst = idx.setdefault(name, [])
-                if nid not in lst:
-                    lst.append(nid)
-            for alias in attrs.get("aliases") or ():
-                lst = idx.setdefault(alias, [])
-                if nid not in lst:
-                    lst.append(nid)
+            for key in name_keys(attrs):
+                idx.setdefault(key, []).append(nid)
         return idx
+
+    def _where(self, nid: str) -> str:
+        """A candidate's label, with its dataset or its merged records."""
+        attrs = self.node(nid)
+        if attrs.get("sources"):
+            return f"{self.label(nid)}, merged from {len(attrs['sources'])} records 已合并"
+        ds = attrs.get("dataset")
+        return f"{self.label(nid)}, {ds}台账" if ds else self.label(nid)
+
+    def _variants(self, ref: str, kinds: tuple[str, ...] | None) -> list[str]:
+        """Names written differently: the simplified form of 張志強, and names
+        with the same pinyin as 周志墙 (a homophone typo), via the derived
+        table ``name_pinyin`` (:mod:`xuncha.identity.lookup`)."""
+        if ref.isascii():
+            return []
+        from ..identity.names import pinyin, simplify
+
+        s = simplify(ref)
+        names = [s] if s != ref else []
+        try:
+            names += self.derived("name_pinyin").get(" ".join(pinyin(s))) or []
+        except KeyError:
+            pass
+        out = []
+        for name in dict.fromkeys(names):
+            if name != ref and any(kinds is None or self.kind(n) in kinds for n in self._name_hits(name)):
+                out.append(name)
+        return out
 
     def resolve(self, ref: str, kinds: tuple[str, ...] | None = None) -> str:
         """The node a user means: ``kind:id``, a bare id, or a unique name.
@@ -107,9 +153,14 @@ class GraphStore:
             return hits[0]
         what = "/".join(kinds) if kinds else "node"
         if len(hits) > 1:
-            shown = ", ".join(f"{h} ({self.label(h)})" for h in sorted(hits)[:10])
-            raise NotFound(f"'{ref}' is ambiguous (有歧义): {len(hits)} matches: {shown}", sorted(hits))
-        close = self._suggest(ref, kinds)
+            shown = ", ".join(f"{h} ({self._where(h)})" for h in sorted(hits)[:10])
+            datasets = sorted({self.node(h).get("dataset") for h in hits} - {None})
+            across = (f" across {len(datasets)} datasets 跨{len(datasets)}个台账 "
+                      f"({', '.join(datasets)}): different people, or one person under several "
+                      f"ids (`xuncha match` / `xuncha judge`);" if len(datasets) > 1 else "")
+            raise NotFound(f"'{ref}' is ambiguous (有歧义): {len(hits)} matches{across} {shown}",
+                           sorted(hits))
+        close = self._variants(ref, kinds) + self._suggest(ref, kinds)
         msg = f"no {what} '{ref}' in the graph (未找到)"
         if close:
             msg += f"; did you mean 是否应为: {', '.join(dict.fromkeys(close))}"

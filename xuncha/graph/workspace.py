@@ -227,19 +227,11 @@ def _write_db(file: Path, g: nx.MultiDiGraph, meta: dict, tables: dict) -> dict:
         con.executemany("INSERT INTO adj VALUES (?,?,?)", adj_rows())
         del pred
 
+        from .store import name_keys
+
         def name_rows():
             for i, attrs in enumerate(nodes.values(), 1):
-                raw = attrs.get("id")
-                seen = set()
-                if raw is not None:
-                    seen.add(str(raw))
-                name = attrs.get("name")
-                if name and name.__class__ is str:
-                    seen.add(name)
-                for alias in attrs.get("aliases") or ():
-                    if alias.__class__ is str:
-                        seen.add(alias)
-                for x in seen:
+                for x in name_keys(attrs):  # the same keys as GraphStore._names
                     yield x, i
 
         con.executemany("INSERT INTO name VALUES (?,?)", name_rows())

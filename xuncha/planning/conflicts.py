@@ -788,4 +788,7 @@ def find_conflicts(store, round_ref: str | None = None, plan: tuple | None = Non
     pair_members(ix, setup, plan[1] if plan is not None else None)
     checker = ConflictChecker(ix, setup.as_of, setup.round_id, ix.policy, manual)
     found = check_pairs(checker, setup.pairs, setup.members, setup.dates, setup.modes)
+    from ..identity.merge import annotate_conflicts  # hook: evidence through merged identities
+
+    annotate_conflicts(store, found)
     return ConflictReport(found, setup.pairs, checker.as_of, setup.round_id, ix.policy.source)
