@@ -32,6 +32,7 @@ class Planter:
         self.w.planted.setdefault("clusters", [])
         self.w.planted.setdefault("conflicts", [])
         self.n_pairs = 0
+        self._leaders: list[int] | None = None
         self.by_team: dict[tuple[str, str], list[int]] = {}
         for i, d in enumerate(self.w.issues):
             self.by_team.setdefault((d["round_id"], d["team_id"]), []).append(i)
@@ -111,8 +112,10 @@ class Planter:
     def _cluster_same_cadre(self):
         """A principal implicated at one unit, then again at the next one they led."""
         w, f, rng = self.w, self.f, self.rng
-        cands = [c for c in range(len(w.c_posts))
-                 if sum(1 for p in w.c_posts[c] if p[3] == "principal") >= 2 and c not in self.used]
+        if self._leaders is None:  # people who led two or more units (computed once)
+            self._leaders = [c for c in range(len(w.c_posts))
+                             if sum(1 for p in w.c_posts[c] if p[3] == "principal") >= 2]
+        cands = [c for c in self._leaders if c not in self.used]
         rng.shuffle(cands)
         for c in cands[:300]:
             hits = []
