@@ -73,10 +73,15 @@ def test_other_seeds_and_sizes_load_without_errors(tmp_path, scale, units, seed)
     # Regression (issue 3): a city's October regular round and its linked round
     # once shared an id, which duplicated team_members rows.  --units 300 is a
     # city-shaped world (two counties: linked and upgraded rounds).
-    generate(tmp_path, scale=scale, units=units, seed=seed, truth=False)
+    generate(tmp_path, scale=scale, units=units, seed=seed)
     ds = load_dataset(tmp_path)
     assert ds.errors == []
     assert not ds.rejected
+    # every near miss is planted at every size and seed
+    truth = json.loads((tmp_path / "truth.json").read_text(encoding="utf-8"))
+    kinds = {n["kind"] for n in truth["near_misses"]}
+    assert kinds >= {"newcomer_principal", "left_before_inspection", "shared_team", "rare_cluster"}
+    assert kinds & {"same_name_unrelated", "same_surname_unrelated"}
     if units:
         assert {r["round_kind"] for r in ds.records["rounds"]} >= {"linked", "upgraded"}
 

@@ -48,6 +48,8 @@ class Findings:
         self._pools: dict[int, tuple[str, ...]] = {}
         self.cur_period: dict[int, tuple[int, int]] = {}
         self.rare_rounds: set = set()
+        self.rare_quota = 0
+        self.rare_planted = 0
         self._here: dict[tuple[int, int], list] = {}  # (unit, period start) -> holders in it
         self.lead_issue: list = []
         w = self.w
@@ -289,7 +291,7 @@ class Findings:
         if r["id"] in self.common_rounds:
             planted_sub = self.plant_common(r, per_unit, team_of, threshold)
         self.dampen(r, per_unit, team_of, threshold, planted_sub)
-        if r["id"] in self.rare_rounds:
+        if r["id"] in self.rare_rounds and self.rare_planted < self.rare_quota:
             self.plant_rare(r, per_unit, team_of, planted_sub)
         for uidx in sorted(per_unit):
             for i in per_unit[uidx]:
@@ -325,6 +327,7 @@ class Findings:
             w.near_misses.append({"pattern": "common", "kind": "rare_cluster", "round_id": r["id"],
                                   "subcategory": s, "unit_ids": [w.units[x].id for x in chosen],
                                   "units_inspected": len(uidxs), "common_subcategory": planted_sub})
+            self.rare_planted += 1
             return
 
     def _unit_subs(self, ids: list[int]) -> dict[str, list[int]]:
@@ -512,7 +515,7 @@ class Findings:
         case = False
         case_date = None
         if receiver == "discipline_commission" and disposal == "preliminary_verification":
-            case = force_case or rng.random() < 0.55
+            case = force_case or rng.random() < M.CASE_GIVEN_VERIFICATION
         elif receiver in ("judicial", "procuratorate", "public_security"):
             case = rng.random() < 0.5
         if case:

@@ -278,6 +278,9 @@ RECEIVER_WEIGHTS = (("discipline_commission", 84), ("organization_department", 1
 DISPOSAL_WEIGHTS = (("talk_inquiry", 42), ("preliminary_verification", 38), ("shelved", 8),
                     ("closed", 12))
 CASE_RATE = 0.175  # of all leads
+# chance a lead under preliminary verification at the commission becomes a case
+# (with the forced cases of planted stories, about CASE_RATE of all leads)
+CASE_GIVEN_VERIFICATION = 0.46
 
 # Rectification.
 RECTIFIED_RATE = (0.93, 0.99)  # per round once its deadlines are past

@@ -82,7 +82,7 @@ class Planter:
         role = next((r for x, r in self._actors(i) if x == c), "staff")
         f.implicate(i, c, role)
         li = f.lead(f.i_round[i], w.units[w.issue_unit[i]], [i], [c], d["subcategory"],
-                    force_case=self.rng.random() < 0.4)
+                    force_case=self.rng.random() < 0.25)
         cluster["issue_ids"].append(d["id"])
         cluster["lead_ids"].append(w.leads[li]["id"])
         uid = d["unit_id"]
@@ -137,21 +137,25 @@ class Planter:
 
     def _pair(self, kind: str, relation: str | None):
         w = self.w
-        a = self._pick_issue(set())
-        if a is None:
-            return None
-        i1, c1 = a
-        # Near miss "a team that found many unrelated issues": half the pairs are
-        # found by one team in one round, so the team is the shortest connection
-        # between them while the real one runs through the people.
-        b = None
+        # Near miss "a team that found many unrelated issues": half the pairs (and
+        # the first two) are found by one team in one round, so the team is the
+        # shortest connection between them while the real one runs through the people.
         self.n_pairs += 1
-        if self.n_pairs <= 2 or self.rng.random() < 0.5:
-            d1 = w.issues[i1]
-            same = [i for i in self.by_team.get((d1["round_id"], d1["team_id"]), ())
-                    if w.issue_unit[i] != w.issue_unit[i1]]
-            if same:
-                b = self._pick_issue({w.issue_unit[i1]}, among=same, tries=40)
+        shared = self.n_pairs <= 2 or self.rng.random() < 0.5
+        for _ in range(6 if shared else 1):
+            a = self._pick_issue(set())
+            if a is None:
+                return None
+            i1, c1 = a
+            b = None
+            if shared:
+                d1 = w.issues[i1]
+                same = [i for i in self.by_team.get((d1["round_id"], d1["team_id"]), ())
+                        if w.issue_unit[i] != w.issue_unit[i1]]
+                if same:
+                    b = self._pick_issue({w.issue_unit[i1]}, among=same, tries=40)
+            if b is not None:
+                break
         if b is None:
             b = self._pick_issue({w.issue_unit[i1]}, jur=w.units[w.issue_unit[i1]].jur)
         if b is None:

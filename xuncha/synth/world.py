@@ -70,7 +70,8 @@ def build_world(seed: int, scale: M.Scale, progress: Progress | None = None) -> 
     # rare 3-unit clusters go into rounds with a planted common problem when possible
     wide = [r["id"] for r in b.w.rounds if len({x for _, x, _ in r["_visits"]}) >= 8] or eligible
     big = [r for r in wide if r in f.common_rounds] + [r for r in wide if r not in f.common_rounds]
-    f.rare_rounds = set(big[:max(1, len(big) // 20)])
+    f.rare_quota = max(1, len(big) // 20)
+    f.rare_rounds = set(big[:f.rare_quota + 4])  # spares: a round may have too few fitting units
     rounds = b.w.rounds
     for n, r in enumerate(rounds):
         f.round(r)
