@@ -20,8 +20,8 @@ An item ``x`` is *truly related* to a seed ``s`` (``x != s``) when any of:
    or have business dealings (经济往来);
 5. **responsibility** — an actor of ``x`` answered as principal for the conduct
    ``s`` describes (the ``responsible`` of a finding: ran the unit for at least
-   six months of the conduct, or most of a conduct shorter than a year), or an
-   actor of ``s`` answered for ``x``'s;
+   six months of the conduct, the office's policy), or an actor of ``s``
+   answered for ``x``'s;
 6. **one story** — both belong to the same planted story.
 
 Never on their own: the same unit, category, round, team or period, similar

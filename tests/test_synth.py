@@ -333,8 +333,7 @@ def _days(iso):
 
 def test_responsibility_follows_the_posts(truth, rows):
     """Recomputed from the positions ledger: the principals who held the post
-    for at least 183 days of a finding's conduct (or most of a conduct shorter
-    than a year) are exactly its responsible;
+    for at least 183 days of a finding's conduct are exactly its responsible;
     conduct lies inside the inspection period; dated conduct is in the text."""
     heads: dict[str, list] = {}
     for p in rows["positions"]:
@@ -349,7 +348,7 @@ def test_responsibility_follows_the_posts(truth, rows):
         want = set()
         for p in heads.get(f["unit_id"], ()):
             s, e = _days(p["start"]), _days(p["end"]) if p.get("end") else end_of_data
-            if min(e, ce) - max(s, cs) + 1 >= min(183, (ce - cs + 1) // 2 + 1):
+            if min(e, ce) - max(s, cs) + 1 >= 183:
                 want.add(p["cadre_id"])
         assert set(f["responsible"]) == want, f
         if f["dated"]:

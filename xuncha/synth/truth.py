@@ -24,8 +24,8 @@ days_in_period, responsible]``.
 years, which are then whole years clipped to the period, else the whole period),
 ``actors`` (the cadres who did it: the people the finding names) and
 ``responsible`` (the principals who ran the unit for at least
-:data:`RESPONSIBLE_DAYS` days of the conduct, or for most of a conduct shorter
-than a year: the people who answer for it,
+:data:`RESPONSIBLE_DAYS` days of the conduct — the office's policy; nobody
+for conduct shorter than that: the people who answer for it,
 including those who had left by the inspection — 离任不免责 — and never a
 newcomer who arrived weeks before the team).
 
@@ -276,9 +276,12 @@ RESPONSIBLE_DAYS = 183  # a principal answers for conduct they presided over thi
 
 def answer_days(start: int, end: int) -> int:
     """Days a principal must have presided over a conduct (``start``–``end``) to
-    answer for it: six months, or the greater part of a conduct shorter than a
-    year (whoever ran the unit through most of a two-month episode answers)."""
-    return min(RESPONSIBLE_DAYS, (end - start + 1) // 2 + 1)
+    answer for it: six months, the office's policy (issue 10: overlap of at least
+    six months, and never a newcomer of under six months at the arrival, which
+    that overlap implies).  So nobody answers as principal for conduct shorter
+    than six months, e.g. the few months between a regular round and a mobile
+    one at the same unit."""
+    return RESPONSIBLE_DAYS
 
 COLUMNS = {
     "inspections": ["round_id", "team_id", "unit_id", "arrival", "period_start", "period_end",
