@@ -347,8 +347,15 @@ class Trail:
 
     @property
     def text(self) -> str:
+        def cover(s: TrailStop) -> str:
+            shares = [round(100 * p["share"]) for p in s.periods]
+            if not shares:
+                return ""
+            lo, hi = min(shares), max(shares)
+            return f", 覆盖期间 {lo}%" if lo == hi else f", 覆盖期间 {lo}–{hi}%"
+
         return " → ".join(f"{s.unit_name} ({s.title or ''} {s.start or '?'}–{s.end or '至今'}, "
-                          f"{len(s.issues)} issues: {s.text})" for s in self.stops)
+                          f"{len(s.issues)} issues{cover(s)})" for s in self.stops)
 
     def as_dict(self) -> dict:
         return {"cadre": self.cadre, "name": self.name, "units": self.units,
