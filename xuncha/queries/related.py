@@ -14,7 +14,9 @@ principals 一把手 of its unit who *answer for* it under the responsibility
 policy (:mod:`xuncha.queries.periods`: tenure overlapping the item's inspected
 period 被巡察期间 by the policy's threshold, not a newcomer at the team's
 arrival).  A cadre seed is attached to itself; a unit seed stands for all its
-items.  The signals, their tiers and weights are :data:`SIGNALS` (the help text
+items (each person or principal post followed once, from the earliest item
+that reaches it), and its answer is the items *elsewhere* related to them: its
+own items appear only as weak ``same_unit`` results.  The signals, their tiers and weights are :data:`SIGNALS` (the help text
 and README are generated from it):
 
 - strong: ``same_cadre`` (one cadre named in both), ``linked`` (a lead raised
@@ -288,12 +290,20 @@ class _Walk:
         return self.v.items_of_cadre(cadre)
 
     def expand(self, s: Item | None, named: list[str], heads: dict[str, list[tuple]],
-               context: bool, same_unit: bool = True) -> None:
+               context: bool, same_unit: bool = True, done: set | None = None) -> None:
+        """Add the candidates related to ``s`` (None: a cadre seed) through the
+        people ``named`` in it.  ``done`` (unit seeds): people and principal
+        posts already followed from another of the unit's items (by date, the
+        first one's path is kept: their candidates would be the same)."""
         v, acc, name = self.v, self.acc, self.v.name
         acc.current = s.id if s is not None else None
         named_set = set(named)
         where = f" in {s.id}" if s is not None else ""
         for n in named:
+            if done is not None:
+                if ("named", n) in done:
+                    continue
+                done.add(("named", n))
             head = heads[n]
             # same cadre
             for x in self.named_items(n):
@@ -378,6 +388,10 @@ class _Walk:
                 c = p.cadre
                 if c in named_set:
                     continue
+                if done is not None:
+                    if ("post", c, p.start) in done:
+                        continue
+                    done.add(("post", c, p.start))
                 head = _to_unit(v, s) + [(s.unit, c, "HELD_POSITION", _post_match(p))]
                 who = f"{name(c)} {a.text(p.title)} at {name(s.unit)} (answers for {s.id})"
                 for x in self.named_items(c):
@@ -580,9 +594,12 @@ def rank(store, seed: str, limit: int | None = 10, min_score: float = 0.0,
         walk.expand(None, [seed], {seed: []}, context=False)
     else:
         own = v.items_of_unit(seed)
+        done: set = set()
+        acc.exclude = {seed} | {s.id for s in own}  # the unit's own items: same_unit only
         for s in own:
             walk.expand(s, list(s.cadres), {n: [(s.id, n, _named_kind(s), None)] for n in s.cadres},
-                        context=False, same_unit=False)
+                        context=False, same_unit=False, done=done)
+        acc.exclude = {seed}
         if weak:
             acc.current = None
             for x in own:
