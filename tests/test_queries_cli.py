@@ -110,10 +110,9 @@ def test_patterns_commands(ws):
     assert json.loads(res.output)[0]["again_issue"] == "issue:I14"
     res = run(ws, "patterns", "trails", "--format", "json")
     assert [t["cadre"] for t in json.loads(res.output)] == ["cadre:C1", "cadre:C10"]
-    # a 20-month overlap rule: C1 headed U1 for 10 months of R2's period and
-    # U2 for 14: one unit left.  C10 headed U4 36 months of R1's, and U6 21 of
-    # R2's 24.
-    res = run(ws, "patterns", "trails", "--format", "json", "--min-overlap-months", "20")
+    # a 15-month newcomer rule: C1 had headed U2 for 14 months when R2 arrived,
+    # so U1 is his only stop; C10 had headed U6 for 21.
+    res = run(ws, "patterns", "trails", "--format", "json", "--newcomer-months", "15")
     assert [t["cadre"] for t in json.loads(res.output)] == ["cadre:C10"]
     res = run(ws, "patterns", "clusters", "--format", "csv")
     assert res.output.splitlines()[0].startswith("\ufeffcluster,units,items")
