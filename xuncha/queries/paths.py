@@ -15,12 +15,14 @@ Definitions (a server implementation reads the same neighbourhoods through
   action's owner, a region…) expensive.  A path's weight is the sum of its
   hops'; ``shortest=True`` weighs every hop 1 (plain hop count);
 - :func:`paths` returns the ``limit`` lightest simple paths of at most
-  ``max_hops`` edges (Yen's k-shortest paths over a bidirectional Dijkstra),
-  lightest first, ties by hop count, then node-id sequence.  A first,
-  unweighted bidirectional search bounded by ``max_hops`` answers quickly
-  when the ends are farther apart (then: none).  The Dijkstra keeps the
-  lightest path to each node; when that one exceeds ``max_hops`` edges a
-  heavier path with fewer hops through the same node is not tried;
+  ``max_hops`` edges (Yen's k-shortest paths over an A* search guided by
+  the hop distance to the far end, which every hop's weight of at least 1
+  makes admissible), lightest first, ties by hop count, then node ids.  A
+  first, unweighted bidirectional search bounded by ``max_hops`` answers
+  quickly when the ends are farther apart (then: none).  The search keeps
+  the lightest path to each node; when that one cannot reach the far end in
+  the hops left, a heavier path with fewer hops through the same node is
+  not tried;
 - :func:`network` joins several entities: it finds the lightest path (as
   above) between every pair, keeps a minimum spanning tree of the terminals
   over those path weights (Kruskal; ties by the pair's ids), and returns the
@@ -212,70 +214,66 @@ def _reachable(w: _Walker, a: str, b: str, max_hops: int) -> bool:
     return False
 
 
-def _dijkstra(w: _Walker, a: str, b: str, max_hops: int, banned_nodes=frozenset(),
-              banned_edges=frozenset(), bound: float = float("inf")
-              ) -> tuple[float, list[str]] | None:
-    """Lightest path a..b (bidirectional Dijkstra; ties by hops, then ids)
-    avoiding ``banned_nodes`` and undirected ``banned_edges``; None if none
-    within ``max_hops`` edges and ``bound`` weight."""
+def _hops_to(w: _Walker, b: str, max_hops: int) -> dict[str, int]:
+    """Hop distance to ``b`` of every node within ``max_hops`` of it (BFS)."""
+    dist = {b: 0}
+    frontier = [b]
+    for depth in range(1, max_hops + 1):
+        nxt = []
+        for u in frontier:
+            for v in w.nbrs(u):
+                if v not in dist:
+                    dist[v] = depth
+                    nxt.append(v)
+        frontier = nxt
+    return dist
+
+
+def _astar(w: _Walker, a: str, b: str, max_hops: int, hb: dict[str, int],
+           banned_nodes=frozenset(), banned_edges=frozenset(), bound: float = float("inf")
+           ) -> tuple[float, list[str]] | None:
+    """Lightest path a..b within ``max_hops`` edges and ``bound`` weight (A*:
+    every hop weighs at least 1, so the hop distance to ``b`` is an admissible
+    estimate, and a node farther from ``b`` than the hops left is pruned).
+    Ties by hops, then node ids."""
     if a == b:
         return (0.0, [a])
-    dist = ({a: (0.0, 0, a)}, {b: (0.0, 0, b)})
-    pred: tuple[dict, dict] = ({a: None}, {b: None})
-    done: tuple[set, set] = (set(), set())
-    heaps = ([(0.0, 0, a)], [(0.0, 0, b)])
-    best = None  # (weight, hops, path)
-    limit = bound
-    while heaps[0] and heaps[1]:
-        if heaps[0][0][0] + heaps[1][0][0] > limit:
+    if hb.get(a, max_hops + 1) > max_hops:
+        return None
+    best: dict[str, tuple] = {a: (0.0, 0, "")}
+    pred: dict[str, str | None] = {a: None}
+    heap = [(float(hb[a]), 0.0, 0, a)]
+    done: set[str] = set()
+    while heap:
+        f, d, h, u = heapq.heappop(heap)
+        if f > bound:
             break
-        side = 0 if heaps[0][0][0] <= heaps[1][0][0] else 1
-        d, h, u = heapq.heappop(heaps[side])
-        if u in done[side] or dist[side][u][:2] != (d, h):
+        if u in done or best[u][:2] != (d, h):
             continue
-        done[side].add(u)
-        if h >= max_hops:
-            continue
-        mine, theirs, heap = dist[side], dist[1 - side], heaps[side]
+        if u == b:
+            path = [b]
+            while pred[path[-1]] is not None:
+                path.append(pred[path[-1]])
+            path.reverse()
+            return (d, path)
+        done.add(u)
         for v, wt in w.nbrs(u).items():
-            if v in banned_nodes or (banned_edges and ((u, v) in banned_edges
-                                                       or (v, u) in banned_edges)):
+            if v in banned_nodes or v in done:
+                continue
+            left = hb.get(v)
+            if left is None or h + 1 + left > max_hops:
+                continue
+            if banned_edges and ((u, v) in banned_edges or (v, u) in banned_edges):
                 continue
             nd = d + wt
-            if nd > limit:
+            if nd + left > bound:
                 continue
-            nh = h + 1
-            old = mine.get(v)
-            if old is None or (nd, nh, u) < old:
-                mine[v] = (nd, nh, u)
-                pred[side][v] = u
-                heapq.heappush(heap, (nd, nh, v))
-            other = theirs.get(v)
-            if other is not None:
-                tot, hops = nd + other[0], nh + other[1]
-                if hops <= max_hops and (best is None or (tot, hops) <= (best[0], best[1])):
-                    path = _join(pred, side, u, v)
-                    if best is None or (tot, hops, path) < best:
-                        best = (tot, hops, path)
-                        limit = min(limit, tot)
-    return (best[0], best[2]) if best else None
-
-
-def _join(pred, side: int, u: str, v: str) -> list[str]:
-    """The path through the hop u–v (u on ``side``'s tree, v on the other's)."""
-    head = []
-    n = u
-    while n is not None:
-        head.append(n)
-        n = pred[side][n]
-    tail = []
-    n = v
-    while n is not None:
-        tail.append(n)
-        n = pred[1 - side][n]
-    head.reverse()
-    path = head + tail  # from side's root to the other root
-    return path if side == 0 else list(reversed(path))
+            old = best.get(v)
+            if old is None or (nd, h + 1, u) < old:
+                best[v] = (nd, h + 1, u)
+                pred[v] = u
+                heapq.heappush(heap, (nd + left, nd, h + 1, v))
+    return None
 
 
 def _weight(w: _Walker, path: list[str]) -> float:
@@ -283,7 +281,8 @@ def _weight(w: _Walker, path: list[str]) -> float:
 
 
 def _yen(w: _Walker, a: str, b: str, max_hops: int, k: int) -> list[tuple[float, list[str]]]:
-    first = _dijkstra(w, a, b, max_hops)
+    hb = _hops_to(w, b, max_hops)
+    first = _astar(w, a, b, max_hops, hb)
     if first is None:
         return []
     found = [first]
@@ -299,8 +298,8 @@ def _yen(w: _Walker, a: str, b: str, max_hops: int, k: int) -> list[tuple[float,
             bound = float("inf")
             if len(cands) >= need:
                 bound = heapq.nsmallest(need, cands)[-1][0] - _weight(w, root)
-            got = _dijkstra(w, spur, b, max_hops - i, frozenset(root[:-1]), frozenset(banned_edges),
-                            bound)
+            got = _astar(w, spur, b, max_hops - i, hb, frozenset(root[:-1]),
+                         frozenset(banned_edges), bound)
             if got is None:
                 continue
             path = root[:-1] + got[1]
