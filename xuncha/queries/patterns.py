@@ -60,8 +60,9 @@ trails 问题轨迹 (:func:`trails`)
 clusters 关联案件群 (:func:`clusters`)
     Items (issues and leads) in the window are joined when they name the
     same cadre, when a cadre named in one and a cadre named in the other
-    are tied by a RELATED_TO edge (any relation kind), or when a lead was
-    raised from an issue.  A cluster is a connected component spanning at
+    are tied by a RELATED_TO edge of a kind that relates cases (family, a
+    colleague or business tie: ``related.LINKING``; a classmate or townsman
+    tie does not), or when a lead was raised from an issue.  A cluster is a connected component spanning at
     least ``min_units`` distinct units (default 2).  Principals and derived
     colleagues do not join items here (they would merge whole units).
     Sorted by units, then items, cases filed and sanctions (descending),
@@ -526,9 +527,11 @@ def clusters(store: GraphStore, window: Window | None = None,
                     union(i, j)
                     links.append((j, i, "raised_from"))
     named = {c for it in items.values() for c in it.cadres}
+    from .related import LINKING
+
     for c in named:
         for t in idx.ties.get(c, ()):
-            if t.other in named and c < t.other:
+            if t.other in named and c < t.other and t.relation in LINKING:
                 union(c, t.other)
                 links.append((c, t.other, t.relation))
     comps: dict[str, list[str]] = {}
