@@ -264,6 +264,10 @@ def push(store: GraphStore, server: GraphServer, batch_size: int = 5000,
             written += server.write_batches(edge_statement(kind, sk, tk), rows, batch_size, advance)
             report.edges[kind] = report.edges.get(kind, 0) + len(rows)
         report.edge_seconds = time.perf_counter() - t0
+        # Whole-dataset statistics (text terms…) for indexed look-ups (stats.py).
+        from .stats import push_derived
+
+        push_derived(store, server, batch_size, task)
         if prune:
             report.pruned_nodes, report.pruned_edges = prune_stale(store, server, task=task)
     except Unreachable as exc:
@@ -359,6 +363,9 @@ def wipe(server: GraphServer, batch: int = 10_000) -> int:
             total += n
             if not n:
                 break
+    from .stats import wipe_derived
+
+    wipe_derived(server, batch)  # the statistics go with the graph (not counted)
     if server.dialect.name == "falkordb":
         left = server.run("MATCH (n) RETURN count(n) AS n")[0]["n"]
         if not left:  # nothing but xuncha's data was there: drop the key too

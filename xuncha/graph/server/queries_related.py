@@ -11,9 +11,9 @@ parity tests check ids, order, scores, tiers and reasons).
 Whole-dataset statistics (the weak signals, only with ``min_tier="weak"``):
 ``category_sector`` reads the seed's block with one targeted statement
 (:meth:`LazyStore.category_block`); ``similar_text`` reads term statistics
-(:func:`similar_docs`).  To replace those with statistics pushed beside the
-graph, give :func:`related` another ``similar`` function (``Item ->
-[(id, cosine)]``): nothing else reads them.
+(:func:`similar_docs`), or, when ``push`` wrote them
+(:mod:`xuncha.graph.server.stats`), the pushed term statistics by indexed
+look-ups (:func:`~xuncha.graph.server.stats.similar_from`): no scan.
 """
 
 from __future__ import annotations
@@ -151,9 +151,15 @@ def related(server: GraphServer, ref: str, limit: int | None = 10, min_score: fl
     check(signals, min_tier)
     seed = resolve(server, ref, SEED_KINDS)
     store = LazyStore(server)
+    from ...queries.related import TEXT_MIN
+    from .stats import server_table, similar_from
+
+    table = server_table(server, "text_stats")  # pushed term statistics, if any
 
     def similar(s):
-        return similar_docs(server, s.id, s.text)
+        if table is not None:  # indexed look-ups of the seed's terms and candidates
+            return similar_from(table, s.text, s.id, TEXT_MIN, limit=50)
+        return similar_docs(server, s.id, s.text)  # a database without them: CONTAINS
 
     return rank(store, seed, limit, min_score, signals, min_tier=min_tier,
                 policy=policy or DEFAULT_POLICY, similar=similar)
