@@ -88,8 +88,12 @@ def workspace(scale: str, seed: int, base: bool) -> tuple[Path, dict]:
     stamp = ws / ".bench-load.json"
     from xuncha.graph.workspace import FORMAT_VERSION
 
+    import hashlib
+
+    code = hashlib.sha256(b"".join(p.read_bytes() for p in sorted((ROOT / "xuncha").rglob("*.py"))))
     want = {"data": str(data), "format": 3 if base else FORMAT_VERSION,
-            "mtime": (data / "truth.json").stat().st_mtime}
+            "mtime": (data / "truth.json").stat().st_mtime,
+            "code": BASE_REV if base else code.hexdigest()[:16]}
     if stamp.exists():
         got = json.loads(stamp.read_text())
         if got.get("want") == want:
@@ -159,6 +163,45 @@ def seeds(ws: Path) -> dict:
             "round": round_id, "round_pairs": counts[round_id],
             "issues200": r.sample(issues, min(200, len(issues))),
             "pairs200": [(r.choice(cadres), r.choice(issues)) for _ in range(200)]}
+
+
+HAND_LOAD = """
+import csv, re, sys, time, resource
+from pathlib import Path
+import networkx as nx
+from xuncha.graph.schema import LEDGER_ORDER, LEDGERS
+split = re.compile(r"[;；、]").split
+t = time.process_time()
+g = nx.MultiDiGraph()
+d = Path(sys.argv[1])
+rows = 0
+for name in LEDGER_ORDER:
+    p = d / f"{name}.csv"
+    if not p.exists():
+        continue
+    l = LEDGERS[name]
+    fields = {f.name: f for f in l.fields}
+    with open(p, encoding="utf-8-sig", newline="") as fh:
+        for row in csv.DictReader(fh):
+            rows += 1
+            rec = {fields[k].key if k in fields else k: v for k, v in row.items() if v != ""}
+            if l.node:
+                g.add_node(f"{l.node}:{rec['id']}", kind=l.node, **rec)
+            for em in l.edges:
+                sf = l.node if em.src == "id" else l.field(em.src).arg
+                df = l.node if em.dst == "id" else l.field(em.dst).arg
+                s, t_ = rec.get(l.field(em.src).key if em.src != "id" else "id"), rec.get(l.field(em.dst).key if em.dst != "id" else "id")
+                if not s or not t_:
+                    continue
+                props = {l.field(x).key: rec[l.field(x).key] for x in em.props if l.field(x).key in rec}
+                for tt in split(t_) if l.field(em.dst).is_list else [t_]:
+                    g.add_edge(f"{sf}:{s}", f"{df}:{tt.strip()}", key=em.kind, kind=em.kind, **props)
+            if name == "issues":
+                g.add_edge(f"issue:{rec['id']}", f"category:{rec.get('subcategory') or rec.get('category')}",
+                           key="IN_CATEGORY", kind="IN_CATEGORY")
+print(json.dumps({"cpu": time.process_time() - t, "rows": rows, "nodes": g.number_of_nodes(),
+                  "edges": g.number_of_edges()}))
+""".replace("import csv, re", "import json, csv, re")
 
 
 COMMANDS = [
@@ -276,11 +319,18 @@ def main() -> None:
         ws_old, load_old = (None, None) if args.skip_old else workspace(scale, args.seed, base=True)
         s = seeds(ws_new)
         print(f"\n# {scale}: seeds {json.dumps({k: v for k, v in s.items() if not k.endswith('200')}, ensure_ascii=False)}")
-        rows = [{"scale": scale, "command": "load (validate+build+save)",
+        hand = run_measured(["-c", HAND_LOAD, str(dataset(scale, args.seed))])
+        h = json.loads(hand["out"].decode().strip().splitlines()[-1]) if hand["rc"] == 0 else {}
+        if hand["rc"] != 0:
+            print(f"# hand-written load baseline failed: {hand['err'][-1500:]}", file=sys.stderr)
+        rows = [{"scale": scale, "command": "baseline: hand-written DictReader+networkx, nodes+edges",
+                 "new s": hand["wall"], "new cpu": hand["cpu"], "new MB": hand["peak_mb"],
+                 "target": f"{h.get('nodes', 0):,} nodes, {h.get('edges', 0):,} edges, no validation"},
+                {"scale": scale, "command": "load (validate+build+save)",
                  "old s": load_old and load_old["wall"], "old cpu": load_old and load_old["cpu"],
                  "old MB": load_old and load_old["peak_mb"], "new s": load_new["wall"],
                  "new cpu": load_new["cpu"], "new MB": load_new["peak_mb"],
-                 "target": "new cpu <= baseline cpu (bench_load.py)"}]
+                 "target": f"new cpu {load_new['cpu'] / max(hand['cpu'], 1e-9):.2f}x the baseline's (<= 1)"}]
         fast_peak = 0.0
         for name, argf, t_s, t_mb in COMMANDS:
             if args.only and name not in args.only:

@@ -20,7 +20,8 @@ Tables::
                                 and in-edges {source: {key: attrs}}, JSON, NULL
                                 when none (in-edges listed in the order the
                                 out-edges give them, as networkx rebuilds them)
-    name(name, seq)             raw id, name and aliases of each node (indexed)
+    name(name, seq)             what a node can be looked up by besides its id
+                                (store.name_keys: raw id, name, aliases…; indexed)
     derived(tbl, key, value)    tables of graph/derived.py builders (indexed);
                                 a large dict value is stored a row per inner
                                 key ("outer\x1finner"), read one key at a time
