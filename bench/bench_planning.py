@@ -131,6 +131,22 @@ def planning_problem(ix, n_teams: int, n_units: int, n_members: int, seed: int):
     return teams, members, sorted(units[:n_units])
 
 
+def reciprocal_detail(res) -> str:
+    rc = res.stats.get("reciprocal") or {}
+    rounds = "; ".join(f"{r.get('what', 'MILP')}: {r['pairs']:,} pairs, {r['region_pairs_cut']} region pairs, "
+                       f"{r.get('milp_s', r.get('s', 0)):.1f} s" for r in rc.get("rounds", ()))
+    detail = (f"{res.status}, objective {res.objective:,.4f} (relaxed bound "
+              f"{rc.get('relaxed_bound', float('nan')):,.4f}), {res.stats['solver_iterations']} "
+              f"solves [{rounds}], gap {res.stats['mip_gap']}")
+    if rc.get("cut_lp"):
+        cl = rc["cut_lp"]
+        detail += (f"; oriented LP on {cl['pairs']:,} pairs ({cl['region_pairs_cut']} region pairs): "
+                   f"bound {cl['bound']:,.4f} in {cl['lp_s']:.1f} s")
+    if rc.get("proof"):
+        detail += f"; proof: {rc['proof']}"
+    return detail
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--scale", default="province")
@@ -142,6 +158,9 @@ def main() -> None:
     ap.add_argument("--as-of", default="2025-03-01")
     ap.add_argument("--skip-rotation", action="store_true")
     ap.add_argument("--skip-quality", action="store_true")
+    ap.add_argument("--scores", choices=["affinity", "random", "both"], default="both",
+                    help="scores for the reciprocal-rule plans: the built-in affinity, uniform random "
+                         "scores in [0, 1) (seeded), or both")
     ap.add_argument("--reciprocal-limit", type=float, default=60.0,
                     help="time limit per HiGHS solve for unit mode with the reciprocal rule (0: skip)")
     args = ap.parse_args()
@@ -160,7 +179,7 @@ def main() -> None:
     print(f"# {common.machine()}", flush=True)
     data = common.dataset(args.scale, args.seed)
     # Planning reads no leads or actions: load the other ledgers only (symlinks).
-    sub = Path(f"/tmp/xuncha-bench/planning-{args.scale}-{args.seed}")
+    sub = common.CACHE / f"planning-{args.scale}-{args.seed}"
     sub.mkdir(parents=True, exist_ok=True)
     for f in data.glob("*.csv"):
         link = sub / f.name
@@ -216,30 +235,35 @@ def main() -> None:
     speed.append({"step": "re-check plan with conflicts", "seconds": t_re(),
                   "detail": f"{len(bad)} hard pairwise conflicts"})
     if args.reciprocal_limit:
-        pl2 = Planner(ix, teams, members, units, as_of=args.as_of, policy=pol, max_load=args.max_load,
-                      time_limit=args.reciprocal_limit)
         from xuncha.planning.solver import PlanningError
 
-        with common.timer() as t_rec:
-            try:
-                res2 = pl2.plan(diagnose=False)
-                rc = res2.stats.get("reciprocal") or {}
-                rounds = "; ".join(f"δ={r['delta']:g}: {r['pairs']:,} pairs, {r['region_pairs_cut']} region "
-                                   f"pairs, MILP {r['milp_s']:.1f} s" for r in rc.get("rounds", ()))
-                detail = (f"{res2.status}, objective {res2.objective:,.4f} (relaxed bound "
-                          f"{rc.get('relaxed_bound', float('nan')):,.4f}), {res2.stats['solver_iterations']} "
-                          f"solves [{rounds}], gap {res2.stats['mip_gap']}")
-                if rc.get("cut_lp"):
-                    cl = rc["cut_lp"]
-                    detail += (f"; oriented LP on {cl['pairs']:,} pairs ({cl['region_pairs_cut']} region pairs): "
-                               f"bound {cl['bound']:,.4f} in {cl['lp_s']:.1f} s")
-                pairs2 = [(a["team_id"][5:], a["unit_id"][5:]) for a in res2.assignments]
-                bad2 = [c for c in pl2.recheck(pairs2) if c.severity == "hard"]
-                detail += f"; re-check: {len(bad2)} hard conflicts (reciprocal included)"
-            except PlanningError as exc:
-                detail = f"no plan: {exc}"
-        speed.append({"step": f"unit-mode plan + reciprocal rule, default policy (limit "
-                              f"{args.reciprocal_limit:g} s per MILP)", "seconds": t_rec(), "detail": detail})
+        kinds = ["affinity", "random"] if args.scores == "both" else [args.scores]
+        for kind in kinds:
+            scores = None
+            if kind == "random":
+                rng = np.random.default_rng(args.seed)
+                R = rng.random((len(teams), len(units)))
+                scores = {(t, u): float(R[i, j]) for i, t in enumerate(teams) for j, u in enumerate(units)}
+            pl2 = Planner(ix, teams, members, units, as_of=args.as_of, policy=pol, max_load=args.max_load,
+                          time_limit=args.reciprocal_limit, scores=scores)
+            with common.timer() as t_rec:
+                try:
+                    res2 = pl2.plan(diagnose=False)
+                    detail = reciprocal_detail(res2)
+                    pairs2 = [(a["team_id"][5:], a["unit_id"][5:]) for a in res2.assignments]
+                    bad2 = [c for c in pl2.recheck(pairs2) if c.severity == "hard"]
+                    detail += f"; re-check: {len(bad2)} hard conflicts (reciprocal included)"
+                except PlanningError as exc:
+                    detail = f"no plan: {exc}"
+            speed.append({"step": f"unit-mode plan + reciprocal rule, default policy, {kind} scores "
+                                  f"(limit {args.reciprocal_limit:g} s per solve)", "seconds": t_rec(),
+                          "detail": detail})
+            if kind == "random":  # the same random scores with the rule off: this instance's floor
+                pl2.team_region = pl2.unit_region = None
+                with common.timer() as t_off:
+                    r0 = pl2.plan(diagnose=False)
+                speed.append({"step": "  same random scores, reciprocal rule off", "seconds": t_off(),
+                              "detail": f"{r0.status}, objective {r0.objective:,.4f} (upper bound)"})
     # baseline: the same scores, no conflicts, no reciprocal rule, team slots only
     with common.timer() as t_lsa:
         slots = np.repeat(np.arange(len(teams)), args.max_load)

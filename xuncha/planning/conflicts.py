@@ -766,24 +766,33 @@ class ConflictReport:
 
 
 def _ref(store, ref: str, kind: str) -> str:
-    return store.resolve(ref, (kind,)).partition(":")[2]
+    from .neighbourhood import resolve
+
+    return resolve(store, ref, kind).partition(":")[2]
 
 
 def find_conflicts(store, round_ref: str | None = None, plan: tuple | None = None,
                    team_refs: Sequence[str] = (), unit_refs: Sequence[str] = (),
                    as_of: str | None = None, policy: Policy | None = None,
-                   manual: ManualRecusal | None = None) -> ConflictReport:
+                   manual: ManualRecusal | None = None, neighbourhood: bool = True) -> ConflictReport:
     """Every conflict of a recorded round, a plan ``(rows, meta)`` (from
     :func:`xuncha.planning.io.read_plan_doc`) or teams × units, as ``xuncha
-    conflicts`` reports them.  Refs are ids or names (resolved on ``store``).
+    conflicts`` reports them.  Refs are ``kind:id``, bare ids or names
+    (ids first: no name index is built for them).  The check reads only the
+    pairs' neighbourhood (:mod:`.neighbourhood`); ``neighbourhood=False``
+    indexes the whole graph instead (the same rows; tests compare the two).
 
     >>> find_conflicts(store, round_ref="R2024-1").n_hard      # doctest: +SKIP
     3
     """
-    ix = PlanningIndex(store, policy)
+    from .neighbourhood import conflict_subgraph
+
     round_id = _ref(store, round_ref, "round") if round_ref else None
     teams = [_ref(store, t, "team") for t in team_refs]
     units = [_ref(store, u, "unit") for u in unit_refs]
+    if neighbourhood:  # only what the pairs touch, fetched node by node
+        store = conflict_subgraph(store, round_id, plan, teams, units, as_of, policy)
+    ix = PlanningIndex(store, policy)
     setup = select_pairs(ix, round_id, plan, teams, units, as_of)
     pair_members(ix, setup, plan[1] if plan is not None else None)
     checker = ConflictChecker(ix, setup.as_of, setup.round_id, ix.policy, manual)
