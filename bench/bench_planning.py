@@ -138,6 +138,10 @@ def reciprocal_detail(res) -> str:
     detail = (f"{res.status}, objective {res.objective:,.4f} (relaxed bound "
               f"{rc.get('relaxed_bound', float('nan')):,.4f}), {res.stats['solver_iterations']} "
               f"solves [{rounds}], gap {res.stats['mip_gap']}")
+    if rc.get("lp"):
+        lp = rc["lp"]
+        detail += (f"; cut LP: {lp['solves']} warm-started solves, {lp['pairs']:,} of {lp['of']:,} pairs priced in, "
+                   f"{lp['region_pairs_cut']} region pairs cut, bound {lp['bound']:,.4f} in {lp['s']:.1f} s")
     if rc.get("cut_lp"):
         cl = rc["cut_lp"]
         detail += (f"; oriented LP on {cl['pairs']:,} pairs ({cl['region_pairs_cut']} region pairs): "

@@ -97,10 +97,11 @@ def test_reciprocal_rule_matches_brute_force_where_it_binds():
     pair both ways (so the rule binds): the exact reciprocal solver, from
     several first thresholds (0 forces the widening rounds), agrees with brute
     force, never uses a pair both ways, and is deterministic."""
-    from xuncha.planning.solver import _hungarian, reciprocal_violations
+    from xuncha.planning.solver import _CutLP, _hungarian, _Model, _Reciprocal, reciprocal_violations
 
     rng = np.random.default_rng(424242)
-    binding = rounds = lp_stage = 0
+    binding = rounds = lp_stage = lazy = 0
+    how: dict[str, int] = {}
     for it in range(160):
         R = int(rng.integers(3, 5))
         T, U = int(rng.integers(3, 6)), int(rng.integers(3, 7))
@@ -122,10 +123,26 @@ def test_reciprocal_rule_matches_brute_force_where_it_binds():
         if per == 1 and reciprocal_violations(P, _hungarian(free).pairs):
             binding += 1
         best = brute_force(P)
-        sols = [solve(P), solve(P, delta=0.0), solve(P, delta=100.0), solve(P)]
-        assert sols[0].pairs == sols[3].pairs  # deterministic
-        rounds += len(sols[1].details.get("rounds", ()))
-        lp_stage += sum("cut_lp" in s.details for s in sols)
+        # k0=1: the LP starts from each unit's best pair only (more pricing, fewer candidates)
+        sols = [solve(P), solve(P, delta=0.0), solve(P, delta=100.0),
+                _Reciprocal(P, delta=0.0, k0=1, spread=False).solve(), solve(P)]
+        assert sols[0].pairs == sols[-1].pairs  # deterministic
+        for s in sols[:-1]:
+            proof = s.details.get("proof") or ""
+            how[proof.split(" (")[0][:40]] = how.get(proof.split(" (")[0][:40], 0) + 1
+            whats = [r["what"] for r in s.details.get("rounds", ())]
+            rounds += len(whats)
+            lp_stage += "MILP after reduced-cost fixing" in whats
+        # the rounding step alone: a rule-abiding plan, never below the LP bound
+        if per == 1:
+            M = _Model(P)
+            lp = _CutLP(M)
+            x, bound, _ = lp.solve(np.ones(M.E, bool), {})
+            if (np.abs(x - np.round(x)) > 1e-6).any():
+                xon = lp.round_plan()
+                if xon is not None:
+                    lazy += 1
+                    assert not M.violations(M.pairs(xon)) and M.cost(M.pairs(xon)) >= bound - 1e-6
         for sol in sols:
             assert not reciprocal_violations(P, sol.pairs), it
             assert all(allowed[t, u] for t, u in sol.pairs)
@@ -134,8 +151,89 @@ def test_reciprocal_rule_matches_brute_force_where_it_binds():
             else:
                 assert sol.status == "optimal", it
                 assert sol.objective == pytest.approx(best, abs=1e-6), (it, sol.details)
-    # the rule bound often; the widening rounds and the oriented-LP stage both ran
-    assert binding >= 30 and rounds >= 40 and lp_stage >= 10, (binding, rounds, lp_stage)
+    # the rule bound often; every route to a proof ran: an integral cut LP, a MILP
+    # proved by reduced costs, a second MILP after fixing, and lazy region-pair cuts
+    assert binding >= 30 and rounds >= 40 and lp_stage >= 10 and lazy >= 5, (binding, rounds, lp_stage, lazy)
+    assert len(how) >= 4, how
+
+
+def independent_milp(P: Problem) -> float | None:
+    """The reciprocal problem as one plain MILP (a formulation of its own, no
+    solver code shared): x_tu binary per allowed pair, o_AB binary per ordered
+    region pair with x_tu ≤ o_AB, o_AB + o_BA ≤ 1; every unit covered, loads
+    within [min, max].  The best total score, or None if infeasible."""
+    from scipy.optimize import Bounds, LinearConstraint, milp
+    from scipy.sparse import lil_matrix
+
+    T, U = P.shape
+    pairs = [(t, u) for t in range(T) for u in range(U) if P.allowed[t, u]]
+    flows = sorted({(P.team_region[t], P.unit_region[u]) for t, u in pairs
+                    if P.team_region[t] != P.unit_region[u]})
+    fi = {f: len(pairs) + i for i, f in enumerate(flows)}
+    n = len(pairs) + len(flows)
+    rows, lo, hi = [], [], []
+    A = lil_matrix((U + 2 * T + len(pairs) + len(flows), n))
+    r = 0
+    for u in range(U):
+        for i, (t, uu) in enumerate(pairs):
+            if uu == u:
+                A[r, i] = 1
+        lo.append(P.per_unit); hi.append(P.per_unit); r += 1
+    for t in range(T):
+        for i, (tt, _) in enumerate(pairs):
+            if tt == t:
+                A[r, i] = 1
+        lo.append(P.min_load[t]); hi.append(P.max_load[t]); r += 1
+    for i, (t, u) in enumerate(pairs):
+        f = (P.team_region[t], P.unit_region[u])
+        if f in fi:
+            A[r, i] = 1
+            A[r, fi[f]] = -1
+            lo.append(-np.inf); hi.append(0); r += 1
+    for (a, b), j in fi.items():
+        if (b, a) in fi and a < b:
+            A[r, j] = 1
+            A[r, fi[(b, a)]] = 1
+            lo.append(-np.inf); hi.append(1); r += 1
+    A = A[:r].tocsr()
+    c = np.zeros(n)
+    c[:len(pairs)] = [-P.score[t, u] for t, u in pairs]
+    lb = np.zeros(n)
+    for t, u in P.pins:
+        lb[pairs.index((t, u))] = 1
+    res = milp(c, integrality=np.ones(n), bounds=Bounds(lb, np.ones(n)),
+               constraints=[LinearConstraint(A, lo, hi)], options={"mip_rel_gap": 0})
+    return None if res.x is None else -res.fun
+
+
+def test_reciprocal_rule_matches_an_independent_milp_on_medium_instances():
+    """10–16 teams × 30–55 units over 5–8 regions, random or tied scores, some
+    min loads: the optimum equals that of a plain MILP written here."""
+    from xuncha.planning.solver import reciprocal_violations
+
+    rng = np.random.default_rng(99)
+    for it in range(8):
+        R = int(rng.integers(5, 9))
+        T, U = int(rng.integers(10, 17)), int(rng.integers(30, 56))
+        tr = [f"R{int(i)}" for i in rng.integers(0, R, T)]
+        ur = [f"R{int(i)}" for i in rng.integers(0, R, U)]
+        allowed = (rng.random((T, U)) > 0.2) & (np.array(tr)[:, None] != np.array(ur)[None, :])
+        if it % 2:
+            score = np.round(rng.random((T, U)), 4)
+        else:  # few distinct values: many ties, a degenerate LP
+            score = rng.choice([1.0, 1.5, 2.0, 3.0], (T, U))
+        mx = rng.integers(3, 7, T)
+        mn = np.minimum(rng.integers(0, 3, T) * int(it % 4 == 3), mx)
+        P = Problem([f"T{i}" for i in range(T)], [f"U{j}" for j in range(U)], score, allowed, mx, mn,
+                    1, [], None, tr, ur)
+        sol = solve(P)
+        want = independent_milp(P)
+        assert not reciprocal_violations(P, sol.pairs)
+        if want is None:
+            assert sol.status == "infeasible", it
+        else:
+            assert sol.status == "optimal", (it, sol.details)
+            assert sol.objective == pytest.approx(want, abs=1e-6), (it, sol.details)
 
 
 def test_keep_tier_matches_brute_force():

@@ -24,17 +24,16 @@ Methods (picked per case, all exact):
   the min-load bonus).  Used when ``per_unit == 1``.
 - ``milp``: HiGHS through :func:`scipy.optimize.milp` (``mip_rel_gap = 0``),
   used when ``per_unit > 1`` (a unit needs distinct teams).
-- the reciprocal rule 对等互查 (:class:`_Reciprocal`): solve the relaxed
-  assignment exactly; its cost bounds every plan and its reduced costs
-  bound what each pair can lose against it.  HiGHS then solves the MILP on
-  the pairs that lose at most ``δ`` with an orientation binary for every
-  region pair they use both ways; a plan within ``δ`` of the bound is
-  optimal for the whole problem (no other pair can do better).  Otherwise
-  the LP over the pairs that could still beat it, with those region pairs
-  oriented, gives a stronger bound (often proving the plan optimal), an
-  incumbent by rounding its orientations, and reduced costs that drop more
-  pairs; a last MILP on what is left decides.  At province scale (300 teams
-  × 2,000 units, 99 counties) ~33k of 581k pairs remain.
+- the reciprocal rule 对等互查 (:class:`_Reciprocal`): the LP relaxation of
+  the model with the rule (an orientation per region pair) is solved lazily
+  in one warm-started HiGHS (:class:`_CutLP`: pairs priced in by their
+  reduced costs, region-pair rows added only where the LP uses a pair both
+  ways).  Its Lagrangian value bounds every plan; a plan rounded from it (the
+  orientations fixed) that reaches the bound is optimal, which is the usual
+  case at province scale (300 teams × 2,000 units, 99 counties: ~47k of 581k
+  pairs priced, ~280 county pairs cut).  Otherwise HiGHS solves the MILP
+  (orientations binary, pairs continuous) on the pairs whose reduced cost
+  could beat the best plan: exact.
   A ``time_limit`` per MILP returns the best rule-abiding plan with status
   ``time_limit`` and its gap to the bound.
 
@@ -354,51 +353,21 @@ class _Built:
         E = self.model.E
         return np.concatenate([np.nonzero(xon)[0], np.arange(E, self.nvar)])
 
-    def lp(self, xon: np.ndarray, ub: np.ndarray | None = None, max_rounds: int = 50):
-        """The LP relaxation over every column, by column generation from ``xon``.
-
-        Returns (x over all columns, Lagrangian lower bound, reduced costs d,
-        rounds).  The bound is valid for ANY dual vector (it is recomputed from
-        the duals over all columns), so it is a proof even if pricing stopped
-        early; ``d`` gives reduced-cost fixing: a plan with ``x_j = 1`` costs at
-        least ``bound + max(d_j, 0)``.
-        """
-        from scipy.optimize import linprog
-
-        E = self.model.E
-        ub = self.ub if ub is None else ub
-        xon = xon & (ub[:E] > 0)
-        for rounds in range(1, max_rounds + 1):
-            cols = self.cols(xon)
-            res = linprog(self.c[cols], A_ub=self.Aub[:, cols], b_ub=self.bub, A_eq=self.Aeq[:, cols],
-                          b_eq=self.beq, bounds=np.column_stack([self.lb[cols], ub[cols]]),
-                          method="highs-ds")
-            if res.status != 0:
-                raise PlanningError(f"the LP relaxation failed (HiGHS: {res.message})")
-            yeq = np.asarray(res.eqlin.marginals)
-            yub = np.minimum(np.asarray(res.ineqlin.marginals), 0.0)
-            d = self.c - self.Aeq.T @ yeq - self.Aub.T @ yub
-            neg = (d[:E] < -1e-9) & ~xon & (ub[:E] > 0)
-            if not neg.any():
-                break
-            idx = np.nonzero(neg)[0]
-            if len(idx) > 4 * self.model.P.shape[1]:
-                idx = idx[np.argsort(d[idx], kind="stable")[:4 * self.model.P.shape[1]]]
-            xon = xon.copy()
-            xon[idx] = True
-        bound = float(self.beq @ yeq + self.bub @ yub + np.minimum(d * self.lb, d * ub).sum())
-        x = np.zeros(self.nvar)
-        x[cols] = res.x
-        return x, bound, d, rounds
-
-    def milp(self, xon: np.ndarray, time_limit: float | None):
+    def milp(self, xon: np.ndarray, time_limit: float | None, x_integer: bool = True):
+        """HiGHS on the columns ``xon`` (plus every non-pair column).  With
+        ``x_integer=False`` only the orientations are integer: with them
+        fixed the pairs form a transportation problem, integral at a vertex
+        (the caller checks, and re-solves with integral pairs if not)."""
         from scipy.optimize import Bounds, LinearConstraint, milp
 
         cols = self.cols(xon)
         opts = {"mip_rel_gap": 0.0, "presolve": True}
         if time_limit:
             opts["time_limit"] = float(time_limit)
-        res = milp(self.c[cols], integrality=self.integ[cols], bounds=Bounds(self.lb[cols], self.ub[cols]),
+        integ = self.integ[cols].copy()
+        if not x_integer:
+            integ[:int(xon.sum())] = 0
+        res = milp(self.c[cols], integrality=integ, bounds=Bounds(self.lb[cols], self.ub[cols]),
                    constraints=[LinearConstraint(self.Aeq[:, cols], self.beq, self.beq),
                                 LinearConstraint(self.Aub[:, cols], -np.inf, self.bub)], options=opts)
         x = None
@@ -425,7 +394,7 @@ def _milp(P: Problem, reciprocal_pairs: set[tuple[str, str]] = frozenset()) -> S
     return sol
 
 
-# -- the reciprocal rule: lazy cuts, an incumbent, reduced-cost fixing -----------------
+# -- the reciprocal rule: a cut LP with warm starts, then an exact MILP on what is left ---------
 
 def _top_k(M: _Model, k: int) -> np.ndarray:
     """Mask of each unit's ``k`` best allowed pairs (by value), ties by team index."""
@@ -438,137 +407,400 @@ def _top_k(M: _Model, k: int) -> np.ndarray:
     return on
 
 
-def _integral(B: _Built, x: np.ndarray, xon: np.ndarray, ub: np.ndarray | None = None) -> np.ndarray:
-    """The plan of an LP vertex (TU: integral); a MILP on the same columns if
-    the LP answer is not integral (numerical safety)."""
-    E = B.model.E
-    if np.all(np.abs(x[:E] - np.round(x[:E])) < 1e-6):
-        return x[:E] > 0.5
-    saved = B.ub
-    if ub is not None:
-        B.ub = ub
-    try:
-        res, xm = B.milp(xon | (x[:E] > 1e-9), None)
-    finally:
-        B.ub = saved
-    if xm is None:  # pragma: no cover
-        raise PlanningError(f"the solver found no plan (HiGHS: {res.message})")
-    return xm[:E] > 0.5
+def _top_per(M: _Model, score: np.ndarray, mask: np.ndarray, key: np.ndarray, k: int) -> np.ndarray:
+    """Pairs among ``mask`` with the ``k`` highest ``score`` per ``key`` (unit or
+    team index), ties by pair index."""
+    e = np.nonzero(mask)[0]
+    if not len(e):
+        return e
+    order = e[np.lexsort((e, -score[e], key[e]))]
+    kk = key[order]
+    starts = np.flatnonzero(np.r_[True, kk[1:] != kk[:-1]])
+    rank = np.arange(len(order)) - np.repeat(starts, np.diff(np.r_[starts, len(order)]))
+    return order[rank < k]
 
 
-def _bellman_ford(n: int, src: np.ndarray, dst: np.ndarray, w: np.ndarray) -> np.ndarray | None:
-    """Shortest distances from a virtual root joined to every node by a 0 arc
-    (vectorised Bellman–Ford); None if a negative cycle shows up."""
-    order = np.argsort(dst, kind="stable")
-    src, dst, w = src[order], dst[order], w[order]
-    starts = np.flatnonzero(np.r_[True, dst[1:] != dst[:-1]])
-    heads = dst[starts]
-    dist = np.zeros(n)
-    for _ in range(n + 1):
-        cand = np.minimum.reduceat(dist[src] + w, starts)
-        better = cand < dist[heads] - 1e-12
-        if not better.any():
-            return dist
-        dist[heads[better]] = cand[better]
-    return None
-
-
-def _switch_costs(M: _Model, xon: np.ndarray) -> np.ndarray | None:
-    """For an optimal plan ``xon`` of the relaxed problem (``per_unit == 1``): a
-    lower bound, for each allowed pair, on what any plan using it loses
-    against ``xon`` (``inf`` for pairs a pin rules out).
-
-    The relaxed problem is a min-cost flow (source → team → unit, a dummy
-    source for uncovered units, mandatory min-load slots); node potentials
-    from shortest paths in the residual graph of ``xon`` give reduced costs
-    ``d ≥ 0`` on every residual arc, and the cost of any plan exceeds that of
-    ``xon`` by at least the sum of the reduced costs of the arcs it changes.
-    A plan using a new pair (t, u) adds ``d_tu``, drops u's team in ``xon``
-    (``-d`` of that pair) and, if t is full in ``xon``, drops one of t's pairs
-    (at least the smallest ``-d`` among them).
-    """
+def _greedy(M: _Model) -> np.ndarray:
+    """A feasible cover (ignoring the rule): units by their best value, each to
+    its best team with room left.  Start columns for the LP, so that no unit
+    starts uncovered for want of a column."""
     P = M.P
     T, U = P.shape
-    Sn, Dn, Kn = T + U, T + U + 1, T + U + 2
-    pinned = np.full(U, -1)
-    for t, u in P.pins:
-        pinned[u] = t
-    ok = (pinned[M.uj] < 0) | (pinned[M.uj] == M.ti)
-    load = np.bincount(M.ti[xon], minlength=T)
-    covered = np.bincount(M.uj[xon], minlength=U) > 0
-    nm = np.minimum(P.min_load, P.max_load)
-    used_m = np.minimum(load, nm)
-    used_o = load - used_m
-    arcs: list[tuple] = []
+    room = P.max_load.astype(np.int64).copy()
+    best = np.full(U, -np.inf)
+    np.maximum.at(best, M.uj, M.val)
+    order = np.lexsort((M.ti, -M.val, M.uj))  # per unit, best first
+    starts = np.searchsorted(M.uj[order], np.arange(U + 1))
+    on = np.zeros(M.E, bool)
+    for u in np.argsort(-best, kind="stable"):
+        es = order[starts[u]:starts[u + 1]]
+        ok = es[room[M.ti[es]] > 0]
+        for e in ok[:P.per_unit]:
+            on[e] = True
+            room[M.ti[e]] -= 1
+    return on
 
-    def add(a, b, c) -> None:
-        a = np.atleast_1d(np.asarray(a, dtype=np.int64))
-        arcs.append((a, np.broadcast_to(np.asarray(b, dtype=np.int64), a.shape),
-                     np.broadcast_to(np.asarray(c, dtype=float), a.shape)))
 
-    f = ok & ~xon
-    add(M.ti[f], T + M.uj[f], -M.val[f])
-    add(T + M.uj[xon], M.ti[xon], M.val[xon])
-    t = np.arange(T)
-    add(np.full((used_m < nm).sum(), Sn), t[used_m < nm], -M.w_min)
-    add(t[used_m > 0], Sn, M.w_min)
-    add(np.full((used_o < P.max_load - nm).sum(), Sn), t[used_o < P.max_load - nm], 0.0)
-    add(t[used_o > 0], Sn, 0.0)
-    u = np.arange(U)
-    m = (pinned < 0) & covered
-    add(np.full(m.sum(), Dn), T + u[m], M.w_cover)
-    add(T + u[~covered], Dn, -M.w_cover)
-    add([Sn], Dn, 0.0)
-    if (~covered).any():
-        add([Dn], Sn, 0.0)
-    add(np.full(U, Kn), T + u, 0.0)
-    src, dst, w = (np.concatenate([a[i] for a in arcs]) for i in range(3))
-    pi = _bellman_ford(T + U + 3, src, dst, w)
-    if pi is None:
-        return None
-    d = -M.val + pi[M.ti] - pi[T + M.uj]
-    if (d[f] < -1e-7).any():  # pragma: no cover - the plan was not optimal
-        return None
-    drop_u = np.zeros(U)
-    drop_u[M.uj[xon]] = np.maximum(-d[xon], 0.0)
-    drop_t = np.full(T, np.inf)
-    np.minimum.at(drop_t, M.ti[xon], np.maximum(-d[xon], 0.0))
-    drop_t[(load < P.max_load) | ~np.isfinite(drop_t)] = 0.0
-    g = np.where(xon, 0.0, np.maximum(d, 0.0) + drop_u[M.uj] + drop_t[M.ti])
-    g[~ok] = np.inf
-    return g
+def _new_highs():
+    """A quiet HiGHS instance (highspy prints a banner on file descriptor 1 when
+    one is made, which would corrupt JSON on stdout)."""
+    import ctypes
+    import os
+    import sys
+
+    import highspy
+
+    try:
+        sys.stdout.flush()
+        saved = os.dup(1)
+    except (OSError, ValueError, AttributeError):  # pragma: no cover - no fd 1
+        saved = None
+    if saved is None:  # pragma: no cover
+        h = highspy.Highs()
+    else:
+        null = os.open(os.devnull, os.O_WRONLY)
+        try:
+            os.dup2(null, 1)
+            h = highspy.Highs()
+            try:
+                ctypes.CDLL(None).fflush(None)
+            except (OSError, AttributeError):  # pragma: no cover
+                pass
+        finally:
+            os.dup2(saved, 1)
+            os.close(saved)
+            os.close(null)
+    h.setOptionValue("output_flag", False)
+    return h
+
+
+class _CutLP:
+    """The LP relaxation of the reciprocal model, grown lazily in one warm-started HiGHS.
+
+    Columns: ``z_u`` (uncovered slots), ``s_t`` (min-load shortfall), the pairs
+    priced in so far (column generation) and ``y_r`` for the region pairs cut so
+    far.  Rows: each unit (``Σ x + z = per_unit``), each team's max and min
+    load, for each cut region pair r = (A, B) and unit u of B with a pair from
+    A: ``Σ_{t∈A} x_tu − per_unit·y_r ≤ 0``, and ``y_AB + y_BA ≤ 1``.
+
+    :meth:`solve` alternates: re-solve (the simplex starts from the last basis),
+    price every allowed pair with the duals (add those with a negative reduced
+    cost), separate the region pairs the LP uses both ways (``max_u flow(A→B,u)
+    + max_u flow(B→A,u) > 1``: add their rows).  When neither adds anything the
+    LP is the relaxation of the whole model (every pair, every region pair).
+    The bound returned is Lagrangian (the duals over every column), so it is a
+    valid lower bound on every plan whatever the column set.
+    """
+
+    def __init__(self, M: _Model):
+        import highspy
+
+        self.M = M
+        P = M.P
+        T, U = P.shape
+        self.T, self.U, self.k = T, U, P.per_unit
+        self.inf = highspy.kHighsInf
+        h = self.h = _new_highs()
+        h.setOptionValue("solver", "simplex")
+        # z (U) and s (T) columns, then the unit, max and min rows
+        self.ncol = 0
+        self._cols(np.concatenate([np.full(U, M.w_cover), np.full(T, M.w_min)]), np.zeros(U + T),
+                   np.concatenate([np.full(U, float(P.per_unit)), np.maximum(P.min_load, 0).astype(float)]))
+        self.nrow = 0
+        z, s = np.arange(U), U + np.arange(T)
+        self._rows(np.full(U, float(P.per_unit)), np.full(U, float(P.per_unit)),
+                   [[int(c)] for c in z], [[1.0]] * U)
+        self._rows(np.full(T, -self.inf), P.max_load.astype(float), [[] for _ in range(T)], [[] for _ in range(T)])
+        self._rows(P.min_load.astype(float), np.full(T, self.inf), [[int(c)] for c in s], [[1.0]] * T)
+        self.col_of = np.full(M.E, -1, dtype=np.int64)  # pair -> column
+        self.cut = np.zeros(M.NR * M.NR, bool) if M.NR > 0 else np.zeros(0, bool)
+        self.y_col: dict[int, int] = {}
+        self.y_rows: dict[int, list[int]] = {}  # region pair -> its rows (cut rows, orientation row)
+        self.cut_row: dict[int, int] = {}  # r * U + u -> row
+        self.lb = np.zeros(M.E)
+        if len(M.pins):
+            self.lb[M.pins] = 1.0
+        self.solves = 0
+        self.simplex_iterations = 0
+
+    # -- building ------------------------------------------------------------------
+    def _cols(self, cost, lb, ub, rows=None, vals=None) -> np.ndarray:
+        n = len(cost)
+        if rows is None:
+            starts = np.zeros(n, dtype=np.int32)
+            idx = np.zeros(0, dtype=np.int32)
+            v = np.zeros(0)
+        else:
+            lens = np.array([len(r) for r in rows], dtype=np.int64)
+            starts = np.concatenate([[0], np.cumsum(lens)[:-1]]).astype(np.int32)
+            idx = np.array([i for r in rows for i in r], dtype=np.int32)
+            v = np.array([x for r in vals for x in r], dtype=float)
+        self.h.addCols(n, np.asarray(cost, float), np.asarray(lb, float), np.asarray(ub, float),
+                       len(idx), starts, idx, v)
+        first = self.ncol
+        self.ncol += n
+        return np.arange(first, self.ncol)
+
+    def _rows(self, lo, hi, cols, vals) -> np.ndarray:
+        n = len(lo)
+        lens = np.array([len(c) for c in cols], dtype=np.int64)
+        starts = np.concatenate([[0], np.cumsum(lens)[:-1]]).astype(np.int32) if n else np.zeros(0, np.int32)
+        idx = np.array([i for c in cols for i in c], dtype=np.int32)
+        v = np.array([x for c in vals for x in c], dtype=float)
+        self.h.addRows(n, np.asarray(lo, float), np.asarray(hi, float), len(idx), starts, idx, v)
+        first = self.nrow
+        self.nrow += n
+        return np.arange(first, self.nrow)
+
+    def add_pairs(self, idx: np.ndarray) -> int:
+        """Price pairs ``idx`` into the LP (with their rows for cut region pairs)."""
+        M, T, U = self.M, self.T, self.U
+        idx = np.unique(idx[self.col_of[idx] < 0])
+        if not len(idx):
+            return 0
+        rows, vals, new_keys = [], [], {}
+        for e in idx:
+            t, u, r = int(M.ti[e]), int(M.uj[e]), int(M.epair[e])
+            rr, vv = [u, U + t, U + T + t], [1.0, 1.0, 1.0]
+            if r >= 0 and self.cut[r]:
+                row = self.cut_row.get(r * U + u)
+                if row is None:
+                    new_keys.setdefault(r * U + u, []).append(int(e))
+                else:
+                    rr.append(row)
+                    vv.append(1.0)
+            rows.append(rr)
+            vals.append(vv)
+        cols = self._cols(-M.val[idx], self.lb[idx], np.ones(len(idx)), rows, vals)
+        self.col_of[idx] = cols
+        if new_keys:
+            self._cut_rows(new_keys)
+        return len(idx)
+
+    def _cut_rows(self, groups: dict[int, list[int]]) -> None:
+        keys = sorted(groups)
+        cols, vals = [], []
+        for key in keys:
+            r = key // self.U
+            cs = [int(self.col_of[e]) for e in groups[key]] + [self.y_col[r]]
+            cols.append(cs)
+            vals.append([1.0] * (len(cs) - 1) + [-float(self.k)])
+        rows = self._rows(np.full(len(keys), -self.inf), np.zeros(len(keys)), cols, vals)
+        for key, row in zip(keys, rows):
+            self.cut_row[key] = int(row)
+            self.y_rows[key // self.U].append(int(row))
+
+    def add_cuts(self, codes: set[int]) -> int:
+        """Cut region pairs ``codes`` (each with its reverse): orientation columns and rows."""
+        M, NR, U = self.M, self.M.NR, self.U
+        codes = {c for c in codes if not self.cut[c]} | {(c % NR) * NR + c // NR for c in codes}
+        codes = sorted(c for c in codes if not self.cut[c])
+        if not codes:
+            return 0
+        ys = self._cols(np.zeros(len(codes)), np.zeros(len(codes)), np.ones(len(codes)))
+        for c, y in zip(codes, ys):
+            self.y_col[c] = int(y)
+            self.y_rows[c] = []
+            self.cut[c] = True
+        pairs = sorted({min(c, (c % NR) * NR + c // NR) for c in codes})
+        orient = self._rows(np.full(len(pairs), -self.inf), np.ones(len(pairs)),
+                            [[self.y_col[a], self.y_col[(a % NR) * NR + a // NR]] for a in pairs],
+                            [[1.0, 1.0]] * len(pairs))
+        for a, row in zip(pairs, orient):
+            self.y_rows[a].append(int(row))
+            self.y_rows[(a % NR) * NR + a // NR].append(int(row))
+        act = np.nonzero((self.col_of >= 0) & (M.epair >= 0))[0]
+        act = act[self.cut[M.epair[act]]]
+        groups: dict[int, list[int]] = {}
+        for e in act:
+            key = int(M.epair[e]) * U + int(M.uj[e])
+            if key not in self.cut_row:
+                groups.setdefault(key, []).append(int(e))
+        if groups:
+            self._cut_rows(groups)
+        return len(pairs)
+
+    # -- solving ---------------------------------------------------------------------
+    def run(self) -> None:
+        import highspy
+
+        self.h.run()
+        self.solves += 1
+        st = self.h.getModelStatus()
+        if st != highspy.HighsModelStatus.kOptimal:
+            raise PlanningError(f"the LP relaxation failed (HiGHS: {self.h.modelStatusToString(st)})")
+        self.simplex_iterations = int(self.h.getInfo().simplex_iteration_count)
+        sol = self.h.getSolution()
+        self.col_value = np.asarray(sol.col_value)
+        self.row_dual = np.asarray(sol.row_dual)
+
+    def prices(self) -> tuple[np.ndarray, float]:
+        """(reduced cost of every pair, Lagrangian lower bound) from the current duals."""
+        M, T, U, k = self.M, self.T, self.U, self.k
+        P = M.P
+        y = self.row_dual.copy()
+        y[U:U + T] = np.minimum(y[U:U + T], 0.0)  # max rows (≤)
+        y[U + T:U + 2 * T] = np.maximum(y[U + T:U + 2 * T], 0.0)  # min rows (≥)
+        y[U + 2 * T:] = np.minimum(y[U + 2 * T:], 0.0)  # cut and orientation rows (≤)
+        d = -M.val - y[M.uj] - y[U + M.ti] - y[U + T + M.ti]
+        if self.cut_row:
+            keys = np.fromiter(self.cut_row.keys(), dtype=np.int64, count=len(self.cut_row))
+            rows = np.fromiter(self.cut_row.values(), dtype=np.int64, count=len(self.cut_row))
+            order = np.argsort(keys)
+            keys, rows = keys[order], rows[order]
+            ek = np.where(M.epair >= 0, M.epair * U + M.uj, -1)
+            pos = np.minimum(np.searchsorted(keys, ek), len(keys) - 1)
+            hit = (ek >= 0) & (keys[pos] == ek)
+            d[hit] -= y[rows[pos[hit]]]
+        # bound: rows at their active side, then every column at its best bound
+        bound = float(k * y[:U].sum() + (y[U:U + T] * P.max_load).sum() + (y[U + T:U + 2 * T] * P.min_load).sum()
+                      + sum(y[r] for r in self._orient_rows()))
+        bound += float(np.minimum(d * self.lb, d).sum())  # pairs in [lb, 1]
+        dz = M.w_cover - y[:U]
+        bound += float(np.minimum(0.0, dz * P.per_unit).sum())
+        ds = M.w_min - y[U + T:U + 2 * T]
+        bound += float(np.minimum(0.0, ds * np.maximum(P.min_load, 0)).sum())
+        for r, rows_r in self.y_rows.items():
+            dy = -sum(y[row] * (-k if row in self._cut_row_set else 1.0) for row in rows_r)
+            bound += min(0.0, dy)
+        return d, bound
+
+    def _orient_rows(self) -> list[int]:
+        rows = set()
+        for r, rs in self.y_rows.items():
+            rows.update(x for x in rs if x not in self._cut_row_set)
+        return sorted(rows)
+
+    @property
+    def _cut_row_set(self) -> set[int]:
+        if getattr(self, "_crs_n", -1) != len(self.cut_row):
+            self._crs = set(self.cut_row.values())
+            self._crs_n = len(self.cut_row)
+        return self._crs
+
+    def x(self) -> np.ndarray:
+        """The LP value of every pair (0 for pairs not priced in)."""
+        out = np.zeros(self.M.E)
+        on = self.col_of >= 0
+        out[on] = self.col_value[self.col_of[on]]
+        return out
+
+    def separate(self, x: np.ndarray) -> set[int]:
+        """Region pairs (not yet cut) the LP uses both ways beyond what one orientation allows."""
+        M, U, NR = self.M, self.U, self.M.NR
+        e = np.nonzero((x > 1e-9) & (M.epair >= 0))[0]
+        e = e[~self.cut[M.epair[e]]]
+        if not len(e):
+            return set()
+        keys, inv = np.unique(M.epair[e] * U + M.uj[e], return_inverse=True)
+        flow = np.bincount(inv, weights=x[e]) / self.k
+        codes, cinv = np.unique(keys // U, return_inverse=True)
+        peak = np.zeros(len(codes))
+        np.maximum.at(peak, cinv, flow)
+        m = dict(zip(codes.tolist(), peak.tolist()))
+        return {c for c, v in m.items()
+                if (c % NR) * NR + c // NR in m and v + m[(c % NR) * NR + c // NR] > 1 + 1e-7}
+
+    def round_plan(self, max_iter: int = 60) -> np.ndarray | None:
+        """A plan obeying the rule, from the LP: orient every cut region pair
+        the way the LP leans (a pin's way first), forbid the other way, re-solve
+        (warm); with every orientation fixed the LP is a transportation problem
+        and its vertex is integral.  Region pairs the re-solve starts using both
+        ways are cut and oriented in turn.  None if it does not settle."""
+        M, NR = self.M, self.M.NR
+        pinned = set(int(c) for c in M.epair[M.pins] if c >= 0) if len(M.pins) else set()
+        fixed: set[int] = set()
+        for _ in range(max_iter):
+            x = self.x()
+            viol = self.separate(x)
+            if viol:
+                self.add_cuts(viol)
+                self.run()
+                continue
+            if not (np.abs(x - np.round(x)) > 1e-6).any():
+                xon = x > 0.5
+                return None if M.violations(M.pairs(xon)) else xon
+            todo = sorted(a for a in self.y_col if a not in fixed and a < (a % NR) * NR + a // NR)
+            if not todo:
+                return None
+            for a in todo:
+                b = (a % NR) * NR + a // NR
+                ya, yb = self.col_value[self.y_col[a]], self.col_value[self.y_col[b]]
+                keep_a = a in pinned or (b not in pinned and ya >= yb)
+                keep, lose = (a, b) if keep_a else (b, a)
+                self.h.changeColBounds(self.y_col[lose], 0.0, 0.0)
+                self.h.changeColBounds(self.y_col[keep], 1.0, 1.0)
+                fixed |= {a, b}
+            self.run()
+        return None  # pragma: no cover
+
+    def solve(self, start: np.ndarray, stats: dict, max_rounds: int = 200) -> tuple[np.ndarray, float, np.ndarray]:
+        """Price and cut to convergence; (x of every pair, bound, reduced costs)."""
+        import time
+
+        t0 = time.perf_counter()
+        self.add_pairs(np.nonzero(start)[0])
+        E = self.M.E
+        cap = max(4 * self.U, 2000)
+        first = None
+        for rnd in range(max_rounds):
+            self.run()
+            d, bound = self.prices()
+            x = self.x()
+            mask = (d < -1e-9) & (self.col_of < 0)
+            neg = np.nonzero(mask)[0]
+            if len(neg) > cap:  # each unit's and each team's most negative few, not one hot spot's
+                M = self.M
+                neg = np.union1d(_top_per(M, -d, mask, M.uj, 3), _top_per(M, -d, mask, M.ti, 3))
+            added = self.add_pairs(neg) if len(neg) else 0
+            if not added and first is None and not self.cut.any():
+                first = bound  # the relaxed optimum (no rule): the plain assignment's bound
+            new_cuts = self.separate(x) if not added else set()
+            if new_cuts:
+                self.add_cuts(new_cuts)
+            if not added and not new_cuts:
+                break
+        else:  # pragma: no cover - pricing did not converge; the bound is still valid
+            pass
+        stats["lp"] = {"solves": self.solves, "pairs": int((self.col_of >= 0).sum()), "of": int(E),
+                       "region_pairs_cut": int(self.cut.sum()) // 2, "bound": -bound,
+                       "s": round(time.perf_counter() - t0, 3)}
+        stats["relaxed_bound"] = -(first if first is not None else bound)
+        return x, bound, d
 
 
 class _Reciprocal:
     """Exact plans under the reciprocal rule 对等互查 (no region pair A→B and B→A).
 
-    1. Solve the relaxed problem (the plain assignment, exact): its cost is a
-       lower bound ``L`` on every plan; its reduced costs give, for each pair,
-       a lower bound ``g`` on what a plan using it loses (``_switch_costs``).
-       If it uses no region pair both ways, it is optimal.
-    2. Pick a threshold ``δ`` and the candidate pairs ``g ≤ δ``; every region
-       pair those candidates use both ways gets an orientation binary
-       ``y_AB`` with ``Σ_{t∈A} x_tu ≤ y_AB`` for each unit u of B (and
-       ``y_AB + y_BA ≤ 1``).  HiGHS solves this MILP exactly: its plan obeys
-       the rule and costs ``c``.
-    3. Any plan using a pair outside the candidates costs more than ``L + δ``;
-       so if ``c ≤ L + δ`` the plan is optimal for the whole problem (proof).
-       Otherwise (after doubling the candidates while ``c`` is poor) only the
-       pairs with ``g ≤ c − L`` can be in a better plan: the LP over them with
-       all their both-way region pairs oriented gives a bound ``L2`` (proof
-       if ``L2`` reaches ``c``), a rounded incumbent, and reduced costs ``d2``;
-       the MILP on the pairs with ``d2 ≤ c − L2`` is then exact.
+    1. The LP relaxation of the whole model with the rule (every allowed pair,
+       an orientation ``y_AB`` for each region pair and ``Σ_{t∈A} x_tu ≤
+       per_unit·y_AB`` for each unit u of B, ``y_AB + y_BA ≤ 1``) is solved by
+       :class:`_CutLP`: column generation over the pairs and lazy rows for the
+       region pairs the LP actually uses both ways, one HiGHS model re-solved
+       from its last basis.  Its Lagrangian value ``L`` bounds every plan and
+       its reduced costs ``d`` bound what a plan using each pair costs above
+       ``L``.  For an isolated region pair this LP is integral (the loss is
+       linear in ``y``), so ``L`` is close to the optimum and few pairs
+       survive reduced-cost fixing.  An integral LP answer is a plan: optimal.
+    2. HiGHS solves the MILP on the candidate pairs (those the LP priced in, or
+       ``d ≤ δ``), with ``x`` continuous and only the orientations binary (with
+       the orientations fixed the rest is a transportation problem, integral
+       at every vertex); region pairs are cut lazily (re-solved while the plan
+       uses one both ways).  Its plan costs ``c``.
+    3. Proof: a plan using a pair outside the candidates costs at least
+       ``L + d`` > ``c`` when every pair with ``d ≤ c − L`` is a candidate;
+       otherwise those pairs join and step 2 runs once more (then exact).
 
-    The plan found is optimal and deterministic (the same input gives the
-    same columns in the same order, and HiGHS is deterministic).
+    The plan found is optimal and deterministic (the same input gives the same
+    columns in the same order, and HiGHS is deterministic).
     """
 
-    def __init__(self, P: Problem, widen: float = 0.1, delta: float | None = None):
+    def __init__(self, P: Problem, delta: float | None = None, k0: int = 8, spread: bool = True):
         self.P = P
         self.M = _Model(P)
-        self.widen = widen  # first δ: candidates grow by this fraction over the zero-loss pairs
-        self.delta0 = delta  # (tests) a fixed first δ
-        self.lp_pairs = 50_000  # the oriented LP is cheap up to this many candidate pairs
+        self.delta0 = delta  # (tests) the first MILP's candidates: the priced pairs and d ≤ δ
+        self.k0 = k0  # each unit's best pairs start in the LP
+        self.spread = spread  # (tests: False) also start with each team's best and a greedy cover
         self.stats: dict = {"allowed_pairs": self.M.E, "rounds": []}
 
     def _check_pins(self) -> None:
@@ -581,119 +813,59 @@ class _Reciprocal:
                                     "which the reciprocal rule 对等互查 forbids: drop a pin or use "
                                     "--ground reciprocal=off")
 
-    def relaxed(self) -> tuple[np.ndarray, float, np.ndarray]:
-        """(optimal plan, its cost = lower bound, loss bound g per pair)."""
-        P, M = self.P, self.M
-        if P.per_unit == 1:
-            xon = np.zeros(M.E, bool)
-            xon[M.edges(_hungarian(P).pairs)] = True
-            g = _switch_costs(M, xon)
-            if g is not None:
-                self.stats["relaxed"] = "hungarian"
-                return xon, M.cost(M.pairs(xon)), g
-        B0 = M.build(())
-        top = _top_k(M, 8)
-        top[M.pins] = True
-        x, bound, d, _ = B0.lp(top)
-        xon = _integral(B0, x, top)
-        g = np.maximum(d[:M.E], 0.0)
-        g[xon] = 0.0
-        self.stats["relaxed"] = "lp"
-        return xon, bound, g
-
-    def _cuts_within(self, cand: np.ndarray) -> set[int]:
-        M, NR = self.M, self.M.NR
-        codes = set(int(c) for c in np.unique(M.epair[cand]) if c >= 0)
-        return {c for c in codes if (c % NR) * NR + c // NR in codes}
-
     def solve(self) -> Solution:
-        import time
-
         P, M = self.P, self.M
         self._check_pins()
-        x0, L, g = self.relaxed()
-        self.stats["relaxed_bound"] = -L
-        if not M.violations(M.pairs(x0)):
-            return self._done(x0, "the relaxed optimum uses no region pair both ways")
-        tol = 1e-7 + 1e-12 * abs(L)
-        gs = np.sort(g[np.isfinite(g)])
-        n0 = int(np.searchsorted(gs, tol, "right"))
-        if self.delta0 is not None:
-            delta = float(self.delta0)
-        else:
-            n1 = min(len(gs), n0 + max(P.shape[1], int(self.widen * n0)))
-            delta = float(gs[n1 - 1]) if n1 else 0.0
+        start = _top_k(M, self.k0)
+        if self.spread:
+            # and each team's best units (two capacities' worth) and a greedy cover,
+            # so the first LP can already spread the units over the teams' capacities
+            start[_top_per(M, M.val, np.ones(M.E, bool), M.ti, int(2 * max(P.max_load.max(initial=1), 1)))] = True
+            start |= _greedy(M)
+        if len(M.pins):
+            start[M.pins] = True
+        lp = _CutLP(M)
+        x, L, d = lp.solve(start, self.stats)
+        tol = 1e-7 + 1e-9 * abs(L)
+        priced = lp.col_of >= 0
         inc, inc_cost = None, np.inf
-        while True:
-            cand = g <= delta + tol
-            res, inc, inc_cost = self._round(cand, inc, inc_cost, {"delta": round(delta, 9)})
-            gap = inc_cost - L
-            if res.status != 0:
-                return self._timed_out(inc, inc_cost, L)
-            if gap <= delta + tol:
-                return self._done(inc, f"no plan outside the {int(cand.sum())} candidate pairs can "
-                                  f"lose less than δ={delta:.6g} against the relaxed bound")
-            n_now = int(cand.sum())
-            n_gap = int(np.searchsorted(gs, gap + tol, "right"))
-            if n_gap <= max(2 * n_now, n_now + 4 * P.shape[1], self.lp_pairs):
-                break
-            delta = max(float(gs[min(len(gs), 2 * n_now) - 1]), delta)  # a better incumbent first
-        # Only pairs with g ≤ gap can be in a better plan: the LP over them with
-        # every region pair they use both ways oriented gives a stronger bound
-        # and reduced costs that drop more pairs; the MILP on the rest decides.
-        F = (g <= gap + tol) | inc
-        if len(M.pins):
-            F[M.pins] = True
-        cuts = self._cuts_within(F)
-        t = time.perf_counter()
-        B = M.build(cuts)
-        ub = B.ub.copy()
-        ub[:M.E][~F] = 0
-        xlp, L2, d2, _r = B.lp(F, ub)
-        self.stats["cut_lp"] = {"pairs": int(F.sum()), "region_pairs_cut": len(cuts) // 2,
-                                "bound": -L2, "lp_s": round(time.perf_counter() - t, 3)}
-        if L2 < inc_cost - tol:  # a better incumbent (fewer pairs left) from the LP's orientations
-            cand = self._rounded(B, xlp, F)
-            if cand is not None:
-                c = M.cost(M.pairs(cand))
-                self.stats["cut_lp"]["rounded_objective"] = -c
-                if c < inc_cost:
-                    inc, inc_cost = cand, c
-        if L2 >= inc_cost - tol:
-            return self._done(inc, "the LP with the region pairs oriented reaches the plan's objective")
-        F2 = F & (d2[:M.E] <= inc_cost - L2 + tol)
-        res, inc, inc_cost = self._round(F2, inc, inc_cost, {"delta": round(inc_cost - L2, 9), "after_cut_lp": True})
-        if res.status != 0:
-            return self._timed_out(inc, inc_cost, max(L, L2))
-        return self._done(inc, f"no plan outside the {int(F2.sum())} candidate pairs can beat it "
-                          "(relaxed and oriented-LP reduced costs)")
+        if not (np.abs(x - np.round(x)) > 1e-6).any() and not M.violations(M.pairs(x > 0.5)):
+            inc = x > 0.5
+            how = ("the relaxed optimum uses no region pair both ways" if not lp.cut.any()
+                   else "the LP with the region pairs oriented has an integral optimum")
+        else:
+            import time
 
-    def _rounded(self, B: _Built, xlp: np.ndarray, F: np.ndarray) -> np.ndarray | None:
-        """A plan obeying the rule: orient each cut region pair as the LP leans
-        (pins first), forbid the other way, solve the assignment on ``F``."""
-        M, NR, P = self.M, self.M.NR, self.P
-        y = xlp[B.nvar - len(B.cuts):]
-        yv = {int(c): float(v) for c, v in zip(B.cuts, y)}
-        pinned = set(int(c) for c in M.epair[M.pins] if c >= 0) if len(M.pins) else set()
-        lose = []
-        for c in sorted(yv):
-            r = (c % NR) * NR + c // NR
-            if r in yv and c < r:
-                keep_c = c in pinned or (r not in pinned and yv[c] >= yv[r])
-                lose.append(r if keep_c else c)
-        on = F & ~np.isin(M.epair, np.array(lose, dtype=np.int64))
-        if len(M.pins):
-            on[M.pins] = True
-        allowed = np.zeros_like(P.allowed)
-        allowed[M.ti[on], M.uj[on]] = True
-        Q = Problem(**{**P.__dict__, "allowed": allowed, "team_region": None, "unit_region": None})
-        sol = _hungarian(Q) if P.per_unit == 1 else _milp(Q)
-        xon = np.zeros(M.E, bool)
-        xon[M.edges(sol.pairs)] = True
-        return None if M.violations(sol.pairs) else xon
+            t = time.perf_counter()
+            inc = lp.round_plan()
+            how = "the LP bound equals the cost of the plan rounded from it (orientations fixed)"
+            self.stats["rounding"] = {"s": round(time.perf_counter() - t, 3), "solves": lp.solves}
+        if inc is not None:
+            inc_cost = M.cost(M.pairs(inc))
+            self.stats.setdefault("rounding", {})["objective"] = -inc_cost
+            if inc_cost <= L + tol:
+                return self._done(inc, how, lp)
+        cand = priced.copy()
+        if self.delta0 is not None:
+            cand |= d <= self.delta0 + tol
+        elif inc is not None:
+            near = d <= inc_cost - L + tol  # every pair a better plan could use
+            if near.sum() <= max(2 * priced.sum(), 8 * P.shape[1]):
+                cand = near
+        for stage in ("MILP on the candidate pairs", "MILP after reduced-cost fixing"):
+            res, inc, inc_cost = self._round(cand, inc, inc_cost, stage)
+            if res is not None and res.status != 0:
+                return self._timed_out(inc, inc_cost, L, lp)
+            more = (d <= inc_cost - L + tol) & ~cand
+            if not more.any():
+                return self._done(inc, f"every pair that could beat the plan (reduced cost ≤ "
+                                       f"{inc_cost - L:.6g} over the LP bound) was a candidate", lp)
+            cand = cand | more
+        raise AssertionError("unreachable: the second MILP covers every pair that could beat it")  # pragma: no cover
 
-    def _round(self, cand: np.ndarray, inc, inc_cost: float, rnd: dict):
-        """One MILP on the candidate pairs (plus pins and the incumbent)."""
+    def _round(self, cand: np.ndarray, inc, inc_cost: float, what: str):
+        """The exact MILP on ``cand`` (plus pins and the incumbent), every region
+        pair the candidates use both ways oriented; only orientations are binary."""
         import time
 
         M = self.M
@@ -705,34 +877,40 @@ class _Reciprocal:
         cuts = self._cuts_within(cand)
         t = time.perf_counter()
         B = M.build(cuts)
-        res, x = B.milp(cand, self.P.time_limit)
-        rnd.update({"pairs": int(cand.sum()), "region_pairs_cut": len(cuts) // 2,
-                    "milp_s": round(time.perf_counter() - t, 3), "status": int(res.status)})
+        res, xv = B.milp(cand, self.P.time_limit, x_integer=False)
+        if xv is not None and np.any(np.abs(xv[:M.E] - np.round(xv[:M.E])) > 1e-6):
+            res, xv = B.milp(cand, self.P.time_limit, x_integer=True)  # numerics: integral pairs
+        rnd = {"what": what, "pairs": int(cand.sum()), "region_pairs_cut": len(cuts) // 2,
+               "milp_s": round(time.perf_counter() - t, 3), "status": int(res.status)}
         self.stats["rounds"].append(rnd)
         self.cut_pairs = len(cuts) // 2
-        if x is not None:
-            xs = x[:M.E] > 0.5
-            assert not M.violations(M.pairs(xs))  # every both-way pair among the candidates is cut
-            c = M.cost(M.pairs(xs))
+        if xv is not None:
+            xon = xv[:M.E] > 0.5
+            assert not M.violations(M.pairs(xon))  # every both-way region pair is oriented
+            c = M.cost(M.pairs(xon))
             rnd["objective"] = -c
             if c < inc_cost:
-                inc, inc_cost = xs, c
+                inc, inc_cost = xon, c
         if inc is None:
             raise PlanningError(f"the solver found no plan (HiGHS: {res.message}); "
                                 "try a longer --time-limit or --ground reciprocal=off")
         return res, inc, inc_cost
 
-    def _timed_out(self, inc: np.ndarray, inc_cost: float, L: float) -> Solution:
+    def _cuts_within(self, cand: np.ndarray) -> set[int]:
+        M, NR = self.M, self.M.NR
+        codes = set(int(c) for c in np.unique(M.epair[cand]) if c >= 0)
+        return {c for c in codes if (c % NR) * NR + c // NR in codes}
+
+    def _timed_out(self, inc: np.ndarray, inc_cost: float, L: float, lp) -> Solution:
         """Time limit: the best rule-abiding plan so far, with its gap to the bound."""
-        sol = self._done(inc, status="time_limit")
+        sol = self._done(inc, None, lp, status="time_limit")
         sol.gap = float((inc_cost - L) / max(abs(inc_cost), 1e-9))
         return sol
 
-    def _done(self, xon: np.ndarray, proof: str | None, status: str | None = None) -> Solution:
-        sol = _finish(self.P, self.M.pairs(xon), "milp" if self.stats["rounds"] else self.stats["relaxed"],
-                      status)
-        sol.iterations = 1 + len(self.stats["rounds"])
-        sol.reciprocal_cuts = getattr(self, "cut_pairs", 0)
+    def _done(self, xon: np.ndarray, proof: str | None, lp, status: str | None = None) -> Solution:
+        sol = _finish(self.P, self.M.pairs(xon), "milp" if self.stats["rounds"] else "lp", status)
+        sol.iterations = lp.solves + len(self.stats["rounds"])
+        sol.reciprocal_cuts = getattr(self, "cut_pairs", int(lp.cut.sum()) // 2)
         self.stats["proof"] = proof
         sol.details = self.stats
         return sol
