@@ -28,7 +28,7 @@ def brute_force(P: Problem):
     T, U = P.shape
     opts = []
     for j in range(U):
-        opts.append([c for c in itertools.combinations(range(T), P.per_unit)
+        opts.append([c for c in itertools.combinations(range(T), int(P.demand[j]))
                      if all(P.allowed[t, j] for t in c)])
     pins: dict[int, set] = {}
     for t, u in P.pins:
@@ -63,6 +63,9 @@ def test_solver_matches_brute_force_on_random_instances():
         T, U, per = int(rng.integers(2, 6)), int(rng.integers(2, 7)), 1
         if it % 5 == 4:
             per, U = 2, min(U, 5)
+        elif it % 5 == 3:  # a demand per unit 需派组数: some units need two teams
+            U = min(U, 5)
+            per = rng.integers(1, 3, U)
         score = np.round(rng.normal(3, 2, (T, U)), 2)
         allowed = rng.random((T, U)) > 0.3
         mx = rng.integers(1, 4, T)
@@ -151,10 +154,11 @@ def test_reciprocal_rule_matches_brute_force_where_it_binds():
             else:
                 assert sol.status == "optimal", it
                 assert sol.objective == pytest.approx(best, abs=1e-6), (it, sol.details)
-    # the rule bound often; every route to a proof ran: an integral cut LP, a MILP
-    # proved by reduced costs, a second MILP after fixing, and lazy region-pair cuts
+    # the rule bound often; the routes to a proof ran: the relaxed optimum, an
+    # integral cut LP, a MILP proved by reduced costs, a second MILP after
+    # fixing; the rounding step gave rule-abiding plans from fractional LPs
     assert binding >= 30 and rounds >= 40 and lp_stage >= 10 and lazy >= 5, (binding, rounds, lp_stage, lazy)
-    assert len(how) >= 4, how
+    assert len(how) >= 3, how
 
 
 def independent_milp(P: Problem) -> float | None:
@@ -380,6 +384,27 @@ def test_capacity_infeasibility_suggests_more_capacity(ix):
     assert all(any("capacity" in r for r in u["reasons"]) for u in res.unassigned)
     rel = [r for r in res.relaxations if r["rule"] == "max_load"]
     assert rel and rel[0]["sufficient"] and "by 2" in rel[0]["change"]
+
+
+def test_why_capacity_case_is_explained(ix):
+    """T00 holds U00, the one unit T10 may not take: putting T00 on U10 instead
+    would leave U00 uncovered.  The answer says capacity, names the unit that
+    would lose its team and the team's full load, and reports no cost."""
+    pol = index(ix.store).policy.with_modes(kinship="off", employment="off", native_place="off",
+                                            superior_subordinate="off", local="off", repeat="off")
+    teams, units = ["T00", "T10"], ["U00", "U10"]
+    late = ManualRecusal([{"team_id": "T10", "unit_id": "U00", "reason": "回避"}])
+    pl = Planner(ix, teams, members_of(ix, teams), units, round_id="R1", policy=pol, manual=late, max_load=1,
+                 scores={("T00", "U00"): 1.0, ("T00", "U10"): 5.0, ("T10", "U10"): 1.0})
+    res = pl.plan()
+    assert res.status == "optimal"
+    assert {(a["team_id"], a["unit_id"]) for a in res.assignments} == {("team:T00", "unit:U00"),
+                                                                        ("team:T10", "unit:U10")}
+    w = why(pl, pl.solution, "T00", "U10")
+    assert w.verdict == "capacity" and w.cost is None
+    assert "已满负荷" in w.text and "U00" in w.text and "承担能力不足" in w.text
+    w = why(pl, pl.solution, "T10", "U00")
+    assert w.verdict == "conflict" and "manual" in w.text
 
 
 def test_keep_moves_only_what_a_late_recusal_forces(ix):

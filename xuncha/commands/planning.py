@@ -63,7 +63,9 @@ def _progress(label: str):
 
 
 def _raw(store, ref: str, kind: str) -> str:
-    return store.resolve(ref, (kind,)).partition(":")[2]
+    from ..planning.neighbourhood import resolve
+
+    return resolve(store, ref, kind).partition(":")[2]
 
 
 # -- policy -------------------------------------------------------------------------
@@ -174,6 +176,51 @@ def conflicts(round_ref, plan_file, team_refs, unit_refs, as_of, policy_file, re
 
 # -- plan -------------------------------------------------------------------------------
 
+def _plan_round(store, ref: str | None, start: str | None) -> tuple[str | None, bool]:
+    """(raw round id, is it a future round not in the ledgers)."""
+    from ..graph.store import NotFound
+    from ..planning.neighbourhood import resolve
+
+    if not ref:
+        if start:
+            raise click.UsageError("--round-start needs --round R (the new round's id 轮次编号)")
+        return None, False
+    try:
+        rid = resolve(store, ref, "round").partition(":")[2]
+    except NotFound:
+        if not start:
+            raise click.UsageError(f"no round 轮次 '{ref}' in the workspace: to plan a future round, "
+                                   f"give its start date, e.g. --round {ref} --round-start 2025-03-01") from None
+        rid = ref[len("round:"):] if ref.startswith("round:") else ref
+        return rid, True
+    if start:
+        raise click.UsageError(f"round 轮次 {rid} is already in the ledgers: drop --round-start "
+                               "(its recorded start is used), or use --as-of to check as of another date")
+    return rid, False
+
+
+def _load_opts(values, store) -> dict:
+    """``--load T=MIN:MAX`` (either side may be empty) -> {team: (min, max)}."""
+    out = {}
+    for v in values:
+        t, sep, rng = v.partition("=")
+        lo, sep2, hi = rng.partition(":")
+        try:
+            lo_n = int(lo) if lo.strip() else None
+            hi_n = int(hi) if hi.strip() else None
+        except ValueError:
+            lo_n = hi_n = -1
+        if not sep or not sep2 or (lo_n is None and hi_n is None) or (lo_n is not None and lo_n < 0) \
+                or (hi_n is not None and hi_n < 1):
+            raise click.BadParameter(f"{v!r}: write TEAM=MIN:MAX with whole numbers (MIN ≥ 0, MAX ≥ 1; "
+                                     "either may be left out), e.g. T3=1:4", param_hint="--load")
+        if lo_n is not None and hi_n is not None and lo_n > hi_n:
+            raise click.BadParameter(f"{v!r}: the minimum {lo_n} is above the maximum {hi_n}",
+                                     param_hint="--load")
+        out[_raw(store, t.strip(), "team")] = (lo_n, hi_n)
+    return out
+
+
 def _pairs_opt(values, store, what):
     out = []
     for v in values:
@@ -189,7 +236,9 @@ def _pairs_opt(values, store, what):
               help="unit: teams → units; rotation 推磨式: regions → regions, then teams → units; "
                    "joint 上下联动: a higher-level lead team plus lower-level teams.")
 @click.option("--units", "units_file", type=click.Path(dir_okay=False), default=None,
-              help="Units to inspect 待巡察单位: a file of ids (a unit_id column, or one per line).")
+              help="Units to inspect 待巡察单位: a file of ids (one per line), or a table "
+                   "(CSV/XLSX/JSONL/YAML) with unit_id 单位编码 and optionally demand 需派组数: teams "
+                   "that unit needs (e.g. 2 for a joint inspection 联合巡察; others take --per-unit).")
 @click.option("--region", "region_ref", default=None, metavar="REGION",
               help="Units inside this region 区划 (code or name), with their sub-regions.")
 @click.option("--not-inspected-since", "since", default=None, metavar="DATE",
@@ -197,11 +246,23 @@ def _pairs_opt(values, store, what):
 @click.option("--unit-kind", "unit_kinds", multiple=True, metavar="KIND",
               help="Only units of this kind 单位类型 (code or Chinese; repeatable).")
 @click.option("--teams", "teams_file", type=click.Path(dir_okay=False), default=None,
-              help="Teams available 巡察组: a file of ids, or team_id/cadre_id/role rows giving "
-                   "the members too.")
+              help="Teams available 巡察组: a file of ids, or a table (CSV/XLSX/JSONL/YAML) with "
+                   "team_id and any of cadre_id/role (the members 成员), min_load 最少承担单位数 and "
+                   "max_load 最多承担单位数 (per-team load bounds).")
 @click.option("--round", "round_ref", default=None, metavar="ROUND",
               help="The round 轮次 being planned: its teams and members, its start as the date, "
-                   "its topic 专项主题; without --units, its recorded units.")
+                   "its topic 专项主题; without --units, its recorded units.  A round not yet in the "
+                   "ledgers needs --round-start.")
+@click.option("--round-start", "round_start", default=None, metavar="DATE",
+              help="Plan a future round 新轮次 not yet in the ledgers: its start date 开始时间 (the "
+                   "date conflicts are checked as of).  Without --teams, every team takes part with "
+                   "its latest members.")
+@click.option("--round-name", "round_name", default=None, metavar="NAME",
+              help="The future round's name 轮次名称 (recorded in the plan).")
+@click.option("--round-kind", "round_kind", default=None, metavar="KIND",
+              help="The future round's kind 巡察类型: regular 常规, special 专项, mobile 机动, "
+                   "lookback 回头看, upgraded 提级, cross 交叉, linked 联动 (the local ground 本地巡察 "
+                   "applies to cross rounds only; with no kind the plan counts as cross).")
 @click.option("--scores", "scores_file", type=click.Path(dir_okay=False), default=None,
               help="Scores 匹配度 (team_id, unit_id, score) replacing the built-in affinity.")
 @click.option("--topic", default=None, help="The round topic 专项主题 (default: the round's).")
@@ -211,9 +272,12 @@ def _pairs_opt(values, store, what):
 @click.option("--per-unit", type=click.IntRange(1), default=1, show_default=True,
               help="Teams per unit 每个单位派出巡察组数.")
 @click.option("--max-load", type=click.IntRange(1), default=None,
-              help="Units per team at most (default: teams.capacity 承担单位数, else 3).")
+              help="Units per team at most 最多承担单位数 (default: teams.capacity 承担单位数, else 3).")
 @click.option("--min-load", type=click.IntRange(0), default=0, show_default=True,
-              help="Units per team at least 最少承担单位数.")
+              help="Units per team at least 最少承担单位数; above a team's capacity it is an error.")
+@click.option("--load", "loads", multiple=True, metavar="T=MIN:MAX",
+              help="One team's load bounds 承担单位数上下限, e.g. T3=1:4, T3=:4 or T3=2: "
+                   "(repeatable; over --min-load/--max-load and the teams file).")
 @click.option("--pin", "pins", multiple=True, metavar="T=U", help="Put team T on unit U 指定 (repeatable).")
 @click.option("--forbid", "forbids", multiple=True, metavar="T=U",
               help="Never put team T on unit U 排除 (repeatable).")
@@ -242,11 +306,12 @@ def _pairs_opt(values, store, what):
               help="Write to this file (needed for xlsx).")
 @workspace_option
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv", "xlsx"]), default=None,
-              help="table on a terminal, JSON when piped; csv (assignments) or xlsx (all sheets).")
+              help="table on a terminal, JSON when piped; csv (assignments, then uncovered units and "
+                   "short teams 未达最少承担单位数 with a note) or xlsx (all sheets).")
 def plan(mode, units_file, region_ref, since, unit_kinds, teams_file, round_ref, scores_file, topic,
-         policy_file, recusals, ground_modes, per_unit, max_load, min_load, pins, forbids, keep_file,
+         policy_file, recusals, ground_modes, per_unit, max_load, min_load, loads, pins, forbids, keep_file,
          seed, cap, level, groups_file, single_cycle, mutual, lead_teams, why_pair, as_of,
-         time_limit, output, workspace, fmt):
+         time_limit, output, workspace, fmt, round_start=None, round_name=None, round_kind=None):
     """The best conflict-free inspection plan 巡察统筹方案, or why there is none.
 
     Every unit gets --per-unit teams, no team more than its capacity, no pair
@@ -257,14 +322,16 @@ def plan(mode, units_file, region_ref, since, unit_kinds, teams_file, round_ref,
 
     When no full plan exists the answer is the best partial plan, each
     uncovered unit with every candidate team and what blocks it (a ground,
-    --forbid, or capacity), and the rules that, relaxed one at a time, would
-    let every unit be covered (exit status 2).
+    --forbid, or capacity), the teams below their minimum load (short
+    teams 未达最少承担单位数), and the changes that a re-solve proves make
+    a full plan exist (rules, --forbid, pins, minimum loads, capacities),
+    smallest change first (exit status 3, infeasible).
 
     \b
-    xuncha plan --round R2025-1 --region 330102 --not-inspected-since 2022-01-01
-    xuncha plan --round R2025-1 --mode rotation --single-cycle
-    xuncha plan --round R2025-1 --keep plan.json          # after a late recusal
-    xuncha plan --round R2025-1 --why T3 U017
+    xuncha plan --round R2025-1 --round-start 2025-03-01 --round-kind 常规 --region 381022 --not-inspected-since 2022-01-01
+    xuncha plan --round R2021-1 --load T1=1:2 -o plan.json
+    xuncha plan --round R2021-1 --keep plan.json --forbid T2=0101   # after a late recusal
+    xuncha plan --round R2021-1 --why T3 0101
     """
     from ..planning import io as pio
     from ..planning.index import Member, PlanningIndex
@@ -276,16 +343,30 @@ def plan(mode, units_file, region_ref, since, unit_kinds, teams_file, round_ref,
     if mutual:
         pol = pol.with_modes(reciprocal="off")
     ix = PlanningIndex(store, pol)
-    round_id = _raw(store, round_ref, "round") if round_ref else None
-    as_of = parse_date_option(as_of) or (ix.rounds.get(round_id, {}).get("start") if round_id else None)
-    # teams and members
+    round_id, new_round = _plan_round(store, round_ref, round_start)
+    round_start = parse_date_option(round_start)
+    if (round_name or round_kind) and not new_round:
+        raise click.UsageError("--round-name and --round-kind describe a future round: use them with "
+                               "--round R --round-start DATE")
+    if new_round:  # the future round, in memory only (nothing is written to the ledgers)
+        ix.add_round(round_id, round_start, round_name, lookup("round_kind", round_kind) if round_kind else None,
+                     topic)
+    as_of = parse_date_option(as_of) or round_start or (
+        ix.rounds.get(round_id, {}).get("start") if round_id else None)
+    # teams, members, load bounds
+    file_loads: dict = {}
     if teams_file:
-        team_ids, file_members = pio.read_teams(teams_file)
+        team_ids, file_members, file_loads = pio.read_teams(teams_file)
         team_ids = [_raw(store, t, "team") for t in team_ids]
-    elif round_id:
+        file_loads = {_raw(store, t, "team"): v for t, v in file_loads.items()}
+        if file_members:
+            file_members = {_raw(store, t, "team"): v for t, v in file_members.items()}
+    elif round_id and not new_round:
         team_ids, file_members = sorted(ix.members(round_id)), None
         if not team_ids:
             raise PlanningError(f"round 轮次 {round_id} has no team members 巡察组成员; give --teams")
+    elif new_round:
+        team_ids, file_members = sorted(ix.teams), None  # every team, with its latest members
     else:
         raise click.UsageError("give --teams FILE or --round R (the teams available)")
     members: dict[str, list[Member]] = {}
@@ -296,9 +377,13 @@ def plan(mode, units_file, region_ref, since, unit_kinds, teams_file, round_ref,
             members[t] = list(ix.members(round_id)[t])
         else:
             members[t] = ix.latest_members(t, as_of)[1]
-    # units
+    team_loads = {**file_loads, **_load_opts(loads, store)}
+    # units and their demand
+    demand: dict = {}
     if units_file:
-        unit_ids = [_raw(store, u, "unit") for u in pio.read_ids(units_file, "unit_id", ("单位编码", "被巡察单位"))]
+        ids, demand = pio.read_units(units_file)
+        unit_ids = [_raw(store, u, "unit") for u in ids]
+        demand = {_raw(store, u, "unit"): n for u, n in demand.items()}
     elif region_ref or since or unit_kinds:
         region = _raw(store, region_ref, "region") if region_ref else None
         kinds = [lookup("unit_kind", k) for k in unit_kinds]
@@ -317,7 +402,8 @@ def plan(mode, units_file, region_ref, since, unit_kinds, teams_file, round_ref,
     manual = ManualRecusal.read(recusals) if recusals else None
     prog, step = _progress("conflicts 回避审查")
     kwargs = dict(as_of=as_of, round_id=round_id, policy=pol, scores=scores, topic=topic, manual=manual,
-                  max_load=max_load, min_load=min_load, per_unit=per_unit,
+                  max_load=max_load, min_load=min_load, per_unit=per_unit, loads=team_loads, demand=demand,
+                  round_name=round_name, round_start=round_start,
                   pins=_pairs_opt(pins, store, "--pin"), forbids=_pairs_opt(forbids, store, "--forbid"),
                   keep=keep, time_limit=time_limit, progress=step,
                   inspection_mode="cross" if mode == "rotation" else None)
@@ -364,10 +450,14 @@ def plan(mode, units_file, region_ref, since, unit_kinds, teams_file, round_ref,
     pairs = [(a["team_id"].partition(":")[2], a["unit_id"].partition(":")[2]) for a in res.assignments]
     rc = pl.recheck(pairs)
     res.stats["recheck_hard_conflicts"] = sum(1 for c in rc if c.severity == "hard")
+    if round_name:
+        res.round_name = round_name
     _emit(res, fmt, output)
     _summary(res)
-    if res.status != "optimal":
-        sys.exit(2)
+    if res.unassigned or res.short_teams:
+        from ..errors import EXIT_INFEASIBLE
+
+        sys.exit(EXIT_INFEASIBLE)
 
 
 def _emit(res, fmt, output):
@@ -385,6 +475,8 @@ def _emit(res, fmt, output):
             sheets["pairings 区划配对"] = res.pairings
         if res.moved:
             sheets["moved 调整"] = res.moved
+        if res.short_teams:
+            sheets["short teams 未达最少"] = res.short_teams
         if res.relaxations:
             sheets["relaxations 放宽建议"] = res.relaxations
         sheets["summary 概况"] = [{"field": k, "value": v} for k, v in doc.items()
@@ -398,7 +490,8 @@ def _emit(res, fmt, output):
         if f == "json":
             text = to_json(doc) + "\n"
         elif f == "csv":
-            text = to_csv(res.assignments, ["team_id", "unit_id", "score", "team", "unit"])
+            text = to_csv(_csv_rows(res), ["team_id", "unit_id", "score", "team", "unit", "note"],
+                          headers=PLAN_HEADERS)
         else:
             text = None
         if text is not None:
@@ -408,15 +501,19 @@ def _emit(res, fmt, output):
         if res.mode == "joint":
             cols.append("role")
         render(res.assignments, "table", columns=cols, title=f"plan 巡察安排 ({res.mode}, {res.status})",
-               headers={"team_id": "team 巡察组", "unit_id": "unit 单位", "score": "score 匹配度"})
+               headers=PLAN_HEADERS)
         if res.pairings:
             render(res.pairings, "table", columns=["from_region", "from", "to_region", "to", "score", "units"],
                    title="region pairings 区划配对")
         if res.unassigned:
             render([{"unit_id": u["unit_id"], "unit": u.get("unit"), "reasons": "\n".join(u["reasons"])}
                     for u in res.unassigned], "table", title="unassigned 未覆盖单位")
+        if res.short_teams:
+            render(res.short_teams, "table", columns=["team_id", "team", "load", "min_load", "missing", "max_load"],
+                   title="short teams 未达最少承担单位数", headers=PLAN_HEADERS)
         if res.relaxations:
-            render(res.relaxations, "table", title="rules that, relaxed, would help 放宽建议")
+            render(res.relaxations, "table", columns=["rule", "rule_zh", "change", "size", "proof"],
+                   title="changes proven to give a full plan 放宽建议 (smallest first)", headers=PLAN_HEADERS)
         if res.moved:
             render([{**m, "reasons": "\n".join(m["reasons"])} for m in res.moved], "table",
                    title="moved 调整")
@@ -425,11 +522,33 @@ def _emit(res, fmt, output):
             out.close()
 
 
+PLAN_HEADERS = {
+    "team_id": "team 巡察组", "unit_id": "unit 单位", "score": "score 匹配度", "team": "team name 巡察组名称",
+    "unit": "unit name 单位名称", "note": "note 说明", "load": "load 承担单位数", "min_load": "min 最少",
+    "max_load": "max 最多", "missing": "missing 差额", "rule": "change 放宽", "rule_zh": "放宽项",
+    "change": "what to do 做法", "size": "size 改动量", "proof": "proof 验证",
+}
+
+
+def _csv_rows(res) -> list[dict]:
+    """Assignments, then one row per uncovered unit and per short team (a note says which)."""
+    rows = [dict(a) for a in res.assignments]
+    for u in res.unassigned:
+        rows.append({"team_id": "", "unit_id": u["unit_id"], "unit": u.get("unit"),
+                     "note": f"uncovered 未覆盖: needs {u['missing']} more team(s)"})
+    for t in res.short_teams:
+        rows.append({"team_id": t["team_id"], "unit_id": "", "team": t.get("team"),
+                     "note": f"short 未达最少承担单位数: {t['load']} of minimum {t['min_load']}"})
+    return rows
+
+
 def _summary(res):
     s = res.stats
     msg = (f"{res.status}: {len(res.assignments)} assignments, objective 总匹配度 {res.objective:g}, "
            f"{len(res.unassigned)} units uncovered; {s.get('teams')} teams × {s.get('units')} units, "
            f"{s.get('hard_conflict_pairs')} pairs with hard conflicts; method {res.method}")
+    if res.short_teams:
+        msg += f"; {len(res.short_teams)} teams below their minimum load 未达最少承担单位数"
     if res.moved is not None:
         msg += f"; {len(res.moved)} units moved 调整"
     click.echo(msg, err=True)

@@ -20,7 +20,9 @@ from .solver import PlanningError, Solution, solve
 class Why:
     team_id: str
     unit_id: str
-    verdict: str  # assigned / conflict / forbidden / capacity / better_elsewhere / pinned_elsewhere
+    # assigned / conflict / forbidden / capacity / min_load / keep / better_elsewhere /
+    # equal_alternative / pinned_elsewhere
+    verdict: str
     text: str
     score: float | None = None
     objective: float | None = None
@@ -65,22 +67,43 @@ def why(pl: Planner, sol: Solution, team: str, unit: str) -> Why:
         return Why(verdict="assigned", text=f"{tn}已安排巡察{un}，匹配度 {s:g}（在 {n} 个可用巡察组中排第 {rank}）。{extra}",
                    conflicts=[c.as_dict() for c in soft], **base)
     pinned = [p for p in pl.pins if p[1] == u]
-    if pinned and pl.per_unit == 1:
+    if pinned and pl.demand[u] == 1:
         return Why(verdict="pinned_elsewhere",
                    text=f"{un}已被 --pin 指定给 {pl.teams[pinned[0][0]]}。", **base)
+    full = len(team_units) >= int(pl.max_load[t])
+    cap_txt = (f"{tn}已满负荷（承担单位数 capacity {int(pl.max_load[t])}："
+               f"{'、'.join(r['unit'] for r in team_units)}），安排它巡察{un}须换下其中一个；") if full else ""
     try:
         forced = solve(pl.problem(pins=list(pl.pins) + [(t, u)]))
     except PlanningError as exc:
-        return Why(verdict="capacity", text=f"不能同时满足：{exc}", **base)
-    if forced.status != "optimal" and sol.status == "optimal":
-        lost = [pl.units[j] for j in forced.uncovered]
+        return Why(verdict="capacity", text=f"{cap_txt}不能同时满足：{exc}", **base)
+    # Compare the plans in the solver's own order: covered units first, then the
+    # teams' minimum loads, then kept pairs, then the score.
+    lost_units = sum(forced.uncovered.values()) - sum(sol.uncovered.values())
+    lost_min = sum(forced.short.values()) - sum(sol.short.values())
+    if lost_units > 0:
+        lost = [pl.units[j] for j in sorted(set(forced.uncovered) - set(sol.uncovered))] or \
+            [pl.units[j] for j in forced.uncovered]
         return Why(verdict="capacity", objective_if_forced=forced.objective,
-                   text=f"若安排{tn}巡察{un}，承担能力不足，将有 {len(lost)} 个单位无组可派（"
-                        f"{', '.join(lost[:5])}）。", **base)
-    cost = round(sol.objective - forced.objective, 6)
+                   text=f"{cap_txt}若安排{tn}巡察{un}，承担能力不足，将多出 {lost_units} 个单位无组可派（"
+                        f"{', '.join(lost[:5])}）：其余可派的巡察组已满负荷或有回避事由。", **base)
+    if lost_min > 0:
+        teams = [pl.teams[i] for i in sorted(forced.short)]
+        return Why(verdict="min_load", objective_if_forced=forced.objective,
+                   text=f"{cap_txt}若安排{tn}巡察{un}，将有巡察组达不到最少承担单位数（{', '.join(teams[:5])}）。",
+                   **base)
+    if forced.kept < sol.kept:
+        return Why(verdict="keep", objective_if_forced=forced.objective,
+                   text=f"若安排{tn}巡察{un}，须改动原方案中的 {sol.kept - forced.kept} 处安排（--keep 优先少改动）。",
+                   **base)
+    cost = max(0.0, round(sol.objective - forced.objective, 6))
     mine = "、".join(f"{r['unit']}({r['score']:g})" for r in team_units) or "无"
     other = "、".join(f"{r['team']}({r['score']:g})" for r in unit_teams) or "无"
+    if cost == 0:
+        return Why(verdict="equal_alternative", objective_if_forced=forced.objective, cost=0.0,
+                   text=f"{cap_txt}安排{tn}巡察{un}的方案同样最优（总匹配度 {forced.objective:g}）；"
+                        f"求解器在并列方案中选了现方案。", **base)
     return Why(verdict="better_elsewhere", objective_if_forced=forced.objective, cost=cost,
-               text=f"{tn}对{un}的匹配度为 {s:g}，但该组在最优方案中巡察 {mine}；{un}由 {other} 巡察。"
+               text=f"{cap_txt}{tn}对{un}的匹配度为 {s:g}，但该组在最优方案中巡察 {mine}；{un}由 {other} 巡察。"
                     f"强行安排将使总匹配度从 {sol.objective:g} 降至 {forced.objective:g}（减少 {cost:g}）。",
                **base)

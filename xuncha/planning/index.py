@@ -225,6 +225,15 @@ class PlanningIndex:
         r = t.get("home_region_id")
         return self.regions.get(r, {}).get("level") if r else None
 
+    def add_round(self, rid: str, start: str, name: str | None = None, kind: str | None = None,
+                  topic: str | None = None) -> None:
+        """A round being planned that the ledgers do not hold yet (in memory only):
+        its start dates the checks, its kind decides ``local``, and the
+        ``repeat`` look-back counts the rounds before it."""
+        self.rounds[rid] = {"id": rid, "kind": "round", "name": name or rid, "start": start,
+                            "round_kind": kind, "topic": topic}
+        self.__dict__.pop("rounds_by_start", None)
+
     def members(self, round_id: str) -> dict[str, list[Member]]:
         return self._members.get(round_id, {})
 

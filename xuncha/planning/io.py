@@ -47,6 +47,10 @@ def _table(path: Path) -> tuple[list[str], list[list]]:
     from ..loaders.readers import decode
 
     text = decode(path.read_bytes(), str(path))
+    if suf in (".yaml", ".yml"):
+        objs = _yaml_rows(path, text)
+        keys = list(dict.fromkeys(k for o in objs for k in o))
+        return keys, [[o.get(k) for k in keys] for o in objs]
     if suf in (".jsonl", ".ndjson"):
         objs = [json.loads(line) for line in text.splitlines() if line.strip()]
         keys = list(dict.fromkeys(k for o in objs for k in o))
@@ -58,6 +62,25 @@ def _table(path: Path) -> tuple[list[str], list[list]]:
     if not rows:
         return [], []
     return [c.strip() for c in rows[0]], rows[1:]
+
+
+def _yaml_rows(path: Path, text: str) -> list[dict]:
+    """Rows of a YAML file: a list of mappings, or a mapping of id -> mapping
+    (the key becomes the ``id`` column), or a mapping with one such list."""
+    import yaml
+
+    try:
+        doc = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise InputError(f"{path}: not YAML: {exc}") from None
+    if isinstance(doc, dict) and len(doc) == 1 and isinstance(next(iter(doc.values())), list):
+        doc = next(iter(doc.values()))  # teams: [...]
+    if isinstance(doc, dict):
+        doc = [{"id": k, **(v if isinstance(v, dict) else {})} for k, v in doc.items()]
+    if not isinstance(doc, list) or not all(isinstance(r, dict) for r in doc):
+        raise InputError(f"{path}: a YAML table is a list of mappings (one per row), or a mapping "
+                         "of id -> mapping")
+    return doc
 
 
 def read_rows(path, headers: dict[str, tuple[str, ...]]) -> list[dict]:
@@ -208,31 +231,97 @@ TEAM_HEADERS = {
     "team_id": ("team_id", "巡察组编号", "巡察组", "id"),
     "cadre_id": ("cadre_id", "人员编号", "成员"),
     "role": ("role", "职责"),
+    "min_load": ("min_load", "最少承担单位数", "min"),
+    "max_load": ("max_load", "最多承担单位数", "capacity", "承担单位数", "max"),
 }
+LOAD_ZH = {"min_load": "最少承担单位数", "max_load": "最多承担单位数", "demand": "需派组数"}
 
 
-def read_teams(path) -> tuple[list[str], dict[str, list[tuple[str, str | None]]] | None]:
-    """Team ids of a teams file; with a cadre_id column, also its members
-    (team -> [(cadre_id, role)]), roles in English or Chinese."""
+def _count(path, row: int, field: str, v, lowest: int) -> int:
+    """A whole number ≥ ``lowest`` from a cell, else an error naming the cell."""
+    try:
+        f = float(str(v).strip())
+        if not f.is_integer():
+            raise ValueError
+        n = int(f)
+    except (TypeError, ValueError):
+        n = None
+    if n is None or n < lowest:
+        raise InputError(f"{path}, row {row}, column {field} {LOAD_ZH.get(field, '')}: '{v}' is not a whole "
+                         f"number ≥ {lowest}")
+    return n
+
+
+def read_teams(path) -> tuple[list[str], dict[str, list[tuple[str, str | None]]] | None,
+                              dict[str, tuple[int | None, int | None]]]:
+    """(team ids, members, load bounds) of a teams file.
+
+    A list of ids, or a table (CSV/XLSX/JSONL/YAML) with team_id and any of
+    cadre_id + role (the members, roles in English or Chinese), min_load
+    最少承担单位数 and max_load 最多承担单位数 (per-team bounds; on member rows a
+    team's bounds may repeat but must agree).  Members are None when the
+    file names none.
+    """
     p = Path(path)
     head, _ = _table(p) if p.exists() else ([], [])
     names = {h.lower() for h in head} | set(head)
-    if not any(h in names for h in TEAM_HEADERS["cadre_id"]):
-        return read_ids(p, "team_id", TEAM_HEADERS["team_id"]), None
+    if not any(h in names for f in ("cadre_id", "min_load", "max_load") for h in TEAM_HEADERS[f]) \
+            and not any(h in names for h in TEAM_HEADERS["team_id"]):
+        return read_ids(p, "team_id", TEAM_HEADERS["team_id"]), None, {}
     from .. import taxonomy
 
     members: dict[str, list[tuple[str, str | None]]] = {}
+    loads: dict[str, tuple[int | None, int | None]] = {}
+    has_members = any(h in names for h in TEAM_HEADERS["cadre_id"])
     for i, r in enumerate(read_rows(p, TEAM_HEADERS), start=2):
         if not r.get("team_id"):
             continue
+        t = r["team_id"]
         role = r.get("role")
         if role:
             try:
                 role = taxonomy.lookup("role", str(role))
             except ValueError as exc:
-                raise InputError(f"{p}, row {i}: {exc}") from None
+                raise InputError(f"{p}, row {i}, column role 职责: {exc}") from None
         if r.get("cadre_id"):
-            members.setdefault(r["team_id"], []).append((r["cadre_id"], role))
+            members.setdefault(t, []).append((r["cadre_id"], role))
         else:
-            members.setdefault(r["team_id"], [])
-    return list(members), members
+            members.setdefault(t, [])
+        lo = _count(p, i, "min_load", r["min_load"], 0) if r.get("min_load") is not None else None
+        hi = _count(p, i, "max_load", r["max_load"], 1) if r.get("max_load") is not None else None
+        if lo is not None and hi is not None and lo > hi:
+            raise InputError(f"{p}, row {i}: min_load 最少承担单位数 {lo} is above max_load 最多承担单位数 {hi} "
+                             f"for team 巡察组 {t}")
+        if lo is not None or hi is not None:
+            old = loads.get(t)
+            if old is not None and old != (lo, hi):
+                raise InputError(f"{p}, row {i}: team 巡察组 {t} has loads {lo}:{hi} here but "
+                                 f"{old[0]}:{old[1]} on an earlier row")
+            loads[t] = (lo, hi)
+    return list(members), (members if has_members else None), loads
+
+
+UNIT_HEADERS = {
+    "unit_id": ("unit_id", "单位编码", "被巡察单位", "单位", "id"),
+    "demand": ("demand", "需派组数", "per_unit", "teams", "巡察组数"),
+}
+
+
+def read_units(path) -> tuple[list[str], dict[str, int]]:
+    """(unit ids, demand) of a units file: a list of ids, or a table with
+    unit_id and optionally demand 需派组数 (teams the unit needs, e.g. 2 for a
+    joint inspection; the others take ``--per-unit``)."""
+    p = Path(path)
+    head, _ = _table(p) if p.exists() else ([], [])
+    names = {h.lower() for h in head} | set(head)
+    if not any(h in names for h in UNIT_HEADERS["demand"]):
+        return read_ids(p, "unit_id", ("单位编码", "被巡察单位")), {}
+    ids, demand = [], {}
+    for i, r in enumerate(read_rows(p, UNIT_HEADERS), start=2):
+        u = r.get("unit_id")
+        if not u:
+            raise InputError(f"{p}, row {i}: no unit_id 单位编码")
+        ids.append(u)
+        if r.get("demand") is not None:
+            demand[u] = _count(p, i, "demand", r["demand"], 1)
+    return list(dict.fromkeys(ids)), demand

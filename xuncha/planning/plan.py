@@ -52,6 +52,7 @@ class PlanResult:
     method: str = ""
     as_of: str | None = None
     round_id: str | None = None
+    round_name: str | None = None
     policy: str | None = None
     random: dict | None = None
     stats: dict = field(default_factory=dict)
@@ -62,13 +63,13 @@ class PlanResult:
     def as_dict(self) -> dict:
         d = {"mode": self.mode, "status": self.status, "objective": self.objective,
              "method": self.method, "as_of": self.as_of, "round_id": self.round_id,
+             "round_name": self.round_name,
              "policy": self.policy, "assignments": self.assignments, "unassigned": self.unassigned}
         for k in ("pairings", "moved", "relaxations", "random"):
             v = getattr(self, k)
             if v is not None:
                 d[k] = v
-        if self.short_teams:
-            d["short_teams"] = self.short_teams
+        d["short_teams"] = self.short_teams
         if self.notes:
             d["notes"] = self.notes
         d["stats"] = self.stats
@@ -96,14 +97,18 @@ class Planner:
                  per_unit: int = 1, pins: Sequence[tuple[str, str]] = (),
                  forbids: Sequence[tuple[str, str]] = (), keep: Sequence[tuple[str, str]] | None = None,
                  time_limit: float | None = None, progress: Callable | None = None,
-                 inspection_mode: str | None = None):
+                 inspection_mode: str | None = None,
+                 loads: dict[str, tuple[int | None, int | None]] | None = None,
+                 demand: dict[str, int] | None = None, round_name: str | None = None,
+                 round_start: str | None = None):
         import time
 
         self.ix = ix
         self.policy = policy or ix.policy
         self.round_id = round_id
         rd = ix.rounds.get(round_id, {}) if round_id else {}
-        self.as_of = as_of or rd.get("start") or today()
+        self.round_name = round_name or rd.get("name")
+        self.as_of = as_of or round_start or rd.get("start") or today()
         self.topic = topic if topic is not None else rd.get("topic")
         self.teams = list(dict.fromkeys(teams))
         self.units = list(dict.fromkeys(units))
@@ -143,12 +148,12 @@ class Planner:
         for t, u in forbids:
             self.forbidden[self._idx(t, u, "--forbid")] = True
         self.pins = [self._idx(t, u, "--pin") for t, u in pins]
-        cap = []
-        for t in self.teams:
-            c = max_load if max_load is not None else ix.teams.get(t, {}).get("capacity")
-            cap.append(int(c) if c is not None else DEFAULT_CAPACITY)
-        self.max_load = np.array(cap, dtype=int)
-        self.min_load = np.minimum(np.full(len(self.teams), int(min_load)), self.max_load)
+        self.max_load, self.min_load, self.load_source = self._loads(max_load, min_load, loads or {})
+        unknown = sorted(set(demand or {}) - set(self.uj))
+        if unknown:
+            raise PlanningError(f"the units file gives a demand 需派组数 for unit 单位 '{unknown[0]}', "
+                                "which is not among the units planned")
+        self.demand = np.array([int((demand or {}).get(u, per_unit)) for u in self.units], dtype=int)
         self.keep_pairs = None
         if keep is not None:
             self.keep_pairs = [(t, u) for t, u in keep]
@@ -162,6 +167,37 @@ class Planner:
                                 for u in self.units]
             if not any(self.team_region):
                 self.team_region = self.unit_region = None
+
+    def _loads(self, max_load, min_load, loads) -> tuple[np.ndarray, np.ndarray, list[str]]:
+        """(max, min, where each max came from) per team: ``--load``/teams file
+        first, then ``--max-load``/``--min-load``, then teams.capacity 承担单位数,
+        then the default.  A minimum above the maximum is an error."""
+        from ..errors import UsageError
+
+        for t in loads:
+            if t not in self.ti:
+                raise UsageError(f"--load / teams file: team 巡察组 '{t}' is not among the teams planned")
+        mx, mn, src = [], [], []
+        for t in self.teams:
+            lo, hi = loads.get(t, (None, None))
+            if hi is not None:
+                c, s = hi, "its own max_load (--load / teams file)"
+            elif max_load is not None:
+                c, s = max_load, "--max-load"
+            elif self.ix.teams.get(t, {}).get("capacity") is not None:
+                c, s = self.ix.teams[t]["capacity"], "teams.capacity 承担单位数 in the ledgers"
+            else:
+                c, s = DEFAULT_CAPACITY, f"the default {DEFAULT_CAPACITY}"
+            m, ms = (lo, "its min_load (--load / teams file)") if lo is not None else (min_load, "--min-load")
+            c, m = int(c), int(m)
+            if m > c:
+                raise UsageError(f"{ms} {m} for team 巡察组 {t} is above its capacity 承担单位数 {c} (from {s}): "
+                                 f"lower the minimum to at most {c}, or raise the capacity "
+                                 f"(--load {t}={m}:{m})")
+            mx.append(c)
+            mn.append(m)
+            src.append(s)
+        return np.array(mx, dtype=int), np.array(mn, dtype=int), src
 
     def _idx(self, t: str, u: str, what: str) -> tuple[int, int]:
         if t not in self.ti:
@@ -186,7 +222,8 @@ class Planner:
     def problem(self, allowed: np.ndarray | None = None, **kw) -> Problem:
         args = dict(teams=self.teams, units=self.units, score=self.score,
                     allowed=self.allowed if allowed is None else allowed,
-                    max_load=self.max_load, min_load=self.min_load, per_unit=self.per_unit,
+                    max_load=self.max_load, min_load=self.min_load,
+                    per_unit=self.per_unit if (self.demand == self.per_unit).all() else self.demand,
                     pins=list(self.pins), keep=self.keep_matrix(), team_region=self.team_region,
                     unit_region=self.unit_region, time_limit=self.time_limit)
         args.update(kw)
@@ -257,7 +294,8 @@ class Planner:
     def result(self, sol: Solution, mode: str, diagnose: bool = True) -> PlanResult:
         res = PlanResult(mode=mode, status=sol.status, objective=sol.objective,
                          assignments=self.assignment_rows(sol.pairs), method=sol.method,
-                         as_of=self.as_of, round_id=self.round_id, policy=self.policy.source)
+                         as_of=self.as_of, round_id=self.round_id, round_name=self.round_name,
+                         policy=self.policy.source)
         used = {self.teams[t] for t, _ in sol.pairs}
         res.members = {f"team:{t}": [{"cadre_id": f"cadre:{m.cadre}", "role": m.role} for m in self.members[t]]
                        for t in self.teams if t in used}
@@ -269,14 +307,16 @@ class Planner:
                      **self.timings}
         if sol.details:  # the reciprocal rule: bound, candidate rounds, the proof of optimality
             res.stats["reciprocal"] = {k: v for k, v in sol.details.items() if k != "allowed_pairs"}
-        res.short_teams = [{"team_id": f"team:{self.teams[t]}", "missing": n,
-                            "min_load": int(self.min_load[t])} for t, n in sorted(sol.short.items())]
+        load = np.bincount([t for t, _ in sol.pairs], minlength=len(self.teams))
+        res.short_teams = [{"team_id": f"team:{self.teams[t]}", "team": self.ix.team_name(self.teams[t]),
+                            "load": int(load[t]), "min_load": int(self.min_load[t]), "missing": n,
+                            "max_load": int(self.max_load[t])} for t, n in sorted(sol.short.items())]
         if sol.uncovered:
             res.unassigned = [self.why_uncovered(j, sol) for j in sorted(sol.uncovered)]
             if diagnose:
-                res.relaxations = self.relaxations()
+                res.relaxations = self.relaxations(sol)
         elif sol.short and diagnose:
-            res.relaxations = self.relaxations()
+            res.relaxations = self.relaxations(sol)
         if self.keep_pairs is not None:
             res.moved = self.moved(sol)
         return res
@@ -307,56 +347,136 @@ class Planner:
         return {"unit_id": f"unit:{self.units[j]}", "unit": self.ix.unit_name(self.units[j]),
                 "missing": sol.uncovered[j], "reasons": reasons, "candidates": cands}
 
-    def relaxations(self) -> list[dict]:
-        """Which single rule, relaxed, lets every unit be covered (max-flow checks)."""
-        need = len(self.units) * self.per_unit
-        out = []
-        base = max_coverage(self.allowed, self.max_load, self.per_unit)
-        hard = [g for g in self.policy.hard() if g != "reciprocal"]
+    def _allowed_without(self, grounds: set[str], forbids: bool = True) -> np.ndarray:
+        """The allowed matrix with the hard grounds ``grounds`` relaxed (and the
+        --forbid pairs dropped when ``forbids`` is False)."""
+        allowed = ~self.forbidden if forbids else np.ones_like(self.forbidden)
+        allowed = allowed.copy()
+        for (t, j), cs in self.cm.by_pair.items():
+            if any(c.severity == "hard" and c.ground not in grounds for c in cs):
+                allowed[t, j] = False
+        return allowed
 
-        def without(gs) -> np.ndarray:
-            allowed = ~self.forbidden.copy()
-            # a pair stays blocked if a hard ground outside ``gs`` blocks it
-            for (t, j), cs in self.cm.by_pair.items():
-                if any(c.severity == "hard" and c.ground not in gs for c in cs):
-                    allowed[t, j] = False
-            return allowed
+    def relaxations(self, sol: Solution | None = None) -> list[dict]:
+        """Changes that make a full plan exist, each PROVEN by re-solving the
+        whole problem with it (status optimal), smallest change first.
 
-        for g in hard:
-            cov = max_coverage(without({g}), self.max_load, self.per_unit)
-            if cov > base:
-                out.append({"rule": g, "rule_zh": GROUNDS[g], "change": f"set {g} to soft or off",
-                            "covered": cov, "needed": need, "sufficient": cov >= need})
-        if not any(r["sufficient"] for r in out):
-            import itertools
+        Candidates: each hard ground that blocks a pair of an uncovered unit or
+        a short team (set it to soft/off), the reciprocal rule, the --forbid
+        pairs, the pins, the short teams' minimum loads (lowered to what they
+        can get), and capacities (the teams that need more, raised by as little
+        as the re-solved plan needs; else every team by the least that works).
+        Pairs of rules are tried only when no single change is enough, and only
+        among rules that block something here.  ``size`` counts what the change
+        touches in the re-solved plan (pairs it unblocks that the plan uses,
+        units of load, region pairs used both ways, pins dropped).
+        """
+        import itertools
 
-            for a, b in itertools.combinations(hard, 2):
-                cov = max_coverage(without({a, b}), self.max_load, self.per_unit)
-                if cov >= need:
-                    out.append({"rule": f"{a}+{b}", "rule_zh": f"{GROUNDS[a]}+{GROUNDS[b]}",
-                                "change": f"set both {a} and {b} to soft or off",
-                                "covered": cov, "needed": need, "sufficient": True})
+        sol = sol if sol is not None else getattr(self, "solution", None) or solve(self.problem())
+        need = int(self.demand.sum())
+        uncovered, short = set(sol.uncovered), set(sol.short)
+        hard_order = {g: i for i, g in enumerate(GROUNDS)}
+        blocking: dict[str, set[tuple[int, int]]] = {}
+        for (t, j), cs in self.cm.by_pair.items():
+            if j in uncovered or t in short:
+                for c in cs:
+                    if c.severity == "hard" and c.ground != "reciprocal":
+                        blocking.setdefault(c.ground, set()).add((t, j))
+        out: list[dict] = []
+
+        def proven(Q: Problem) -> Solution | None:
+            if not short and max_coverage(Q.allowed, Q.max_load, Q.per_unit) < need:
+                return None  # a max-flow bound: this change cannot cover every unit
+            try:
+                s = solve(Q)
+            except PlanningError:
+                return None
+            return s if s.status == "optimal" else None
+
+        def add(rule, rule_zh, change, s: Solution, size: int, rank: int) -> None:
+            out.append({"rule": rule, "rule_zh": rule_zh, "change": change, "size": size,
+                        "covered": need - sum(s.uncovered.values()), "needed": need, "sufficient": True,
+                        "proof": f"re-solved with this change: a full plan, objective {s.objective:g}",
+                        "_rank": rank})
+
+        def used(s: Solution, blocked: set) -> int:
+            return sum(1 for p in s.pairs if p in blocked)
+
+        singles = []
+        for g in sorted(blocking, key=lambda g: hard_order.get(g, 99)):
+            s = proven(self.problem(allowed=self._allowed_without({g})))
+            singles.append(g)
+            if s is not None:
+                add(g, GROUNDS[g], f"set {g} to soft or off (--ground {g}=soft)", s, used(s, blocking[g]), 2)
+        if self.team_region is not None:
+            s = proven(self.problem(team_region=None, unit_region=None))
+            if s is not None:
+                from .solver import reciprocal_violations
+
+                add("reciprocal", GROUNDS["reciprocal"], "allow reciprocal pairs (--ground reciprocal=off)", s,
+                    len(reciprocal_violations(self.problem(), s.pairs)) // 2, 2)
         if self.forbidden.any():
-            cov = max_coverage(~self.cm.hard, self.max_load, self.per_unit)
-            if cov > base:
-                out.append({"rule": "forbid", "rule_zh": "指定排除", "change": "drop the --forbid pairs",
-                            "covered": cov, "needed": need, "sufficient": cov >= need})
-        for extra in range(1, len(self.units) + 1):
-            cov = max_coverage(self.allowed, self.max_load + extra, self.per_unit)
-            if cov >= need or extra == len(self.units):
-                if cov > base:
-                    out.append({"rule": "max_load", "rule_zh": "承担单位数",
-                                "change": f"raise every team's capacity by {extra}",
-                                "covered": cov, "needed": need, "sufficient": cov >= need})
-                break
-        if (self.min_load > 0).any():
-            P = self.problem(min_load=np.zeros_like(self.min_load))
-            s = solve(P)
-            if not s.uncovered:
-                out.append({"rule": "min_load", "rule_zh": "最少承担单位数", "change": "drop --min-load",
-                            "covered": need, "needed": need, "sufficient": True})
-        out.sort(key=lambda r: (not r["sufficient"], -r["covered"]))
+            s = proven(self.problem(allowed=self._allowed_without(set(), forbids=False)))
+            if s is not None:
+                add("forbid", "指定排除", "drop the --forbid pairs", s,
+                    sum(1 for t, j in s.pairs if self.forbidden[t, j]), 3)
+        if self.pins:
+            s = proven(self.problem(pins=[]))
+            if s is not None:
+                add("pins", "指定安排", "drop the --pin pairs", s, len(self.pins), 3)
+        if short:
+            mn = self.min_load.copy()
+            for t, n in sol.short.items():
+                mn[t] -= n
+            s = proven(self.problem(min_load=mn))
+            if s is not None:
+                lowered = ", ".join(f"{self.teams[t]} {self.min_load[t]}→{mn[t]}" for t in sorted(sol.short))
+                add("min_load", "最少承担单位数", f"lower the minimum load of {lowered}", s,
+                    int(sum(sol.short.values())), 0 if not uncovered else 1)
+        if uncovered:
+            self._capacity(proven, add, need)
+        if not out and len(singles) > 1:
+            for a, b in itertools.combinations(singles, 2):
+                s = proven(self.problem(allowed=self._allowed_without({a, b})))
+                if s is not None:
+                    add(f"{a}+{b}", f"{GROUNDS[a]}+{GROUNDS[b]}",
+                        f"set both {a} and {b} to soft or off", s, used(s, blocking[a] | blocking[b]), 4)
+        out.sort(key=lambda r: (r["size"], r["_rank"], r["rule"]))
+        for r in out:
+            del r["_rank"]
         return out
+
+    def _capacity(self, proven, add, need: int) -> None:
+        """The least capacity raise that a re-solve proves enough: first every
+        team by k (the smallest k that works), then only the teams that plan
+        needs above their capacity, raised to exactly what it gives them."""
+        U = len(self.units)
+        lo, hi = 1, max(1, U)
+        if max_coverage(self.allowed, self.max_load + hi, self.demand) < need:
+            return
+        found = None
+        while lo <= hi:  # the smallest uniform raise (coverage is monotone in capacity)
+            k = (lo + hi) // 2
+            s = proven(self.problem(max_load=self.max_load + k))
+            if s is not None:
+                found, hi = (k, s), k - 1
+            else:
+                lo = k + 1
+        if found is None:
+            return
+        k, s = found
+        load = np.bincount([t for t, _ in s.pairs], minlength=len(self.teams))
+        over = np.nonzero(load > self.max_load)[0]
+        mx = self.max_load.copy()
+        mx[over] = load[over]
+        s2 = proven(self.problem(max_load=mx))
+        if s2 is not None and len(over) < len(self.teams):
+            raised = ", ".join(f"{self.teams[t]} {self.max_load[t]}→{mx[t]}" for t in over)
+            add("max_load", "承担单位数", f"raise the capacity of {raised} (--load TEAM=MIN:MAX)", s2,
+                int((mx - self.max_load).sum()), 1)
+        else:
+            add("max_load", "承担单位数", f"raise every team's capacity by {k}", s, int(k * len(self.teams)), 1)
 
     def moved(self, sol: Solution) -> list[dict]:
         """Units whose team changed from the kept plan, and why."""

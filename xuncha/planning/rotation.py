@@ -87,8 +87,9 @@ def rotation_plan(pl: Planner, level: str = "county", groups: dict[str, str] | N
     from scipy.optimize import Bounds, LinearConstraint, milp
     from scipy.sparse import coo_matrix
 
-    if pl.per_unit != 1:
-        raise PlanningError("rotation mode plans one team per unit; drop --per-unit")
+    if (pl.demand != 1).any():
+        raise PlanningError("rotation mode plans one team per unit; drop --per-unit and the units "
+                            "file's demand 需派组数")
     t0 = time.perf_counter()
     ix, ch = pl.ix, pl.checker
     notes: list[str] = []

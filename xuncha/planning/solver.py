@@ -64,7 +64,7 @@ class Problem:
     allowed: np.ndarray  # bool T×U
     max_load: np.ndarray  # int T
     min_load: np.ndarray  # int T
-    per_unit: int = 1
+    per_unit: int | np.ndarray = 1  # teams per unit: one number, or one per unit (demand)
     pins: list[tuple[int, int]] = field(default_factory=list)
     keep: np.ndarray | None = None  # bool T×U: pairs of a previous plan to keep
     # reciprocal rule: region of each team (None = takes no part) and of each unit
@@ -75,6 +75,16 @@ class Problem:
     @property
     def shape(self) -> tuple[int, int]:
         return len(self.teams), len(self.units)
+
+    @property
+    def demand(self) -> np.ndarray:
+        """Teams each unit needs (int per unit)."""
+        return np.broadcast_to(np.asarray(self.per_unit, dtype=np.int64), (len(self.units),))
+
+    @property
+    def single(self) -> bool:
+        """Every unit needs exactly one team (the Hungarian method applies)."""
+        return bool((self.demand == 1).all())
 
     def check(self) -> None:
         T, U = self.shape
@@ -92,10 +102,10 @@ class Problem:
             raise PlanningError(f"{load[t]} pins on team {self.teams[t]} exceed its capacity "
                                 f"{self.max_load[t]} (承担单位数)")
         per = np.bincount([u for _, u in self.pins], minlength=U) if self.pins else np.zeros(U, int)
-        if (per > self.per_unit).any():
-            u = int(np.nonzero(per > self.per_unit)[0][0])
+        if (per > self.demand).any():
+            u = int(np.nonzero(per > self.demand)[0][0])
             raise PlanningError(f"unit {self.units[u]} has {per[u]} pins but needs only "
-                                f"{self.per_unit} team(s)")
+                                f"{self.demand[u]} team(s)")
 
 
 @dataclass
@@ -126,9 +136,9 @@ def _tiers(P: Problem) -> tuple[float, float, float]:
     ok = np.isfinite(hi)
     span = np.where(ok, hi - lo, 0.0)
     top = np.where(ok, np.maximum(np.abs(hi), np.abs(lo)), 0.0)
-    r_score = float(P.per_unit * (span.sum() + 2 * top.max(initial=0.0))) + 1.0
+    r_score = float((P.demand * span).sum() + 2 * P.demand.sum() * top.max(initial=0.0)) + 1.0
     w_keep = r_score if P.keep is not None else 0.0
-    r_keep = r_score + w_keep * U * P.per_unit
+    r_keep = r_score + w_keep * P.demand.sum()
     w_min = r_keep + 1.0 if (P.min_load > 0).any() else 0.0
     w_cover = r_keep + w_min * 2 + 1.0
     return w_keep, w_min, w_cover
@@ -140,7 +150,8 @@ def _finish(P: Problem, pairs: list[tuple[int, int]], method: str, status: str |
     pairs = sorted(pairs)
     per = np.bincount([u for _, u in pairs], minlength=U) if pairs else np.zeros(U, int)
     load = np.bincount([t for t, _ in pairs], minlength=T) if pairs else np.zeros(T, int)
-    uncovered = {int(j): int(P.per_unit - per[j]) for j in np.nonzero(per < P.per_unit)[0]}
+    dem = P.demand
+    uncovered = {int(j): int(dem[j] - per[j]) for j in np.nonzero(per < dem)[0]}
     short = {int(t): int(P.min_load[t] - load[t]) for t in np.nonzero(load < P.min_load)[0]}
     obj = float(round(sum(float(P.score[t, u]) for t, u in pairs), 6))
     kept = int(sum(1 for t, u in pairs if P.keep is not None and P.keep[t, u]))
@@ -149,7 +160,7 @@ def _finish(P: Problem, pairs: list[tuple[int, int]], method: str, status: str |
     return Solution(pairs, obj, status, method, uncovered, short, kept, **kw)
 
 
-def max_coverage(allowed: np.ndarray, max_load: np.ndarray, per_unit: int = 1) -> int:
+def max_coverage(allowed: np.ndarray, max_load: np.ndarray, per_unit: int | np.ndarray = 1) -> int:
     """The most unit slots any plan can cover (a max-flow), ignoring scores."""
     from scipy.sparse import csr_matrix
     from scipy.sparse.csgraph import maximum_flow
@@ -161,7 +172,7 @@ def max_coverage(allowed: np.ndarray, max_load: np.ndarray, per_unit: int = 1) -
     rows = np.concatenate([np.full(T, src), ti, T + np.arange(U)])
     cols = np.concatenate([np.arange(T), T + uj, np.full(U, snk)])
     caps = np.concatenate([np.minimum(max_load, U).astype(np.int32), np.ones(len(ti), np.int32),
-                           np.full(U, per_unit, np.int32)])
+                           np.broadcast_to(np.asarray(per_unit, np.int32), (U,))])
     g = csr_matrix((caps.astype(np.int32), (rows, cols)), shape=(n, n))
     return int(maximum_flow(g, src, snk).flow_value)
 
@@ -271,7 +282,7 @@ class _Model:
         e = self.edges(pairs)
         per = np.bincount(self.uj[e], minlength=U)
         load = np.bincount(self.ti[e], minlength=T)
-        return float(-self.val[e].sum() + self.w_cover * np.maximum(P.per_unit - per, 0).sum()
+        return float(-self.val[e].sum() + self.w_cover * np.maximum(P.demand - per, 0).sum()
                      + self.w_min * np.maximum(P.min_load - load, 0).sum())
 
     def violations(self, pairs: Sequence[tuple[int, int]]) -> set[int]:
@@ -293,7 +304,7 @@ class _Model:
         c = np.concatenate([-self.val, np.full(U, self.w_cover), np.full(T, self.w_min), np.zeros(R)])
         lb = np.zeros(nvar)
         ub = np.ones(nvar)
-        ub[E:E + U] = P.per_unit
+        ub[E:E + U] = P.demand
         ub[E + U:E + U + T] = np.maximum(P.min_load, 0)
         lb[self.pins] = 1
         integ = np.ones(nvar, dtype=np.uint8)
@@ -302,7 +313,7 @@ class _Model:
         # equalities: each unit
         Aeq = coo_matrix((np.ones(E + U), (np.concatenate([uj, np.arange(U)]),
                                            np.concatenate([ar, E + np.arange(U)]))), shape=(U, nvar))
-        beq = np.full(U, float(P.per_unit))
+        beq = P.demand.astype(float)
         rows, cols, vals, rhs = [ti, T + ti, T + np.arange(T)], [ar, ar, E + U + np.arange(T)], \
             [np.ones(E), -np.ones(E), -np.ones(T)], [P.max_load.astype(float), -P.min_load.astype(float)]
         r0 = 2 * T
@@ -315,7 +326,7 @@ class _Model:
             uniq, inv = np.unique(key, return_inverse=True)
             rows += [r0 + inv, r0 + np.arange(len(uniq))]
             cols += [es, E + U + T + uniq // U]
-            vals += [np.ones(len(es)), np.full(len(uniq), -float(P.per_unit))]
+            vals += [np.ones(len(es)), -P.demand[uniq % U].astype(float)]
             rhs.append(np.zeros(len(uniq)))
             r0 += len(uniq)
             NR = self.NR
@@ -435,7 +446,7 @@ def _greedy(M: _Model) -> np.ndarray:
     for u in np.argsort(-best, kind="stable"):
         es = order[starts[u]:starts[u + 1]]
         ok = es[room[M.ti[es]] > 0]
-        for e in ok[:P.per_unit]:
+        for e in ok[:P.demand[u]]:
             on[e] = True
             room[M.ti[e]] -= 1
     return on
@@ -498,17 +509,18 @@ class _CutLP:
         self.M = M
         P = M.P
         T, U = P.shape
-        self.T, self.U, self.k = T, U, P.per_unit
+        self.T, self.U = T, U
+        self.dem = P.demand.astype(float)
         self.inf = highspy.kHighsInf
         h = self.h = _new_highs()
         h.setOptionValue("solver", "simplex")
         # z (U) and s (T) columns, then the unit, max and min rows
         self.ncol = 0
         self._cols(np.concatenate([np.full(U, M.w_cover), np.full(T, M.w_min)]), np.zeros(U + T),
-                   np.concatenate([np.full(U, float(P.per_unit)), np.maximum(P.min_load, 0).astype(float)]))
+                   np.concatenate([self.dem, np.maximum(P.min_load, 0).astype(float)]))
         self.nrow = 0
         z, s = np.arange(U), U + np.arange(T)
-        self._rows(np.full(U, float(P.per_unit)), np.full(U, float(P.per_unit)),
+        self._rows(self.dem, self.dem,
                    [[int(c)] for c in z], [[1.0]] * U)
         self._rows(np.full(T, -self.inf), P.max_load.astype(float), [[] for _ in range(T)], [[] for _ in range(T)])
         self._rows(P.min_load.astype(float), np.full(T, self.inf), [[int(c)] for c in s], [[1.0]] * T)
@@ -517,6 +529,7 @@ class _CutLP:
         self.y_col: dict[int, int] = {}
         self.y_rows: dict[int, list[int]] = {}  # region pair -> its rows (cut rows, orientation row)
         self.cut_row: dict[int, int] = {}  # r * U + u -> row
+        self.cut_coef: dict[int, float] = {}  # cut row -> the unit's demand (y's coefficient, negated)
         self.lb = np.zeros(M.E)
         if len(M.pins):
             self.lb[M.pins] = 1.0
@@ -584,10 +597,11 @@ class _CutLP:
             r = key // self.U
             cs = [int(self.col_of[e]) for e in groups[key]] + [self.y_col[r]]
             cols.append(cs)
-            vals.append([1.0] * (len(cs) - 1) + [-float(self.k)])
+            vals.append([1.0] * (len(cs) - 1) + [-self.dem[key % self.U]])
         rows = self._rows(np.full(len(keys), -self.inf), np.zeros(len(keys)), cols, vals)
         for key, row in zip(keys, rows):
             self.cut_row[key] = int(row)
+            self.cut_coef[int(row)] = self.dem[key % self.U]
             self.y_rows[key // self.U].append(int(row))
 
     def add_cuts(self, codes: set[int]) -> int:
@@ -636,7 +650,7 @@ class _CutLP:
 
     def prices(self) -> tuple[np.ndarray, float]:
         """(reduced cost of every pair, Lagrangian lower bound) from the current duals."""
-        M, T, U, k = self.M, self.T, self.U, self.k
+        M, T, U = self.M, self.T, self.U
         P = M.P
         y = self.row_dual.copy()
         y[U:U + T] = np.minimum(y[U:U + T], 0.0)  # max rows (≤)
@@ -653,30 +667,23 @@ class _CutLP:
             hit = (ek >= 0) & (keys[pos] == ek)
             d[hit] -= y[rows[pos[hit]]]
         # bound: rows at their active side, then every column at its best bound
-        bound = float(k * y[:U].sum() + (y[U:U + T] * P.max_load).sum() + (y[U + T:U + 2 * T] * P.min_load).sum()
+        bound = float((self.dem * y[:U]).sum() + (y[U:U + T] * P.max_load).sum() + (y[U + T:U + 2 * T] * P.min_load).sum()
                       + sum(y[r] for r in self._orient_rows()))
         bound += float(np.minimum(d * self.lb, d).sum())  # pairs in [lb, 1]
         dz = M.w_cover - y[:U]
-        bound += float(np.minimum(0.0, dz * P.per_unit).sum())
+        bound += float(np.minimum(0.0, dz * self.dem).sum())
         ds = M.w_min - y[U + T:U + 2 * T]
         bound += float(np.minimum(0.0, ds * np.maximum(P.min_load, 0)).sum())
         for r, rows_r in self.y_rows.items():
-            dy = -sum(y[row] * (-k if row in self._cut_row_set else 1.0) for row in rows_r)
+            dy = -sum(y[row] * (-self.cut_coef[row] if row in self.cut_coef else 1.0) for row in rows_r)
             bound += min(0.0, dy)
         return d, bound
 
     def _orient_rows(self) -> list[int]:
         rows = set()
-        for r, rs in self.y_rows.items():
-            rows.update(x for x in rs if x not in self._cut_row_set)
+        for rs in self.y_rows.values():
+            rows.update(x for x in rs if x not in self.cut_coef)
         return sorted(rows)
-
-    @property
-    def _cut_row_set(self) -> set[int]:
-        if getattr(self, "_crs_n", -1) != len(self.cut_row):
-            self._crs = set(self.cut_row.values())
-            self._crs_n = len(self.cut_row)
-        return self._crs
 
     def x(self) -> np.ndarray:
         """The LP value of every pair (0 for pairs not priced in)."""
@@ -693,7 +700,7 @@ class _CutLP:
         if not len(e):
             return set()
         keys, inv = np.unique(M.epair[e] * U + M.uj[e], return_inverse=True)
-        flow = np.bincount(inv, weights=x[e]) / self.k
+        flow = np.bincount(inv, weights=x[e]) / self.dem[keys % U]
         codes, cinv = np.unique(keys // U, return_inverse=True)
         peak = np.zeros(len(codes))
         np.maximum.at(peak, cinv, flow)
@@ -928,6 +935,14 @@ def reciprocal_violations(P: Problem, pairs: Sequence[tuple[int, int]]) -> set[t
     return {(a, b) for a, b in flows if (b, a) in flows}
 
 
+def _may_bind(P: Problem) -> bool:
+    """Could any two regions inspect each other (allowed pairs both ways)?"""
+    ti, uj = np.nonzero(P.allowed)
+    flows = {(P.team_region[t], P.unit_region[u]) for t, u in zip(ti.tolist(), uj.tolist())
+             if P.team_region[t] and P.unit_region[u] and P.team_region[t] != P.unit_region[u]}
+    return any((b, a) in flows for a, b in flows)
+
+
 def solve(P: Problem, method: str = "auto", delta: float | None = None) -> Solution:
     """The best plan for ``P`` (see the module docstring); never raises for
     infeasibility: an infeasible problem returns its best partial plan.
@@ -940,9 +955,11 @@ def solve(P: Problem, method: str = "auto", delta: float | None = None) -> Solut
     reciprocal = bool(P.team_region) and bool(P.unit_region) and any(P.team_region) \
         and any(P.unit_region)
     if method == "auto":
-        method = "hungarian" if P.per_unit == 1 else "milp"
-    if method == "hungarian" and P.per_unit != 1:
+        method = "hungarian" if P.single else "milp"
+    if method == "hungarian" and not P.single:
         raise PlanningError("the Hungarian method needs --per-unit 1; use the MILP")
+    if reciprocal and delta is None and not _may_bind(P):
+        reciprocal = False  # no two regions could inspect each other: the rule binds nothing
     if reciprocal:
         sol = _Reciprocal(P, delta=delta).solve()
     else:
