@@ -131,6 +131,74 @@ def planning_problem(ix, n_teams: int, n_units: int, n_members: int, seed: int):
     return teams, members, sorted(units[:n_units])
 
 
+PREVIOUS = "2068ee6"  # the reciprocal solver before the warm-started cut LP (assignment bound + MILP rounds)
+
+
+def previous_solver(rev: str):
+    """``xuncha/planning/solver.py`` as of git revision ``rev``, imported beside
+    the current one: the baseline solved on the same Problem in the same run."""
+    import importlib.util
+    import subprocess
+    import tempfile
+
+    src = subprocess.run(["git", "show", f"{rev}:xuncha/planning/solver.py"], cwd=ROOT, capture_output=True,
+                         text=True, check=True).stdout
+    path = Path(tempfile.mkdtemp(prefix="xuncha-prev-solver-")) / "solver.py"
+    path.write_text(src, encoding="utf-8")
+    spec = importlib.util.spec_from_file_location("xuncha.planning._previous_solver", path)
+    mod = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = mod  # dataclasses look their module up
+    spec.loader.exec_module(mod)
+    return mod
+
+
+CONFLICTS_CHILD = """
+import sys, time
+t0 = time.perf_counter()
+from xuncha.graph.workspace import open_workspace
+store = open_workspace(sys.argv[1])
+t1 = time.perf_counter()
+from xuncha.planning.conflicts import find_conflicts
+rep = find_conflicts(store, sys.argv[2], neighbourhood=sys.argv[3] == "1")
+t2 = time.perf_counter()
+_result = {"open_s": t1 - t0, "check_s": t2 - t1, "pairs": len(rep.pairs), "hard": rep.n_hard,
+           "rows": len(rep.conflicts), "keys": sorted(str(c.key) for c in rep.conflicts)}
+"""
+
+
+def conflicts_round(scale: str, seed: int, target: int = 26) -> None:
+    """``conflicts --round`` on a saved workspace, each in a fresh process: the
+    CLI end to end, and the check alone reading the neighbourhood vs indexing
+    the whole graph (the previous way), same round, same rows."""
+    import csv
+    import subprocess
+
+    ws = common.workspace(scale, seed)
+    data = common.dataset(scale, seed)
+    count: dict[str, int] = {}
+    with open(data / "assignments.csv", encoding="utf-8-sig") as fh:
+        for r in csv.DictReader(fh):
+            rid = r.get("round_id") or r.get("轮次编号")
+            count[rid] = count.get(rid, 0) + 1
+    rid = min(sorted(count), key=lambda r: (abs(count[r] - target), r))
+    rows = []
+    t = time.perf_counter()
+    proc = subprocess.run([common.PYTHON, "-m", "xuncha.cli", "conflicts", "--round", rid, "-w", str(ws),
+                           "--format", "json"], cwd=ROOT, capture_output=True, text=True)
+    rows.append({"step": f"xuncha conflicts --round {rid} (CLI, cold process)", "seconds": time.perf_counter() - t,
+                 "detail": f"exit {proc.returncode}; {proc.stderr.strip().splitlines()[-1] if proc.stderr.strip() else ''}"})
+    got = {}
+    for flag, name in (("1", "neighbourhood (per-node reads)"), ("0", "whole-graph index (before)")):
+        r = common.run_child(CONFLICTS_CHILD + common.CHILD_FOOTER, str(ws), rid, flag)
+        got[flag] = r["keys"]
+        rows.append({"step": f"  open + check, {name}", "seconds": r["open_s"] + r["check_s"],
+                     "detail": f"open {r['open_s']:.2f} s, check {r['check_s']:.2f} s, {r['pairs']} pairs, "
+                               f"{r['rows']} conflict rows ({r['hard']} hard), peak {r['peak_mb']:,.0f} MB"})
+    rows.append({"step": "  same rows both ways", "seconds": None, "detail": str(got["1"] == got["0"])})
+    common.print_table(rows, ["step", "seconds", "detail"],
+                       title=f"conflicts --round at {scale} scale ({count[rid]}-pair round, workspace {ws})")
+
+
 def reciprocal_detail(res) -> str:
     rc = res.stats.get("reciprocal") or {}
     rounds = "; ".join(f"{r.get('what', 'MILP')}: {r['pairs']:,} pairs, {r['region_pairs_cut']} region pairs, "
@@ -165,6 +233,12 @@ def main() -> None:
     ap.add_argument("--scores", choices=["affinity", "random", "both"], default="both",
                     help="scores for the reciprocal-rule plans: the built-in affinity, uniform random "
                          "scores in [0, 1) (seeded), or both")
+    ap.add_argument("--previous", default=PREVIOUS, metavar="REV",
+                    help="also solve each reciprocal case with the solver of this git revision, the "
+                         "baseline in the same run ('' to skip)")
+    ap.add_argument("--conflicts-round", action="store_true",
+                    help="also time `conflicts --round` on a saved workspace of this scale (fresh processes)")
+    ap.add_argument("--only-conflicts", action="store_true", help="only the conflicts --round figures")
     ap.add_argument("--reciprocal-limit", type=float, default=60.0,
                     help="time limit per HiGHS solve for unit mode with the reciprocal rule (0: skip)")
     args = ap.parse_args()
@@ -181,6 +255,10 @@ def main() -> None:
     from xuncha.planning.rotation import rotation_plan
 
     print(f"# {common.machine()}", flush=True)
+    if args.conflicts_round or args.only_conflicts:
+        conflicts_round(args.scale, args.seed)
+        if args.only_conflicts:
+            return
     data = common.dataset(args.scale, args.seed)
     # Planning reads no leads or actions: load the other ledgers only (symlinks).
     sub = common.CACHE / f"planning-{args.scale}-{args.seed}"
@@ -262,6 +340,19 @@ def main() -> None:
             speed.append({"step": f"unit-mode plan + reciprocal rule, default policy, {kind} scores "
                                   f"(limit {args.reciprocal_limit:g} s per solve)", "seconds": t_rec(),
                           "detail": detail})
+            if args.previous:
+                prev = previous_solver(args.previous)
+                P = pl2.problem()
+                Q = prev.Problem(**{f: getattr(P, f) for f in prev.Problem.__dataclass_fields__})
+                with common.timer() as t_prev:
+                    try:
+                        old = prev.solve(Q)
+                        detail = (f"{old.status}, objective {old.objective:,.4f} (same optimum: "
+                                  f"{abs(old.objective - res2.objective) < 1e-6}), {old.iterations} solves")
+                    except Exception as exc:  # the old time-limit path had a bug
+                        detail = f"failed: {type(exc).__name__}: {exc}"
+                speed.append({"step": f"  baseline: the solver of {args.previous} (same problem)",
+                              "seconds": t_prev(), "detail": detail})
             if kind == "random":  # the same random scores with the rule off: this instance's floor
                 pl2.team_region = pl2.unit_region = None
                 with common.timer() as t_off:

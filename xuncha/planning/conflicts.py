@@ -705,7 +705,7 @@ def select_pairs(ix: PlanningIndex, round_id: str | None = None, plan: tuple | N
                  teams: Sequence[str] = (), units: Sequence[str] = (),
                  as_of: str | None = None) -> PairSetup:
     """The pairs of a recorded round, a plan ``(rows, meta)`` or teams × units (raw ids)."""
-    from .plan import PlanningError
+    from .errors import PlanningError
 
     dates = modes = None
     if plan is not None:
@@ -731,7 +731,7 @@ def select_pairs(ix: PlanningIndex, round_id: str | None = None, plan: tuple | N
 def pair_members(ix: PlanningIndex, setup: PairSetup, plan_meta: dict | None = None) -> dict:
     """Each team's members: the plan's, else the round's, else its latest
     membership as of the check's date (raises for a team not in the graph)."""
-    from .plan import PlanningError
+    from .errors import PlanningError
 
     as_of = default_as_of(ix, setup.as_of, setup.round_id)
     plan_members = (plan_meta or {}).get("members") or {}

@@ -49,11 +49,9 @@ from typing import Sequence
 
 import numpy as np
 
-from ..errors import XunchaError
+from .errors import PlanningError
 
-
-class PlanningError(XunchaError):
-    """A planning request that cannot be solved as asked (the message says why)."""
+__all__ = ["PlanningError", "Problem", "Solution", "solve", "max_coverage", "reciprocal_violations"]
 
 
 @dataclass
