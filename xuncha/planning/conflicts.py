@@ -790,6 +790,7 @@ def find_conflicts(store, round_ref: str | None = None, plan: tuple | None = Non
     round_id = _ref(store, round_ref, "round") if round_ref else None
     teams = [_ref(store, t, "team") for t in team_refs]
     units = [_ref(store, u, "unit") for u in unit_refs]
+    source = store  # merges and provenance are read from the whole store
     if neighbourhood:  # only what the pairs touch, fetched node by node
         store = conflict_subgraph(store, round_id, plan, teams, units, as_of, policy)
     ix = PlanningIndex(store, policy)
@@ -799,5 +800,5 @@ def find_conflicts(store, round_ref: str | None = None, plan: tuple | None = Non
     found = check_pairs(checker, setup.pairs, setup.members, setup.dates, setup.modes)
     from ..identity.merge import annotate_conflicts  # hook: evidence through merged identities
 
-    annotate_conflicts(store, found)
+    annotate_conflicts(source, found)
     return ConflictReport(found, setup.pairs, checker.as_of, setup.round_id, ix.policy.source)
