@@ -196,7 +196,8 @@ def _load_sources(sources, ws, lenient: bool, quiet: bool, fmt: str = "table") -
         rejected_file.unlink()  # from an earlier lenient load: no longer true
     if lenient:
         # Whole files or sheets that were refused are not rows: say so here.
-        whole = [p for r, p in ds.rejected if r is None]
+        # (and ledgers that failed as a whole, with what they left unchecked)
+        whole = [p for p in ds.errors if p.row is None]
         if whole:
             _print_problems(whole)
     if fmt == "json":
