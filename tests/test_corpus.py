@@ -275,3 +275,14 @@ def test_asof_mid_month_finds_the_principal_whose_term_ends_that_month(tmp_path)
     assert [(p["cadre"], p["is_principal"]) for p in json.loads(r.stdout)] == [("cadre:C001", True)]
     r = runner.invoke(main, ["asof", "U001", "2020-01-02", "-w", str(ws), "--format", "json"])
     assert json.loads(r.stdout) == []
+
+
+def test_lenient_load_says_why_and_counts_rows_not_loaded(tmp_path):
+    r = CliRunner().invoke(main, ["load", str(DATA / "empty-units"), "-w", str(tmp_path / "ws"),
+                                  "--lenient"])
+    assert r.exit_code == 0, r.output
+    assert "units.csv: header only" in r.output and "21 references" in r.output
+    # 33 data rows in all, 3 of them units (none given): 15 loaded, 15 not.
+    assert "loaded 已导入 15 rows" in r.output and "15 ledger rows rejected" in r.output
+    rejected = (tmp_path / "ws" / "rejected.csv").read_text(encoding="utf-8-sig").splitlines()
+    assert len(rejected) == 1 + 15
