@@ -291,8 +291,7 @@ def sniff_delimiter(lines: list[str], ledger: Ledger, suffix: str) -> str:
 
 def read_csv(path: Path, ledger: Ledger) -> Table:
     source = path.name
-    text = decode(path.read_bytes(), source)
-    lines = split_lines(text)
+    lines = split_lines(decode(path.read_bytes(), source))  # the text itself is not kept
     suffix = path.suffix.lower()
     delimiter = sniff_delimiter(lines, ledger, suffix)
     if csv.field_size_limit() < MAX_CELL:
