@@ -455,3 +455,16 @@ def test_code_cells_excel_typed_as_numbers_or_dates_are_errors(ledgers):
     assert bad == [(3, "home_region_id", "330100"), (4, "id", "2024-01-02")]
     assert "leading zeros" in ds.errors[0].reason
     assert [r["id"] for r in load_dataset(ledgers.dir, lenient=True).records["teams"]] == ["T1"]
+
+
+def test_a_note_under_the_header_is_not_a_second_header_row(ledgers):
+    # A remark beside the known columns, right under the header, is a value in
+    # a column without a header (warned), not a two-row header to refuse.
+    write_base(ledgers, teams=None)
+    ledgers.xlsx("teams.xlsx", {"巡察组": (["id", "name", "home_region_id", ""], [
+        ["", "", "", "注：编号以组织部文件为准"], ["T1", "第一巡察组", "330100", ""]])})
+    ds = load_dataset(ledgers.dir, lenient=True)
+    assert not any("two rows" in p.reason for p in ds.problems)
+    # The note's row is a row without its required cells; the team loads.
+    assert {(p.row, p.column) for p in ds.errors} == {(2, "id"), (2, "name")}
+    assert [r["id"] for r in ds.records["teams"]] == ["T1"]

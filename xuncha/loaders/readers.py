@@ -218,8 +218,17 @@ def _find_header(first_rows: list[list], ledger: Ledger) -> Header:
                 return False
             h = header_text(cells[j])
             return h.lower() in known or header_key(h) in known
+        def group_of(j):
+            """The header cell over column j, or the nearest one left of it
+            (a merged group cell keeps its text in its first column)."""
+            return next((k for k in range(min(j, len(cells) - 1), -1, -1)
+                         if not _blank(cells[k])), None)
+
         filled = [j for j, c in enumerate(below) if not _blank(c)]
-        if filled and not any(is_known(j) for j in filled):
+        # Under a group header (a name this ledger does not know), not a
+        # stray note beside a known column.
+        grouped = [j for j in filled if (k := group_of(j)) is not None and not is_known(k)]
+        if filled and grouped and not any(is_known(j) for j in filled):
             under_blank = filled
             groups = []
             for j in filled:
