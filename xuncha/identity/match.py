@@ -23,9 +23,10 @@ Each comparison has levels; a level adds its log₂ Bayes factor
 often a random pair does) to the prior log-odds that two records match. The
 ``u`` of name agreement is the name's own frequency in the data (a term-
 frequency adjustment, as Splink does): two 王伟 say less than two 欧阳志远.
-The prior ``λ`` (chance that two random records are one person) is
-estimated from the data: pairs sharing a valid 身份证号, divided by the share
-of records that have one, squared, over all pairs.  The weights are in
+The prior ``λ`` (chance that two random records are one person) is first
+estimated from pairs sharing a valid 身份证号 (divided by the share of records
+that have one, squared, over all pairs), then re-estimated by EM over the
+compared pairs with the weights held fixed (expected matches over all pairs).  The weights are in
 :data:`WEIGHTS`; the README shows the precision and recall they give on
 generated multi-office data (``bench/bench_match.py``).
 
@@ -130,7 +131,8 @@ class MatchReport:
     records: int = 0
     compared: int = 0
     skipped_blocks: int = 0
-    prior: float = 0.0  # log2 prior odds
+    prior: float = 0.0  # log2 prior odds (after EM)
+    prior_id: float = 0.0  # the first estimate, from pairs sharing a 身份证号
     seconds: dict = field(default_factory=dict)
 
 
@@ -146,8 +148,8 @@ def _sigmoid2(w: float) -> float:
 
 def _birth_level(a: str, b: str) -> str:
     if a == b:
-        if a.endswith("-01-01"):
-            return "year"
+        # Equal values agree on all they say: two "YYYY-01-01" are two
+        # January births or two year-only cells (m ~1/12, u ~1/(40*144)).
         return "month" if a.endswith("-01") else "date"
     ya, yb = a[:4], b[:4]
     if ya != yb:
@@ -156,11 +158,11 @@ def _birth_level(a: str, b: str) -> str:
         except ValueError:
             return "far"
         return "near" if gap <= 1 and (a[5:7] == "01" or b[5:7] == "01" or gap == 0) else "far"
+    if a[:7] == b[:7] and (a.endswith("-01") or b.endswith("-01")):
+        return "month"  # a month and a date in it (出生年月 vs the full date)
     if a.endswith("-01-01") or b.endswith("-01-01"):
         return "year"
     if a[:7] == b[:7]:
-        if a.endswith("-01") or b.endswith("-01"):
-            return "month"
         return "day_conflict"
     return "near"
 
@@ -359,6 +361,23 @@ def _prior(recs: list[PersonRecord]) -> float:
     return math.log2(lam / (1 - lam))
 
 
+def _em_prior(prior: float, weights: list[float], n: int, rounds: int = 30) -> float:
+    """Re-estimate the prior by EM with the weights held fixed: λ = expected
+    matches (the sum of the compared pairs' match probabilities; pairs never
+    compared count as non-matches) over all pairs, until it settles."""
+    total = n * (n - 1) / 2
+    if total <= 0 or not weights:
+        return prior
+    for _ in range(rounds):
+        expected = sum(_sigmoid2(prior + w) for w in weights)
+        lam = min(max(expected / total, 1e-12), 0.5)
+        new = math.log2(lam / (1 - lam))
+        if abs(new - prior) < 0.01:
+            return new
+        prior = new
+    return prior
+
+
 def match_people(store, min_probability: float = DEFAULT_MIN, judgements=None,
                  include_judged: bool = False, progress=None,
                  report: MatchReport | None = None) -> list[Candidate]:
@@ -373,7 +392,7 @@ def match_people(store, min_probability: float = DEFAULT_MIN, judgements=None,
     t1 = time.perf_counter()
     stats = _Stats(recs)
     prior = _prior(recs)
-    report.prior = prior
+    report.prior_id = prior
     blocks = _blocks(recs)
     pairs: set[tuple[int, int]] = set()
     for key, members in blocks.items():
@@ -394,14 +413,21 @@ def match_people(store, min_probability: float = DEFAULT_MIN, judgements=None,
                 pairs.add((i, j) if i < j else (j, i))
     t2 = time.perf_counter()
     report.compared = len(pairs)
+    scored = []
+    for k, (i, j) in enumerate(pairs):
+        w, ev = score_pair(recs[i], recs[j], stats)
+        scored.append((w, i, j, ev))
+        if progress and k % 100000 == 0:
+            progress("scoring", k)
+    prior = _em_prior(prior, [x[0] for x in scored], len(recs))
+    report.prior = prior
     out: list[Candidate] = []
     floor = math.log2(min_probability / (1 - min_probability)) if 0 < min_probability < 1 else -1e9
-    for k, (i, j) in enumerate(pairs):
-        a, b = recs[i], recs[j]
-        w, ev = score_pair(a, b, stats)
+    for w, i, j, ev in scored:
         total = prior + w
         if total < floor:
             continue
+        a, b = recs[i], recs[j]
         judged = None
         if judgements is not None:
             jd = judgements.get(a.nid, b.nid)
@@ -411,8 +437,6 @@ def match_people(store, min_probability: float = DEFAULT_MIN, judgements=None,
                 judged = f"{jd.decision} ({jd.source})"
         out.append(Candidate("cadre", a.nid, b.nid, a.name, b.name, a.dataset, b.dataset,
                              total, _sigmoid2(total), ev, judged))
-        if progress and k % 100000 == 0:
-            progress("scoring", k)
     t3 = time.perf_counter()
     report.seconds = {"records": round(t1 - t0, 2), "blocking": round(t2 - t1, 2),
                       "scoring": round(t3 - t2, 2)}
