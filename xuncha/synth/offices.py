@@ -130,7 +130,9 @@ def _office_groups(records: dict, n: int) -> tuple[dict[str, int], list[str]]:
     chains = {u["id"]: ancestors(u.get("region_id")) for u in units}
     level_of = {rid: r.get("level") for rid, r in regions.items()}
     chosen = None
-    for level in ("province", "city", "county"):
+    # The finest level with enough groups: people move between counties far
+    # more than between cities, and offices are county offices.
+    for level in ("county", "city", "province"):
         keys = {next((a for a in ch if level_of.get(a) == level), None) for ch in chains.values()}
         if len(keys - {None}) >= n:
             chosen = level
