@@ -415,19 +415,20 @@ def match_people(store, min_probability: float = DEFAULT_MIN, judgements=None,
     report.compared = len(pairs)
     scored = []
     for k, (i, j) in enumerate(pairs):
-        w, ev = score_pair(recs[i], recs[j], stats)
-        scored.append((w, i, j, ev))
+        w, _ = score_pair(recs[i], recs[j], stats)
+        scored.append((w, i, j))  # evidence rebuilt below for the pairs kept (memory)
         if progress and k % 100000 == 0:
             progress("scoring", k)
     prior = _em_prior(prior, [x[0] for x in scored], len(recs))
     report.prior = prior
     out: list[Candidate] = []
     floor = math.log2(min_probability / (1 - min_probability)) if 0 < min_probability < 1 else -1e9
-    for w, i, j, ev in scored:
+    for w, i, j in scored:
         total = prior + w
         if total < floor:
             continue
         a, b = recs[i], recs[j]
+        ev = score_pair(a, b, stats)[1]
         judged = None
         if judgements is not None:
             jd = judgements.get(a.nid, b.nid)

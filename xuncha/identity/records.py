@@ -55,61 +55,50 @@ def unit_key(attrs: dict) -> tuple:
 
 
 def person_records(store, progress=None) -> list[PersonRecord]:
-    """Every cadre of ``store`` as a :class:`PersonRecord` (a full scan: a
-    saved workspace is loaded whole, as matching compares across all of it)."""
-    materialize = getattr(store, "materialize", None)
-    g = materialize() if materialize is not None else store.graph
-    nodes = g.nodes
-    ukeys: dict[str, tuple] = {}
-    names: dict[str, str] = {}
+    """Every cadre of ``store`` as a :class:`PersonRecord`.
+
+    Whole-kind scans through the store API (``nodes(kind, fields)`` and
+    ``edges(kind)``), which a saved workspace streams from disk without
+    loading the whole graph: matching a province reads cadres, units, issues,
+    leads and five edge kinds, not the millions of other edges."""
     out: list[PersonRecord] = []
-    for nid, attrs in store.nodes("cadre"):
-        out.append(PersonRecord(nid, attrs))
-        names[nid] = simplify(attrs.get("name") or "")
-    succ = g._succ if hasattr(g, "_succ") else None
-    for k, r in enumerate(out):
-        for v, keydict in (succ[r.nid].items() if succ is not None else ()):
-            for d in keydict.values():
-                kind = d.get("kind")
-                if kind == "HELD_POSITION":
-                    uk = ukeys.get(v)
-                    if uk is None:
-                        uk = ukeys[v] = unit_key(nodes[v])
-                    r.posts.append((uk, d.get("start") or "", d.get("end") or "9999-12-31",
-                                    bool(d.get("is_principal"))))
-                elif kind == "RELATED_TO":
-                    nm = names.get(v)
-                    if nm:
-                        r.relatives.add(nm)
-        if progress and k % 20000 == 0:
-            progress("records", k)
-    # Relations recorded from the other side.
-    index = {r.nid: r for r in out}
-    for u, nbrs in (succ.items() if succ is not None else ()):
-        ru = index.get(u)
-        if ru is None:
-            continue
-        for v, keydict in nbrs.items():
-            rv = index.get(v)
-            if rv is not None and any(d.get("kind") == "RELATED_TO" for d in keydict.values()):
-                rv.relatives.add(ru.simple)
+    index: dict[str, PersonRecord] = {}
+    for nid, attrs in store.nodes("cadre", ("id", "name", "dataset", "id_number", "birth_date",
+                                            "gender", "native_region_id", "sources")):
+        r = PersonRecord(nid, attrs)
+        out.append(r)
+        index[nid] = r
+    if progress:
+        progress("records", len(out))
+    ukeys = {nid: unit_key(a) for nid, a in store.nodes("unit", ("name", "region_id"))}
+    for u, v, _, d in store.edges("HELD_POSITION"):
+        r = index.get(u)
+        if r is not None and v in ukeys:
+            r.posts.append((ukeys[v], d.get("start") or "", d.get("end") or "9999-12-31",
+                            bool(d.get("is_principal"))))
+    for u, v, _, d in store.edges("RELATED_TO"):
+        ru, rv = index.get(u), index.get(v)
+        if ru is not None and rv is not None:
+            ru.relatives.add(rv.simple)
+            rv.relatives.add(ru.simple)
     # Issues and leads that name them: the unit and the date.
-    pred = g._pred
-    for r in out:
-        for u, keydict in pred[r.nid].items():
-            for d in keydict.values():
-                kind = d.get("kind")
-                if kind not in ("IMPLICATES", "CONCERNS"):
-                    continue
-                src = nodes[u]
-                date = src.get("found_date") or src.get("transfer_date") or ""
-                edge = "FOUND_IN" if kind == "IMPLICATES" else "CONCERNS_UNIT"
-                for v, kd in succ[u].items():
-                    if any(x.get("kind") == edge for x in kd.values()):
-                        uk = ukeys.get(v)
-                        if uk is None:
-                            uk = ukeys[v] = unit_key(nodes[v])
-                        r.links.append((uk, date))
+    for src_kind, date_field, unit_edge, person_edge in (
+            ("issue", "found_date", "FOUND_IN", "IMPLICATES"),
+            ("lead", "transfer_date", "CONCERNS_UNIT", "CONCERNS")):
+        named: dict[str, list[PersonRecord]] = {}
+        for u, v, _, _ in store.edges(person_edge):
+            r = index.get(v)
+            if r is not None:
+                named.setdefault(u, []).append(r)
+        if not named:
+            continue
+        dates = {nid: a.get(date_field) or "" for nid, a in store.nodes(src_kind, (date_field,))
+                 if nid in named}
+        for u, v, _, _ in store.edges(unit_edge):
+            people = named.get(u)
+            if people and v in ukeys:
+                for r in people:
+                    r.links.append((ukeys[v], dates.get(u, "")))
     return out
 
 
