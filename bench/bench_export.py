@@ -12,6 +12,11 @@ province``), cached by bench/common.py under /tmp/xuncha-bench/ (shared with the
 other benches).  Targets (issue 6): each export <= 60 s, peak <= 1.5x open.
 
     .venv/bin/python bench/bench_export.py [--scale province] [--seed 1] [--formats graphml,json,csv]
+
+A format may carry a redaction: ``json+public``, ``json+public-keep`` (with
+--keep-text), ``xlsx+pseudonym``; the unredacted format in the same run is its
+baseline (redaction scrubs every string of the names of everyone in the
+dataset).
 """
 
 from __future__ import annotations
@@ -66,7 +71,12 @@ def child(task: str, ws: str, out: str) -> None:
     else:
         from xuncha.export import export
 
-        export(store, task, out)
+        # "json+public-keep": json, --redact public --keep-text
+        fmt, _, redact = task.partition("+")
+        keep = redact.endswith("-keep")
+        redact = redact.removesuffix("-keep") or None
+        os.environ.setdefault("XUNCHA_PSEUDONYM_KEY", "bench-key-0123456789abcdef")
+        export(store, fmt, out, redact=redact, keep_text=keep)
     seconds = time.perf_counter() - t0
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     size = (sum(p.stat().st_size for p in Path(out).iterdir()) if Path(out).is_dir()
@@ -113,7 +123,7 @@ def main() -> None:
         if not args.no_networkx:
             tasks.append("nx_graphml")
         for task in tasks:
-            out = tmp / (task if task == "csv" else f"out.{task}")
+            out = tmp / (task if task.startswith("csv") else f"out.{task.partition('+')[0]}")
             r = run(task, ws, out)
             if "killed" in r:
                 print(f"{task:<12}  killed by signal {r['killed']} (out of memory?)")

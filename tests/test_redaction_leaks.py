@@ -83,7 +83,8 @@ def _seeded(ledgers) -> tuple[GraphStore, Path]:
                positions=(pos_h, pos_r), team_members=(tm_h, tm_r))
     ds = load_dataset(ledgers.dir)
     assert not ds.errors, ds.errors[:3]
-    store = GraphStore(build_graph(ds.records), {"source": str(ledgers.dir.resolve())})
+    store = GraphStore(build_graph(ds.records, provenance=ds.provenance()),
+                       {"source": str(ledgers.dir.resolve())})
     g = store.graph
     for nid, aliases in ALIASES.items():
         g.nodes[nid]["aliases"] = aliases
@@ -129,8 +130,11 @@ def _decoded(path: Path) -> str:
 
 
 @pytest.fixture
-def seeded(ledgers):
-    return _seeded(ledgers)
+def seeded(tmp_path):
+    from tests.conftest import Ledgers
+
+    # The folder (the dataset's name in provenance) names a person too.
+    return _seeded(Ledgers(tmp_path / "周志强案台账"))
 
 
 SELECTIONS = {
@@ -159,7 +163,9 @@ def test_every_format_mode_and_selection_leaks_nothing(seeded, tmp_path, monkeyp
             for mode, keep in MODES:
                 name = f"{fmt}-{sel_name}-{mode}{'-keep' if keep else ''}"
                 out = tmp_path / (name if fmt == "csv" else f"{name}.{fmt}")
-                res = export(store, fmt, out, sel, redact=mode, keep_text=keep, force=True)
+                # With provenance on every other time: its ledger-row strings pass too.
+                res = export(store, fmt, out, sel, redact=mode, keep_text=keep, force=True,
+                             provenance=bool(n % 2))
                 assert res.nodes > 0
                 text = _decoded(out)
                 found = [s for s in secrets if s in text]
@@ -169,6 +175,10 @@ def test_every_format_mode_and_selection_leaks_nothing(seeded, tmp_path, monkeyp
                 n += 1
     assert n == len(FORMATS) * len(SELECTIONS) * len(MODES)
     assert not leaks, leaks
+    # Provenance was written, with the dataset's name scrubbed.
+    public = [k for k, t in kept.items() if "周某案台账/issues.csv#" in t]
+    pseudo = [k for k, t in kept.items() if re.search(r"人员-[0-9a-f]{8}案台账/issues\.csv#", t)]
+    assert len(public) >= 2 * len(FORMATS) and len(pseudo) >= 2 * len(FORMATS), (public, pseudo)
     # Redaction keeps the text it may keep, with the people replaced.
     t = kept["json-whole-public-keep"]
     assert "由某同志督办" in t and "周某违规发放津贴" in t and "某同志未制止" in t

@@ -87,6 +87,8 @@ ADDRESS_TITLES = tuple("""
 """.split())
 
 ID_NUMBER_RE = re.compile(r"(?<![0-9A-Za-z])(\d{17}[\dXx]|\d{15})(?![0-9A-Za-z])")
+# Seven digits, perhaps separated: every ID number and phone number has them.
+_NUMBERISH = re.compile(r"(?:\d[- ]?){7}")
 PHONE_RE = re.compile(r"(?<![\d-])(1[3-9]\d[- ]?\d{4}[- ]?\d{4}|0\d{2,3}-?\d{7,8})(?![\d-])")
 
 # Undeclared attributes of a person node that hold more of their names
@@ -217,11 +219,12 @@ class _Terms:
         for t in terms:
             lengths.setdefault(t[0], set()).add(len(t))
         self.lengths = {c: tuple(sorted(ls, reverse=True)) for c, ls in lengths.items()}
+        self.firsts = frozenset(lengths)
         self.first = (re.compile("[" + "".join(re.escape(c) for c in sorted(lengths)) + "]")
                       if lengths else None)
 
     def sub(self, text: str) -> str:
-        if self.first is None:
+        if self.first is None or self.firsts.isdisjoint(text):
             return text
         terms, lengths = self.terms, self.lengths
         out: list[str] = []
@@ -278,6 +281,8 @@ class _Redacting(Redactor):
         self.names: dict[str, str] = {}  # node id -> replacement of its name
         self._free = _Terms({})  # names, aliases, given names: for free text
         self._entity = _Terms({})  # full names and aliases only: for names of things
+        self._infos: dict[tuple[str, str], tuple] = {}
+        self._memo: dict[tuple[str, bool], str] = {}
 
     # -- per-mode hooks ------------------------------------------------------
     def person_names(self, people: list[tuple[str, str]]) -> dict[str, str]:
@@ -362,10 +367,19 @@ class _Redacting(Redactor):
     def scrub(self, text: str, entity: bool = False) -> str:
         """Replace ID numbers, phones, and people's names (and given names, unless
         ``entity``: the name of a unit, place, team…) in ``text``."""
-        if any(c.isdigit() for c in text):
-            text = ID_NUMBER_RE.sub(lambda m: self.id_number(m.group(0)), text)
-            text = PHONE_RE.sub(lambda m: self.phone(m.group(0)), text)
-        return (self._entity if entity else self._free).sub(text)
+        short = len(text) <= 40  # titles, names, provenance: they repeat, remember them
+        if short:
+            hit = self._memo.get((text, entity))
+            if hit is not None:
+                return hit
+        out = text
+        if _NUMBERISH.search(out):
+            out = ID_NUMBER_RE.sub(lambda m: self.id_number(m.group(0)), out)
+            out = PHONE_RE.sub(lambda m: self.phone(m.group(0)), out)
+        out = (self._entity if entity else self._free).sub(out)
+        if short and len(self._memo) < 200_000:
+            self._memo[(text, entity)] = out
+        return out
 
     def _scrub_value(self, v, entity: bool = False):
         if isinstance(v, str):
@@ -386,24 +400,37 @@ class _Redacting(Redactor):
             return out
         return rep if rep is not None else self.text_name(str(v), [])
 
+    def _info(self, domain: str, kind: str) -> tuple:
+        """Per (domain, kind), computed once: sensitive map, plain keys, whether a
+        person, declared keys, and the keys whose text loses full names only."""
+        key = (domain, kind)
+        info = self._infos.get(key)
+        if info is None:
+            sens = self.sens(domain, kind)
+            person = domain == "node" and kind in person_kinds()
+            declared = frozenset(f.key for f in _fields(domain, kind)) | {"kind"}
+            # Names of non-person things (units, places, teams) lose full names only.
+            entity = frozenset(("name", "aliases")) if domain == "node" and not person \
+                else frozenset()
+            info = self._infos[key] = (sens, self._plain[key], person, declared, entity)
+        return info
+
     def _apply(self, domain: str, kind: str, attrs: dict, nid: str | None) -> dict:
-        sens = self.sens(domain, kind)
-        plain = self._plain[(domain, kind)]
-        person = domain == "node" and kind in self._person_kinds()
-        extra_names = set(_name_keys(kind, attrs)) - set(sens) if person else set()
-        # Names of non-person things (units, places, teams) lose full names only.
-        entity_keys = ("name", "aliases") if domain == "node" and not person else ()
+        sens, plain, person, declared, entity = self._info(domain, kind)
         out = {}
         for k, v in attrs.items():
             s = sens.get(k)
             if s is None:
-                if k in extra_names:
-                    if v is not None:
-                        out[k] = self._person_value(nid, v)
-                elif k in plain:
+                if k in plain:
                     out[k] = v
+                elif person and k not in declared and _NAME_KEY.search(k) \
+                        and not _NOT_PERSON.match(k):
+                    if v is not None:  # more names of this person (aliases…)
+                        out[k] = self._person_value(nid, v)
+                elif isinstance(v, (str, list, tuple)):
+                    out[k] = self._scrub_value(v, entity=k in entity)
                 else:
-                    out[k] = self._scrub_value(v, entity=k in entity_keys)
+                    out[k] = v
                 continue
             if v is None:
                 continue
@@ -419,13 +446,6 @@ class _Redacting(Redactor):
             else:  # an unknown class of sensitive data: never let it through
                 continue
         return out
-
-    _pk: frozenset[str] | None = None
-
-    def _person_kinds(self) -> frozenset[str]:
-        if self._pk is None:
-            self._pk = frozenset(person_kinds())
-        return self._pk
 
     def node(self, nid: str, attrs: dict) -> dict:
         return self._apply("node", attrs.get("kind"), attrs, nid)
