@@ -34,9 +34,12 @@ WRITER = r"""
 import sys, time
 from pathlib import Path
 kind, target = sys.argv[1], Path(sys.argv[2])
-if kind == "save":
-    from xuncha.graph.workspace import atomic_open
-    cm = atomic_open(target); fh = cm.__enter__(); fh.write(b"{" * 100_000); fh.flush()
+if kind == "save":  # an SQLite workspace save, mid-transaction (it has a journal)
+    import sqlite3
+    from xuncha.graph.workspace import atomic_path
+    cm = atomic_path(target); tmp = cm.__enter__()
+    db = sqlite3.connect(tmp); db.execute("CREATE TABLE t(x)"); db.commit()
+    db.execute("BEGIN"); db.executemany("INSERT INTO t VALUES (?)", [("x" * 100,)] * 20_000)
 elif kind == "file":
     from xuncha.export.base import AtomicFile
     f = AtomicFile(target, binary=True); f.write(b"<" * 100_000); f.fh.flush()
@@ -78,12 +81,13 @@ def test_next_save_removes_killed_saves_but_not_a_running_one(store, tmp_path):
     for _ in range(3):
         _killed("save", ws / GRAPH_FILE)
     left = _temps(ws)
-    assert len(left) == 3 and all(n.startswith(f".{GRAPH_FILE}.xuncha-") and n.endswith(".tmp")
-                                  for n in left)
+    assert len(left) == 6, left  # each: the database and its journal
+    assert all(n.startswith(f".{GRAPH_FILE}.xuncha-") for n in left)
+    assert sum(n.endswith(".tmp-journal") for n in left) == 3
     live = _writer("save", ws / GRAPH_FILE)  # a concurrent save, still writing
     try:
         running = set(_temps(ws)) - set(left)
-        assert len(running) == 1
+        assert len(running) == 2
         save(store, ws)
         assert set(_temps(ws)) == running  # the killed ones are gone, the live one stays
         assert (ws / GRAPH_FILE).stat().st_size > 1000
@@ -120,6 +124,7 @@ def test_old_style_and_foreign_host_temporaries(tmp_path):
     names = {
         ".graph.json.ab12cd34.tmp": (old, True),      # an older xuncha's, abandoned
         ".graph.json.zz99yy88.tmp": (time.time(), False),  # recent: maybe still written
+        ".graph.json.ab12cd34.tmp-journal": (old, True),  # SQLite's journal beside it
         ".other.json.ab12cd34.tmp": (old, False),     # old style, but not this target
         ".graph.json.xuncha-00000000-1-abc.tmp": (old, True),   # another host, abandoned
         ".graph.json.xuncha-00000000-1-def.tmp": (time.time(), False),  # another host, recent

@@ -5,7 +5,7 @@ renames it into place only when complete.  A writer that is killed leaves its
 temporary file behind; the next successful write into the same directory
 removes it.  Temporary names carry who wrote them::
 
-    .graph.json.xuncha-<host>-<pid>-<random>.tmp     (workspace saves)
+    .graph.db.xuncha-<host>-<pid>-<random>.tmp       (workspace saves; and -journal)
     .case.xlsx.xuncha-<host>-<pid>-<random>.part     (exports; directories too)
 
 A temporary file is **stale**, and removed, when
@@ -40,9 +40,11 @@ STALE_AGE = 15 * 60
 #: abandoned (the id was reused by another process).
 REUSED_PID_AGE = 24 * 3600
 
+# SQLite writes its journal beside a temporary database (``….tmp-journal``).
+_TAIL = rf"\.(?:{'|'.join(SUFFIXES)})(?:-journal|-wal|-shm)?$"
 _NEW = re.compile(rf"^\.(?P<target>.+)\.{TAG}-(?P<host>[0-9a-f]{{8}})-(?P<pid>\d+)-[A-Za-z0-9_]+"
-                  rf"\.(?:{'|'.join(SUFFIXES)})$")
-_LEGACY = re.compile(rf"^\.(?P<target>.+)\.[a-z0-9_]{{8}}\.(?:{'|'.join(SUFFIXES)})$")
+                  + _TAIL)
+_LEGACY = re.compile(rf"^\.(?P<target>.+)\.[a-z0-9_]{{8}}" + _TAIL)
 
 
 def _host() -> str:
@@ -122,7 +124,7 @@ def clean_stale(directory: Path | str, target_name: str | None = None) -> list[P
     except OSError:
         return removed
     for e in entries:
-        if not e.name.startswith(".") or not e.name.endswith(tuple("." + s for s in SUFFIXES)):
+        if not e.name.startswith(".") or not (_NEW.match(e.name) or _LEGACY.match(e.name)):
             continue
         p = Path(e.path)
         try:

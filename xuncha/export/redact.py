@@ -192,7 +192,7 @@ def names_of(kind: str, attrs: dict) -> list[str]:
     return out
 
 
-@register("person_names")
+@register("person_names", version=1)
 def person_names(store) -> dict[str, list[str]]:
     """Derived mapping: person node id -> every name and alias it carries (whole dataset)."""
     out: dict[str, list[str]] = {}

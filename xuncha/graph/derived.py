@@ -46,7 +46,8 @@ BUILDERS: dict[str, Builder] = {}
 VERSIONS: dict[str, int] = {}
 
 # Modules whose import registers builders (queries/… own their statistics).
-PROVIDERS: list[str] = ["xuncha.queries.related", "xuncha.identity.lookup", "xuncha.planning.neighbourhood"]
+PROVIDERS: list[str] = ["xuncha.queries.related", "xuncha.identity.lookup",
+                        "xuncha.planning.neighbourhood", "xuncha.export.redact"]
 
 
 def register(name: str, version: int = 1):
