@@ -46,7 +46,7 @@ MEASURES = {
     "A1": "由陈海燕牵头清退津贴，海燕同志督办，刘德明配合；联系电话13700001111",
     "A2": "责令王建华整改，娜娜同志复核，周志墙签字",
 }
-SUMMARY = "反映刘德明收受礼金，身份证号210202199312030078，德明书记知情"
+SUMMARY = "反映刘德明收受礼金，身份证号210202199312030078，德明书记知情，歐陽娜娜经手"
 NOTE = "欧阳娜娜与李娜系姐妹，娜娜已回避"
 TOPIC = "扶贫领域专项，张伟书记带队"
 EXTRA = ("remark", "建华同志说明情况，手机 158 0000 2222")  # undeclared attribute
@@ -88,6 +88,9 @@ def _seeded(ledgers) -> tuple[GraphStore, Path]:
     g = store.graph
     for nid, aliases in ALIASES.items():
         g.nodes[nid]["aliases"] = aliases
+    # A merged identity (issue 12) keeps its members' names beside their ids.
+    g.nodes["cadre:C3"]["sources"] = ["甲县/C3", "乙县/P0042"]
+    g.nodes["cadre:C3"]["source_names"] = ["欧阳娜娜", "歐陽娜娜"]
     g.nodes["issue:I2"][EXTRA[0]] = EXTRA[1]
     # The data really holds what the scan looks for.
     assert g.nodes["issue:I1"]["description"] == DESCRIPTIONS["I1"]
@@ -100,7 +103,7 @@ def _secrets(store: GraphStore, ledger_dir: Path) -> list[str]:
 
     out: set[str] = set(SECRET_NUMBERS) | set(SECRET_PHRASES) | {str(ledger_dir)}
     for _, d in store.nodes("cadre"):
-        names = [d["name"], *(d.get("aliases") or [])]
+        names = [d["name"], *(d.get("aliases") or []), *(d.get("source_names") or [])]
         out.update(names)
         out.update(g for g in map(given_name, names) if len(g) >= 2)
         for k in ("id_number", "phone"):
@@ -183,6 +186,8 @@ def test_every_format_mode_and_selection_leaks_nothing(seeded, tmp_path, monkeyp
     t = kept["json-whole-public-keep"]
     assert "由某同志督办" in t and "周某违规发放津贴" in t and "某同志未制止" in t
     assert "某局长签批" in t and "陈某（周某）知情" in t
+    assert "欧阳某经手" in t  # a name known only from a merged identity's source_names
+    assert "source_names" not in t  # the list itself is dropped (sensitive="names")
     assert "陈某牵头清退津贴" in kept["json-whole-public"]  # measures are kept, scrubbed
     assert "违规发放津贴" not in kept["json-whole-public"]  # descriptions dropped by default
     assert "扶贫领域专项，张某书记带队" in kept["xlsx-whole-public"]

@@ -27,8 +27,9 @@ attributes the registry does not declare (``prov``…) — is scrubbed of:
   ``138-1234-5678``, landline ``0571-87654321``), masked or pseudonymised;
 - the names of **every person in the dataset**, not only those exported
   (a selection must not decide what text may say): full names, aliases
-  (a person node's ``aliases`` and other name-list attributes: traditional
-  forms, former names), and the parts of a name written with ``·``;
+  (a person node's ``aliases``, a merged identity's ``source_names``, and
+  other name-list attributes: traditional forms, typos, former names), and
+  the parts of a name written with ``·``;
 - given names (the name without its surname), in free text only, by this
   rule: a given name of two or more characters (``志强`` of ``周志强``) is
   replaced wherever it occurs; a one-character given name (``伟`` of
@@ -173,9 +174,16 @@ def person_kinds() -> tuple[str, ...]:
                  if any(f.sensitive == "name" for f in node_fields(k)))
 
 
+#: Sensitive classes whose values are a person's names: ``name`` (replaced by
+#: the redacted name) and ``names`` (lists such as a merged identity's
+#: ``source_names``; dropped, being an unknown class to :meth:`_Redacting._apply`).
+NAME_CLASSES = ("name", "names")
+
+
 def _name_keys(kind: str, attrs: dict) -> list[str]:
     declared = {f.key for f in node_fields(kind)} if kind in NODE_KINDS else set()
-    keys = [f.key for f in node_fields(kind) if f.sensitive == "name"] if kind in NODE_KINDS else []
+    keys = ([f.key for f in node_fields(kind) if f.sensitive in NAME_CLASSES]
+            if kind in NODE_KINDS else [])
     keys += [k for k in attrs if k not in declared and k != "kind" and _NAME_KEY.search(k)
              and not _NOT_PERSON.match(k)]
     return keys
@@ -192,7 +200,7 @@ def names_of(kind: str, attrs: dict) -> list[str]:
     return out
 
 
-@register("person_names", version=1)
+@register("person_names", version=2)
 def person_names(store) -> dict[str, list[str]]:
     """Derived mapping: person node id -> every name and alias it carries (whole dataset)."""
     out: dict[str, list[str]] = {}
