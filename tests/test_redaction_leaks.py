@@ -144,6 +144,7 @@ SELECTIONS = {
     "whole": None,
     "around-cadre": Selection(around=["cadre:C2"], hops=1),
     "around-issue": Selection(around=["issue:I2"], hops=1),
+    "case": Selection(case="issue:I1"),  # the evidence graph of `related`, reasons included
 }
 MODES = [("public", False), ("public", True), ("pseudonym", False), ("pseudonym", True)]
 
@@ -186,7 +187,7 @@ def test_every_format_mode_and_selection_leaks_nothing(seeded, tmp_path, monkeyp
     t = kept["json-whole-public-keep"]
     assert "由某同志督办" in t and "周某违规发放津贴" in t and "某同志未制止" in t
     assert "某局长签批" in t and "陈某（周某）知情" in t
-    assert "欧阳某经手" in t  # a name known only from a merged identity's source_names
+    assert "欧阳某经手" in t  # 歐陽娜娜: known only from a merged identity's source_names
     assert "source_names" not in t  # the list itself is dropped (sensitive="names")
     assert "陈某牵头清退津贴" in kept["json-whole-public"]  # measures are kept, scrubbed
     assert "违规发放津贴" not in kept["json-whole-public"]  # descriptions dropped by default
@@ -205,6 +206,11 @@ def test_people_outside_the_selection_are_scrubbed(seeded, tmp_path):
     assert res.node_counts == {"action": 1}
     text = _decoded(out)
     assert "由陈某牵头清退津贴，某同志督办，刘某配合" in text
+    # An alias of someone outside the export keeps the surname of their main name.
+    out = tmp_path / "l.json"
+    export(store, "json", out, Selection(around=["lead:L1"], hops=0), redact="public",
+           keep_text=True)
+    assert "欧阳某经手" in _decoded(out)  # 歐陽娜娜, of 欧阳娜娜 (not "歐某")
 
 
 def test_one_character_given_names_only_before_a_title(seeded, tmp_path):

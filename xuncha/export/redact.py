@@ -287,6 +287,7 @@ class _Redacting(Redactor):
         self._plain: dict[tuple[str, str], frozenset[str]] = {}
         self._names: dict[str, list[str]] = {}  # node kind -> its name keys (declared)
         self.names: dict[str, str] = {}  # node id -> replacement of its name
+        self._primary: dict[str, str] = {}  # person node id -> their main name
         self._free = _Terms({})  # names, aliases, given names: for free text
         self._entity = _Terms({})  # full names and aliases only: for names of things
         self._infos: dict[tuple[str, str], tuple] = {}
@@ -337,6 +338,8 @@ class _Redacting(Redactor):
                 have = everyone.setdefault(nid, [])
                 have += [n for n in names if n not in have]
         self.names = self.person_names(exported)
+        # A person's main name: an alias (張志強, 歐陽娜娜) is replaced by its surname.
+        self._primary = {nid: names[0] for nid, names in everyone.items() if names}
 
         by_name: dict[str, list[str]] = {}
         by_given: dict[str, list[str]] = {}
@@ -487,7 +490,9 @@ class PublicRedactor(_Redacting):
     def text_name(self, name, nids):
         if len(nids) == 1 and nids[0] in self.names:
             return self.names[nids[0]]
-        return (surname(name) if _is_cjk(name) else "") + "某"
+        main = {self._primary.get(n, name) for n in nids} or {name}
+        sur = {surname(m) for m in main if _is_cjk(m)}
+        return (sur.pop() if len(sur) == 1 else "") + "某"
 
     def text_given(self, given, nids):
         return "某"
