@@ -98,3 +98,22 @@ def test_subgraph_is_small_and_ids_resolve_without_names(generated):
     assert "_names" not in fresh.__dict__
     name = generated.node(rid)["name"]
     assert resolve(fresh, name, "round") == rid  # a name still resolves (through the index)
+
+
+def test_index_of_a_saved_workspace_equals_the_in_memory_one(county, tmp_path):
+    """A saved workspace, not loaded: the planning index streams each edge kind
+    and holds the same posts, memberships, history and regions."""
+    from click.testing import CliRunner
+
+    from xuncha.cli import main
+    from xuncha.graph.workspace import open_workspace
+    from xuncha.planning.index import PlanningIndex
+
+    ws = tmp_path / "ws"
+    assert CliRunner().invoke(main, ["load", str(COUNTY), "-w", str(ws), "-q"]).exit_code == 0
+    lazy = open_workspace(ws)
+    a, b = PlanningIndex(lazy), PlanningIndex(county)
+    assert not lazy._whole  # answered without loading the graph
+    assert a.posts_by_cadre == b.posts_by_cadre and a.posts_by_unit == b.posts_by_unit
+    assert a._members == b._members and a.history == b.history and a.region_parent == b.region_parent
+    assert a.posts_by_cadre and a.history

@@ -95,14 +95,20 @@ class PlanningIndex:
         # leads and actions hold most edges and are not needed here).
         edges: dict[str, list] = {"PART_OF": [], "HELD_POSITION": [], "RELATED_TO": [],
                                   "MEMBER_OF": [], "INSPECTED": []}
-        adj = g.adj
-        for kind in ("region", "cadre", "team"):
-            for n in store.by_kind.get(kind, ()):
-                for v, keyed in adj[n].items():
-                    for d in keyed.values():
-                        lst = edges.get(d["kind"])
-                        if lst is not None:
-                            lst.append((n, v, d))
+        if not getattr(store, "_whole", True):
+            # a saved workspace not loaded in memory: stream each edge kind from
+            # its source rows (one query each) instead of a row per node
+            for kind, lst in edges.items():
+                lst.extend((u, v, d) for u, v, _, d in store.edges(kind))
+        else:
+            adj = g.adj
+            for kind in ("region", "cadre", "team"):
+                for n in store.by_kind.get(kind, ()):
+                    for v, keyed in adj[n].items():
+                        for d in keyed.values():
+                            lst = edges.get(d["kind"])
+                            if lst is not None:
+                                lst.append((n, v, d))
         self.region_parent: dict[str, str] = {}
         for u, v, _ in edges["PART_OF"]:
             self.region_parent[u.partition(":")[2]] = v.partition(":")[2]
