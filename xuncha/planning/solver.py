@@ -134,7 +134,7 @@ def _tiers(P: Problem) -> tuple[float, float, float]:
     ok = np.isfinite(hi)
     span = np.where(ok, hi - lo, 0.0)
     top = np.where(ok, np.maximum(np.abs(hi), np.abs(lo)), 0.0)
-    r_score = float((P.demand * span).sum() + 2 * P.demand.sum() * top.max(initial=0.0)) + 1.0
+    r_score = float((P.demand * span).sum() + 2 * P.demand.max(initial=1) * top.max(initial=0.0)) + 1.0
     w_keep = r_score if P.keep is not None else 0.0
     r_keep = r_score + w_keep * P.demand.sum()
     w_min = r_keep + 1.0 if (P.min_load > 0).any() else 0.0
