@@ -281,7 +281,14 @@ def _weight(w: _Walker, path: list[str]) -> float:
 
 
 def _yen(w: _Walker, a: str, b: str, max_hops: int, k: int) -> list[tuple[float, list[str]]]:
-    hb = _hops_to(w, b, max_hops)
+    # every node after ``a`` is at most max_hops - 1 from ``b``; ``a`` itself
+    # one more than its nearest neighbour (the BFS's last layer is its largest)
+    hb = _hops_to(w, b, max_hops - 1)
+    if a not in hb:
+        near = [hb[n] for n in w.nbrs(a) if n in hb]
+        if not near:
+            return []
+        hb[a] = min(near) + 1
     first = _astar(w, a, b, max_hops, hb)
     if first is None:
         return []
