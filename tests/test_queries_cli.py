@@ -114,6 +114,10 @@ def test_patterns_commands(ws):
     # so U1 is his only stop; C10 had headed U6 for 21.
     res = run(ws, "patterns", "trails", "--format", "json", "--newcomer-months", "15")
     assert [t["cadre"] for t in json.loads(res.output)] == ["cadre:C10"]
+    # a 20-month overlap rule: C1 headed U1 for 10 months of R2's period and U2
+    # for 14; C10 headed U4 for 36 months of R1's and U6 for 21 of R2's.
+    res = run(ws, "patterns", "trails", "--format", "json", "--min-overlap-months", "20")
+    assert [t["cadre"] for t in json.loads(res.output)] == ["cadre:C10"]
     res = run(ws, "patterns", "clusters", "--format", "csv")
     assert res.output.splitlines()[0].startswith("\ufeffcluster,units,items")
     res = run(ws, "patterns", "trails", "--since", "2021年4月1日", "--format", "json")

@@ -25,10 +25,10 @@ signal, ``patterns trails``/``clusters``, ``timeline``):
   with the inspected period; a span wholly before the period (conduct older
   than the previous inspection, found only now) is taken as stated;
 - a post (HELD_POSITION) *answers for* a finding when its tenure overlaps the
-  finding's period by at least :attr:`Policy.min_overlap_days`, or by the
-  greater part of a period shorter than twice that (whoever ran the unit
-  through most of a two-month episode answers for it), and its holder had
-  been in post at least
+  finding's period by at least :attr:`Policy.min_overlap_days` (so nobody
+  answers as principal for conduct shorter than that, e.g. the few months
+  between a regular round and a mobile one at the same unit) and its holder
+  had been in post at least
   :attr:`Policy.newcomer_days` at the arrival (a principal who arrived weeks
   before the team is not answerable for the predecessor's years).  A post that
   ended before the period started does not answer; one that ended *during*
@@ -87,8 +87,7 @@ class Policy:
         """One sentence for help text and reports (built from the values)."""
         return (f"a post answers for a finding 责任认定 when its tenure overlaps the inspected "
                 f"period 被巡察期间 by >= {self.min_overlap_months} months "
-                f"({self.min_overlap_days} days; for a shorter conduct, most of it) and its "
-                f"holder had been in post >= "
+                f"({self.min_overlap_days} days) and its holder had been in post >= "
                 f"{self.newcomer_months} months at the team's arrival; a unit's first inspection "
                 f"looks back {self.lookback_years} years")
 
@@ -175,7 +174,7 @@ def answers(start: str | None, end: str | None, period: Period | None,
     if hi < lo:
         return None
     n = days_between(lo, hi)
-    if n < min(policy.min_overlap_days, period.days // 2 + 1):
+    if n < policy.min_overlap_days:
         return None
     return Answer(start, end, period, n)
 
