@@ -148,7 +148,7 @@ class LazyGraph(nx.MultiDiGraph):
         self._src = source
         self._pristine = True
         self._node = LazyMap(source.node_attrs, source.all_nodes, source.has, source.node_count)
-        self._succ = self._adj = LazyMap(source.succ, source.all_succ, source.has,
+        self._succ = self._adj = LazyMap(self._succ_of, source.all_succ, source.has,
                                          source.node_count)
         self._pred = LazyMap(self._pred_of, self._all_pred, source.has, source.node_count,
                              keep=False)
@@ -159,7 +159,21 @@ class LazyGraph(nx.MultiDiGraph):
     def _pred_of(self, nid: str) -> dict:
         if self._succ.complete:  # share the loaded out-edges' key dicts
             return self._pred.load()[nid]
-        return self._src.pred(nid)
+        succ, pred = self._src.both(nid)  # one read gives both directions
+        if nid not in self._succ._d:
+            self._succ._d[nid] = succ
+        return pred
+
+    def _succ_of(self, nid: str) -> dict:
+        succ, pred = self._src.both(nid)
+        if not self._pred.complete and nid not in self._pred._d:
+            self._pred._d[nid] = pred
+        return succ
+
+    def edges_at(self, nid: str) -> tuple[dict, dict]:
+        """``(out-edges, in-edges)`` of ``nid`` (``{far end: {key: attrs}}``
+        each), cached; one indexed read for both."""
+        return self._succ[nid], self._pred[nid]
 
     def _all_pred(self) -> dict:
         """Predecessors from the successors, sharing each key dict (as
@@ -265,6 +279,24 @@ class _Source:
         if row is None:
             raise KeyError(nid)
         return self._obj(row[0], nid)
+
+    def both(self, nid: str) -> tuple[dict, dict]:
+        row = self.q("SELECT a.succ, a.pred FROM node n JOIN adj a ON a.seq = n.seq WHERE n.id = ?",
+                     (nid,)).fetchone()
+        if row is None:
+            if self.has(nid):
+                return {}, {}
+            raise KeyError(nid)
+        return tuple(self._edges_obj(x, nid) for x in row)
+
+    def _edges_obj(self, data, nid) -> dict:
+        if data is None:
+            return {}
+        d = self._obj(data, nid)
+        for keyed in d.values():
+            if keyed.__class__ is not dict or any(a.__class__ is not dict for a in keyed.values()):
+                raise self.damaged(f"edges of {nid!r} are not key/attribute objects")
+        return d
 
     def succ(self, nid: str) -> dict:
         return self._adj(nid, "succ")
@@ -581,6 +613,15 @@ class WorkspaceStore(GraphStore):
                 for k, d in keyed.items():
                     if d["kind"] == kind:
                         yield nid, v, k, d
+
+    def edges_at(self, nid: str) -> Iterator[tuple[str, str]]:
+        """``(far end, edge kind)`` of every edge at ``nid``, out-edges then
+        in-edges: one indexed read (what a path search asks of each node)."""
+        succ, pred = self.graph.edges_at(nid)
+        for adj in (succ, pred):
+            for m, keyed in adj.items():
+                for d in keyed.values():
+                    yield m, d["kind"]
 
     # -- names ---------------------------------------------------------------------
     def _name_hits(self, ref: str) -> list[str]:

@@ -172,6 +172,10 @@ class _Walker:
                     for d in keyed.values():
                         yield m, d["kind"]
             return
+        fast = getattr(self.store, "edges_at", None)
+        if fast is not None:  # a saved workspace: one indexed read per node
+            yield from fast(n)
+            return
         for _, m, d in self.store.out_edges(n):
             yield m, d["kind"]
         for m, _, d in self.store.in_edges(n):
