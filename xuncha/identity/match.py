@@ -26,7 +26,9 @@ frequency adjustment, as Splink does): two 王伟 say less than two 欧阳志远
 The prior ``λ`` (chance that two random records are one person) is first
 estimated from pairs sharing a valid 身份证号 (divided by the share of records
 that have one, squared, over all pairs), then re-estimated by EM over the
-compared pairs with the weights held fixed (expected matches over all pairs).  The weights are in
+compared pairs with the weights held fixed (expected matches over all pairs),
+by at most :data:`EM_MAX_GAIN` bits (at province scale the many same-name
+pairs otherwise feed the estimate until it runs away).  The weights are in
 :data:`WEIGHTS`; the README shows the precision and recall they give on
 generated multi-office data (``bench/bench_match.py``).
 
@@ -46,6 +48,7 @@ from .records import PersonRecord, UnitRecord, person_records
 MAX_BLOCK = 1500  # records per blocking key; larger blocks are skipped
 DEFAULT_AUTO = 0.9  # --auto without a value: match probability to accept (README: bench)
 DEFAULT_MIN = 0.5  # match lists pairs at least this probable
+EM_MAX_GAIN = 1.0  # bits the EM re-estimate may add to the prior from 身份证号 pairs
 
 # log2 Bayes factors of comparison levels (m and u in the comments).
 WEIGHTS = {
@@ -419,7 +422,9 @@ def match_people(store, min_probability: float = DEFAULT_MIN, judgements=None,
         scored.append((w, i, j))  # evidence rebuilt below for the pairs kept (memory)
         if progress and k % 100000 == 0:
             progress("scoring", k)
-    prior = _em_prior(prior, [x[0] for x in scored], len(recs))
+    # EM may raise the prior at most 1 bit above the 身份证号 estimate: with
+    # many same-name pairs (a province) it otherwise feeds on itself.
+    prior = min(_em_prior(prior, [x[0] for x in scored], len(recs)), prior + EM_MAX_GAIN)
     report.prior = prior
     out: list[Candidate] = []
     floor = math.log2(min_probability / (1 - min_probability)) if 0 < min_probability < 1 else -1e9
