@@ -110,9 +110,13 @@ def offices_data(scale: str, n: int, seed: int) -> Path:
     want = generator_hash()
     if (out / "identity_truth.json").exists() and stamp.exists() and stamp.read_text().strip() == want:
         return out
+    if out.exists():  # a new split must not sit beside the previous one's folders
+        import shutil
+
+        shutil.rmtree(out)
     t = time.perf_counter()
     subprocess.run([PYTHON, "-m", "xuncha.cli", "generate", "--scale", scale, "--seed", str(seed),
-                    "--offices", str(n), "-o", str(out), "--force", "-q"], check=True, cwd=ROOT)
+                    "--offices", str(n), "-o", str(out), "-q"], check=True, cwd=ROOT)
     stamp.write_text(want + "\n")
     print(f"# generated {scale} into {n} offices in {time.perf_counter() - t:.1f} s", file=sys.stderr)
     return out

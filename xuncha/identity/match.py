@@ -27,8 +27,8 @@ The prior ``λ`` (chance that two random records are one person) is first
 estimated from pairs sharing a valid 身份证号 (divided by the share of records
 that have one, squared, over all pairs), then re-estimated by EM over the
 compared pairs with the weights held fixed (expected matches over all pairs),
-by at most :data:`EM_MAX_GAIN` bits (at province scale the many same-name
-pairs otherwise feed the estimate until it runs away).  The weights are in
+by at most :data:`EM_MAX_GAIN` bits (a safeguard: many same-name pairs could
+otherwise feed the estimate).  The weights are in
 :data:`WEIGHTS`; the README shows the precision and recall they give on
 generated multi-office data (``bench/bench_match.py``).
 
@@ -422,8 +422,8 @@ def match_people(store, min_probability: float = DEFAULT_MIN, judgements=None,
         scored.append((w, i, j))  # evidence rebuilt below for the pairs kept (memory)
         if progress and k % 100000 == 0:
             progress("scoring", k)
-    # EM may raise the prior at most 1 bit above the 身份证号 estimate: with
-    # many same-name pairs (a province) it otherwise feeds on itself.
+    # A safeguard: EM may raise the prior at most 1 bit above the 身份证号
+    # estimate (with many same-name pairs it could feed on itself).
     prior = min(_em_prior(prior, [x[0] for x in scored], len(recs)), prior + EM_MAX_GAIN)
     report.prior = prior
     out: list[Candidate] = []
