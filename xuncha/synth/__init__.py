@@ -2,8 +2,10 @@
 
 Real ledgers are confidential; this package makes realistic ones at any scale,
 from one county (about 50 units) to a province (about 10,000 units, 150,000+
-cadres, 300,000+ issues), with known answers planted inside and written to
-``truth.json`` (schema and exact definitions: :mod:`xuncha.synth.truth`).
+cadres, 300,000+ issues), with the world's facts written to ``truth.json``
+(version 3: stories, conduct periods, who answers for what, ties, near misses;
+schema in :mod:`xuncha.synth.truth`).  Expected query answers are derived from
+those facts by ``bench/case_truth.py``, never here.
 
 >>> from xuncha.synth import generate
 >>> summary = generate("/tmp/xuncha-doctest-county", scale="county", seed=1)  # doctest: +SKIP
@@ -11,9 +13,14 @@ cadres, 300,000+ issues), with known answers planted inside and written to
 True
 
 Same seed, same version -> byte-identical files.  Modules: :mod:`.names`
-(surnames by frequency, given names), :mod:`.regions` (GB/T 2260 codes),
-:mod:`.model` (calibration), :mod:`.world` (the world), :mod:`.truth`
-(ground truth), :mod:`.writer` (CSV / JSON Lines / XLSX).
+(surnames by frequency, given names, ID check digits), :mod:`.regions`
+(GB/T 2260 codes), :mod:`.model` (calibration), :mod:`.world` (the build in
+order) over :mod:`.core` (days, random streams, data holders),
+:mod:`.places` (units), :mod:`.people` (careers, relations, teams),
+:mod:`.rounds`, :mod:`.findings` (issues, leads, actions, conduct periods),
+:mod:`.text` (descriptions), :mod:`.stories` (planted stories and near
+misses); :mod:`.truth` (facts), :mod:`.writer` (CSV / JSON Lines / XLSX),
+:mod:`.offices` (many offices' datasets from one).
 """
 
 from __future__ import annotations
