@@ -148,14 +148,19 @@ def lang_option(f):
                         expose_value=False, callback=_set_lang, help=LANG_HELP)(f)
 
 
-def output_options(f):
-    """--format, --headers and --lang: every command that prints rows takes them."""
-    f = lang_option(f)
-    f = click.option(
+def headers_option(f):
+    """--headers zh|en: CSV header names (the command does not receive it)."""
+    return click.option(
         "--headers", type=click.Choice(["zh", "en"]), default=None, expose_value=False,
         callback=_set_headers,
         help="CSV header names 表头: zh (Chinese, e.g. 整改率) or en (keys, e.g. "
              "rectification_rate); default follows --lang.")(f)
+
+
+def output_options(f):
+    """--format, --headers and --lang: every command that prints rows takes them."""
+    f = lang_option(f)
+    f = headers_option(f)
     return click.option(
         "--format", "fmt", type=click.Choice(["table", "json", "csv"]), default=None,
         help="Output format: table on a terminal, JSON when piped (default), or CSV "

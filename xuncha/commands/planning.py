@@ -6,8 +6,9 @@ import sys
 
 import click
 
-from ..cli import as_of_option, open_store, parse_date_option, uri_option, workspace_option
-from ..output import choose_format, render, to_csv, to_json
+from ..cli import (as_of_option, headers_option, lang_option, open_store, output_options,
+                   parse_date_option, uri_option, workspace_option)
+from ..output import choose_format, csv_headers, render, to_csv, to_json
 
 CONFLICT_HEADERS = {
     "ground": "ground 事由", "severity": "severity 性质", "team_id": "team 巡察组",
@@ -124,8 +125,7 @@ def policy_check(file):
               help="Also list soft (penalty-only) conflicts 酌情回避.")
 @workspace_option
 @uri_option
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default=None,
-              help="Output format: table on a terminal, JSON when piped, or CSV.")
+@output_options
 def conflicts(round_ref, plan_file, team_refs, unit_refs, as_of, policy_file, recusals, ground_modes,
               show_soft, workspace, uri, database, user, fmt):
     """Every conflict of interest 回避事由 in a round, a plan or a team × unit pair.
@@ -308,6 +308,8 @@ def _pairs_opt(values, store, what):
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv", "xlsx"]), default=None,
               help="table on a terminal, JSON when piped; csv (assignments, then uncovered units and "
                    "short teams 未达最少承担单位数 with a note) or xlsx (all sheets).")
+@headers_option
+@lang_option
 def plan(mode, units_file, region_ref, since, unit_kinds, teams_file, round_ref, scores_file, topic,
          policy_file, recusals, ground_modes, per_unit, max_load, min_load, loads, pins, forbids, keep_file,
          seed, cap, level, groups_file, single_cycle, mutual, lead_teams, why_pair, as_of,
@@ -491,7 +493,7 @@ def _emit(res, fmt, output):
             text = to_json(doc) + "\n"
         elif f == "csv":
             text = to_csv(_csv_rows(res), ["team_id", "unit_id", "score", "team", "unit", "note"],
-                          headers=PLAN_HEADERS)
+                          headers=PLAN_HEADERS, header_lang=csv_headers())
         else:
             text = None
         if text is not None:
