@@ -12,7 +12,7 @@ import click
 
 from ..cli import (as_of_option, open_graph, output_options, parse_date_option,
                    run_query, uri_option, workspace_option)
-from ..output import choose_format, render, to_json
+from ..output import choose_format, echo, render, to_json
 
 
 def _reasons_cell(reasons, n: int = 3) -> str:
@@ -181,8 +181,7 @@ def path(refs, max_hops, through_hubs, limit, shortest, workspace, uri, database
     net = run_query(network, store, list(refs), max_hops=max_hops, through_hubs=through_hubs,
                     shortest=shortest)
     if net.unreached:
-        click.echo("not connected 未连通: " + ", ".join(f"{a}–{b}" for a, b in net.unreached),
-                   err=True)
+        echo("not connected 未连通: " + ", ".join(f"{a}–{b}" for a, b in net.unreached), err=True)
     if fmt == "json":
         click.echo(to_json(net.as_dict()))
         return

@@ -272,8 +272,8 @@ def _print_changes(changes, shown: int = 3) -> None:
         for ch in ("added", "removed", "modified"):
             for kind, ids in sorted(table[ch].items()):
                 more = f", … (+{len(ids) - shown:,})" if len(ids) > shown else ""
-                click.echo(f"  {CHANGE_ZH[ch]} {len(ids):,} {kind}: "
-                           f"{', '.join(ids[:shown])}{more}", err=True)
+                echo(f"  {CHANGE_ZH[ch]} {len(ids):,} {kind}: "
+                     f"{', '.join(ids[:shown])}{more}", err=True)
     click.echo("  (--format json lists every id)", err=True)
 
 
@@ -324,7 +324,7 @@ def show(ref, limit, workspace, fmt):
            headers={"property": "属性" if zh else "property", "value": "值" if zh else "value"},
            title=f"{view.id}  {view.label}", keys=["property", "value"])
     if view.prov:
-        click.echo(f"来源 source: {'; '.join(view.prov)}")
+        echo(f"来源 source: {'; '.join(view.prov)}")
     # Each edge's own ledger row is in --format json (props.prov); the table
     # keeps to what fits a terminal.
     nrows = [{"edge": edge_group_label(g), "id": n.id, "label": n.label,
