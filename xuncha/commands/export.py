@@ -47,7 +47,8 @@ def _split(values) -> list[str]:
               help="Only the ego network 关系网 of this node (kind:id, bare id or unique name); "
                    "repeatable.")
 @click.option("--hops", default=2, show_default=True, type=click.IntRange(0, 10),
-              help="With --around: how many edges out 跳数.")
+              help="With --around: how many edges out 跳数. html and dot pictures do not walk "
+                   "through actions, rounds, teams or categories: they count them on each node.")
 @click.option("--through-hubs", is_flag=True,
               help="With --around: walk through hub nodes (regions, rounds, categories) too; "
                    "by default they are kept as leaves only.")
@@ -76,7 +77,7 @@ def _split(values) -> list[str]:
                    "\"dataset/file[:sheet]#row\"); left out by default.")
 @click.option("--title", default=None, help="html: page title 标题.")
 @click.option("--force", is_flag=True,
-              help="dot/html: export even above their size limits (2,000 / 5,000 nodes).")
+              help="dot/html: export even above their size limits (60 / 5,000 nodes).")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
 @workspace_option
 def export(fmt, output, case, around, hops, through_hubs, kinds, rounds, regions, sectors, since,
