@@ -192,9 +192,20 @@ def similar_in(stats: dict, ta, doc: str | None, min_similarity: float,
     for d, dot in acc.items():
         nd = nds.get(d)
         if nd:
-            sim = dot / (na * nd)
-            if sim >= min_similarity:
-                out.append((d, min(sim, 1.0)))
+            out.append((d, dot / (na * nd)))
+    return ranked(out, min_similarity, limit)
+
+
+# Similarities are rounded to this many decimals before they are compared:
+# the same cosine summed in another order (the server twin, a saved norm)
+# differs in the last bits, and must tie exactly so that ties go by id.
+SIM_DIGITS = 12
+
+
+def ranked(scored, min_similarity: float, limit: int | None = None) -> list[tuple[str, float]]:
+    """``(doc, cosine)`` pairs at or above ``min_similarity``, best first, ties by id."""
+    out = [(d, s) for d, s in ((d, round(min(s, 1.0), SIM_DIGITS)) for d, s in scored)
+           if s >= min_similarity]
     out.sort(key=lambda x: (-x[1], x[0]))
     return out[:limit] if limit else out
 

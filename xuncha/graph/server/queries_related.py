@@ -109,7 +109,7 @@ def similar_docs(server: GraphServer, doc: str, text: str, min_similarity: float
     those candidates and the frequencies of their terms (their norms).
     """
     from ...queries.related import TEXT_MIN
-    from ...queries.text import cap, idf2, terms
+    from ...queries.text import cap, idf2, ranked, terms
 
     min_similarity = TEXT_MIN if min_similarity is None else min_similarity
     ta = terms(text)
@@ -131,14 +131,11 @@ def similar_docs(server: GraphServer, doc: str, text: str, min_similarity: float
     out = []
     for d in cand:
         td = tds[d]
-        nd = math.sqrt(sum(w[t] for t in td))
+        nd = math.sqrt(sum(w[t] for t in sorted(td)))
         if not nd:
             continue
-        sim = sum(w[t] for t in ta if t in td) / (na * nd)
-        if sim >= min_similarity:
-            out.append((d, min(sim, 1.0)))
-    out.sort(key=lambda x: (-x[1], x[0]))
-    return out[:limit] if limit else out
+        out.append((d, sum(w[t] for t in sorted(ta) if t in td) / (na * nd)))
+    return ranked(out, min_similarity, limit)
 
 
 @twin("xuncha.queries.related:related")
