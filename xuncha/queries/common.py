@@ -176,6 +176,28 @@ class Tie:
         self.posts = None  # derived colleagues: (this cadre's post, the other's post)
 
 
+def derive_colleagues(cadre: str, posts, posts_of_unit) -> list[Tie]:
+    """Derived colleagues 同事 of ``cadre``: other cadres whose posts in one of
+    ``cadre``'s units (``posts``; ``posts_of_unit(unit)`` gives that unit's
+    posts) overlap one of its posts by at least one day.  One tie per
+    colleague: the earliest shared window, then the unit id; the tie keeps the
+    two posts, which are the evidence (cadre → post → unit ← post ← cadre)."""
+    best: dict[str, Tie] = {}
+    for p in posts:
+        for q in posts_of_unit(p.unit):
+            if q.cadre == cadre:
+                continue
+            w = p.overlap(q)
+            if w is None:
+                continue
+            t = best.get(q.cadre)
+            if t is None or (w[0], p.unit) < (t.window[0], t.unit):
+                t = Tie(q.cadre, "colleague", derived=True, unit=p.unit, window=w)
+                t.posts = (p, q)
+                best[q.cadre] = t
+    return sorted(best.values(), key=lambda t: t.other)
+
+
 def relation_name(code: str) -> str:
     """``spouse`` -> ``夫妻 spouse``."""
     return f"{taxonomy.zh('relation_kind', code)} {code}"
@@ -349,19 +371,8 @@ class QueryIndex:
         got = self._colleagues.get(cadre)
         if got is not None:
             return got
-        best: dict[str, Tie] = {}
-        for p in self.posts_of_cadre.get(cadre, ()):
-            for q in self.posts_of_unit.get(p.unit, ()):
-                if q.cadre == cadre:
-                    continue
-                w = p.overlap(q)
-                if w is None:
-                    continue
-                t = best.get(q.cadre)
-                # Keep one tie per colleague: the earliest shared post (then unit id).
-                if t is None or (w[0], p.unit) < (t.window[0], t.unit):
-                    best[q.cadre] = Tie(q.cadre, "colleague", derived=True, unit=p.unit, window=w)
-        out = sorted(best.values(), key=lambda t: t.other)
+        out = derive_colleagues(cadre, self.posts_of_cadre.get(cadre, ()),
+                                lambda unit: self.posts_of_unit.get(unit, ()))
         self._colleagues[cadre] = out
         return out
 

@@ -18,7 +18,7 @@ returns them.
 from __future__ import annotations
 
 from ..graph.schema import node_id, split_id
-from .common import FAR_FUTURE, Item, Post, Tie
+from .common import FAR_FUTURE, Item, Post, Tie, derive_colleagues
 from .periods import DEFAULT_POLICY, Answer, Period, Policy, answers, finding_period, \
     inspection_periods
 
@@ -319,19 +319,6 @@ class View:
         got = self._colleagues.get(cadre)
         if got is not None:
             return got
-        best: dict[str, Tie] = {}
-        for p in self.posts_of_cadre(cadre):
-            for q in self.posts_of_unit(p.unit):
-                if q.cadre == cadre:
-                    continue
-                w = p.overlap(q)
-                if w is None:
-                    continue
-                t = best.get(q.cadre)
-                if t is None or (w[0], p.unit) < (t.window[0], t.unit):
-                    t = Tie(q.cadre, "colleague", derived=True, unit=p.unit, window=w)
-                    t.posts = (p, q)
-                    best[q.cadre] = t
-        out = sorted(best.values(), key=lambda t: t.other)
+        out = derive_colleagues(cadre, self.posts_of_cadre(cadre), self.posts_of_unit)
         self._colleagues[cadre] = out
         return out
