@@ -434,13 +434,9 @@ def match_people(store, min_probability: float = DEFAULT_MIN, judgements=None,
             continue
         a, b = recs[i], recs[j]
         ev = score_pair(a, b, stats)[1]
-        judged = None
-        if judgements is not None:
-            jd = judgements.get(a.nid, b.nid)
-            if jd is not None:
-                if not include_judged:
-                    continue
-                judged = f"{jd.decision} ({jd.source})"
+        judged = _judged(judgements, a.nid, b.nid)
+        if judged is not None and not include_judged:
+            continue
         out.append(Candidate("cadre", a.nid, b.nid, a.name, b.name, a.dataset, b.dataset,
                              total, _sigmoid2(total), ev, judged))
     t3 = time.perf_counter()
@@ -448,6 +444,12 @@ def match_people(store, min_probability: float = DEFAULT_MIN, judgements=None,
                       "scoring": round(t3 - t2, 2)}
     out.sort(key=lambda c: (-c.weight, c.a, c.b))
     return out
+
+
+def _judged(judgements, a: str, b: str) -> str | None:
+    """How the pair ``a``, ``b`` was judged ("same (human)" …), or None."""
+    jd = judgements.get(a, b) if judgements is not None else None
+    return None if jd is None else f"{jd.decision} ({jd.source})"
 
 
 # -- units -------------------------------------------------------------------
@@ -487,13 +489,9 @@ def match_units(store, min_probability: float = DEFAULT_MIN, judgements=None,
         p = _sigmoid2(total)
         if p < min_probability:
             continue
-        judged = None
-        if judgements is not None:
-            jd = judgements.get(a.nid, b.nid)
-            if jd is not None:
-                if not include_judged:
-                    continue
-                judged = f"{jd.decision} ({jd.source})"
+        judged = _judged(judgements, a.nid, b.nid)
+        if judged is not None and not include_judged:
+            continue
         out.append(Candidate("unit", a.nid, b.nid, a.name, b.name, a.dataset, b.dataset,
                              total, p, ev, judged))
     out.sort(key=lambda c: (-c.weight, c.a, c.b))
