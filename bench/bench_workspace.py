@@ -81,9 +81,19 @@ def run_measured(args: list[str], base: bool = False) -> dict:
             "rc": p.returncode, "out": out, "err": err.decode("utf-8", "replace")}
 
 
+def datasets(scale: str, seed: int) -> list[Path]:
+    """The ledger folders of a scale: ``province2`` is two provinces (seeds
+    ``seed`` and ``seed + 1``) loaded into one workspace as two datasets
+    (likewise ``county2``, ``city2``)."""
+    if scale.endswith("2"):
+        return [dataset(scale[:-1], seed), dataset(scale[:-1], seed + 1)]
+    return [dataset(scale, seed)]
+
+
 def workspace(scale: str, seed: int, base: bool) -> tuple[Path, dict]:
     """The loaded workspace for one side, loaded (and measured) once."""
-    data = dataset(scale, seed)
+    dirs = datasets(scale, seed)
+    data = dirs[0]
     ws = CACHE / f"{scale}-{seed}-{'ws3' if base else 'ws4'}"
     stamp = ws / ".bench-load.json"
     from xuncha.graph.workspace import FORMAT_VERSION
@@ -91,14 +101,15 @@ def workspace(scale: str, seed: int, base: bool) -> tuple[Path, dict]:
     import hashlib
 
     code = hashlib.sha256(b"".join(p.read_bytes() for p in sorted((ROOT / "xuncha").rglob("*.py"))))
-    want = {"data": str(data), "format": 3 if base else FORMAT_VERSION,
+    want = {"data": ",".join(map(str, dirs)), "format": 3 if base else FORMAT_VERSION,
             "mtime": (data / "truth.json").stat().st_mtime,
             "code": BASE_REV if base else code.hexdigest()[:16]}
     if stamp.exists():
         got = json.loads(stamp.read_text())
         if got.get("want") == want:
             return ws, got["load"]
-    r = run_measured(["-m", "xuncha.cli", "load", str(data), "-w", str(ws), "-q"], base)
+    args = [str(data)] if len(dirs) == 1 else [f"{d}={n}" for d, n in zip(dirs, ["甲省", "乙省"])]
+    r = run_measured(["-m", "xuncha.cli", "load", *args, "-w", str(ws), "-q"], base)
     if r["rc"] != 0:
         raise RuntimeError(f"load failed ({'old' if base else 'new'}): {r['err'][-2000:]}")
     load = {k: r[k] for k in ("wall", "cpu", "peak_mb")}
@@ -173,32 +184,34 @@ from xuncha.graph.schema import LEDGER_ORDER, LEDGERS
 split = re.compile(r"[;；、]").split
 t = time.process_time()
 g = nx.MultiDiGraph()
-d = Path(sys.argv[1])
 rows = 0
-for name in LEDGER_ORDER:
-    p = d / f"{name}.csv"
-    if not p.exists():
-        continue
-    l = LEDGERS[name]
-    fields = {f.name: f for f in l.fields}
-    with open(p, encoding="utf-8-sig", newline="") as fh:
-        for row in csv.DictReader(fh):
-            rows += 1
-            rec = {fields[k].key if k in fields else k: v for k, v in row.items() if v != ""}
-            if l.node:
-                g.add_node(f"{l.node}:{rec['id']}", kind=l.node, **rec)
-            for em in l.edges:
-                sf = l.node if em.src == "id" else l.field(em.src).arg
-                df = l.node if em.dst == "id" else l.field(em.dst).arg
-                s, t_ = rec.get(l.field(em.src).key if em.src != "id" else "id"), rec.get(l.field(em.dst).key if em.dst != "id" else "id")
-                if not s or not t_:
-                    continue
-                props = {l.field(x).key: rec[l.field(x).key] for x in em.props if l.field(x).key in rec}
-                for tt in split(t_) if l.field(em.dst).is_list else [t_]:
-                    g.add_edge(f"{sf}:{s}", f"{df}:{tt.strip()}", key=em.kind, kind=em.kind, **props)
-            if name == "issues":
-                g.add_edge(f"issue:{rec['id']}", f"category:{rec.get('subcategory') or rec.get('category')}",
-                           key="IN_CATEGORY", kind="IN_CATEGORY")
+# several folders: ids namespaced per folder, as xuncha does for datasets
+for i, d in enumerate(map(Path, sys.argv[1:])):
+    pre = f"d{i}/" if len(sys.argv) > 2 else ""
+    for name in LEDGER_ORDER:
+        p = d / f"{name}.csv"
+        if not p.exists():
+            continue
+        l = LEDGERS[name]
+        fields = {f.name: f for f in l.fields}
+        with open(p, encoding="utf-8-sig", newline="") as fh:
+            for row in csv.DictReader(fh):
+                rows += 1
+                rec = {fields[k].key if k in fields else k: v for k, v in row.items() if v != ""}
+                if l.node:
+                    g.add_node(f"{l.node}:{pre}{rec['id']}", kind=l.node, **rec)
+                for em in l.edges:
+                    sf = l.node if em.src == "id" else l.field(em.src).arg
+                    df = l.node if em.dst == "id" else l.field(em.dst).arg
+                    s, t_ = rec.get(l.field(em.src).key if em.src != "id" else "id"), rec.get(l.field(em.dst).key if em.dst != "id" else "id")
+                    if not s or not t_:
+                        continue
+                    props = {l.field(x).key: rec[l.field(x).key] for x in em.props if l.field(x).key in rec}
+                    for tt in split(t_) if l.field(em.dst).is_list else [t_]:
+                        g.add_edge(f"{sf}:{pre}{s}", f"{df}:{pre}{tt.strip()}", key=em.kind, kind=em.kind, **props)
+                if name == "issues":
+                    g.add_edge(f"issue:{pre}{rec['id']}", f"category:{rec.get('subcategory') or rec.get('category')}",
+                               key="IN_CATEGORY", kind="IN_CATEGORY")
 print(json.dumps({"cpu": time.process_time() - t, "rows": rows, "nodes": g.number_of_nodes(),
                   "edges": g.number_of_edges()}))
 """.replace("import csv, re", "import json, csv, re")
@@ -266,11 +279,9 @@ def bibfs(a, b, cap=6):
         frontier, dist, other = (fa, da, db) if grow_a else (fb, db, da)
         nxt, best = [], None
         for n in frontier:
-            if n not in (a, b) and kind(n) in HUB_KINDS:
-                continue
             for m in nbrs(n):
-                if m in dist:
-                    continue
+                if m in dist or (m not in (a, b) and kind(m) in HUB_KINDS):
+                    continue  # a hub is never passed through, so never a meeting point
                 dist[m] = dist[n] + 1
                 if m in other:
                     h = dist[m] + other[m]
@@ -285,13 +296,15 @@ def bibfs(a, b, cap=6):
     return None
 
 bfs = timed(lambda ab: bibfs(*ab), seeds["pairs200"])
-agree = sum(1 for (_, p), (_, h) in zip(pth, bfs)
-            if (h is None and not p) or (p and h is not None and len(p[0].steps) == h))
+# path and the BFS must agree on connectivity; the lightest path may have
+# more hops than the fewest (weights), never fewer
+agree = sum(1 for (_, p), (_, h) in zip(pth, bfs) if bool(p) == (h is not None))
+shorter = sum(1 for (_, p), (_, h) in zip(pth, bfs) if p and h is not None and len(p[0].steps) < h)
 connected = [i for i, (_, h) in enumerate(bfs) if h is not None]
 _result = {"open_s": opened, "related": q([t for t, _ in rel]), "path": q([t for t, _ in pth]),
            "path_connected": q([pth[i][0] for i in connected]) if connected else None,
            "bfs": q([t for t, _ in bfs]), "bfs_connected": q([bfs[i][0] for i in connected]) if connected else None,
-           "connected": len(connected), "agree": agree, "n": len(pth),
+           "connected": len(connected), "agree": agree, "shorter": shorter, "n": len(pth),
            "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
 print(json.dumps(_result))
 """
@@ -306,7 +319,9 @@ def verdict(seconds: float, mb: float, t_s, t_mb) -> str:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--scale", nargs="+", default=["county", "city"],
-                    choices=["county", "city", "province"])
+                    choices=["county", "city", "province", "county2", "city2", "province2"],
+                    help="province2 (county2, city2): two provinces (seeds SEED and SEED+1) in one workspace; "
+                         "new format only")
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--skip-old", action="store_true", help="only this format (no baseline)")
     ap.add_argument("--only", nargs="*", help="only these commands (names as in the table)")
@@ -316,10 +331,11 @@ def main() -> None:
     curve = []
     for scale in args.scale:
         ws_new, load_new = workspace(scale, args.seed, base=False)
-        ws_old, load_old = (None, None) if args.skip_old else workspace(scale, args.seed, base=True)
+        skip_old = args.skip_old or scale.endswith("2")  # format 3 held one dataset
+        ws_old, load_old = (None, None) if skip_old else workspace(scale, args.seed, base=True)
         s = seeds(ws_new)
         print(f"\n# {scale}: seeds {json.dumps({k: v for k, v in s.items() if not k.endswith('200')}, ensure_ascii=False)}")
-        hand = run_measured(["-c", HAND_LOAD, str(dataset(scale, args.seed))])
+        hand = run_measured(["-c", HAND_LOAD, *map(str, datasets(scale, args.seed))])
         h = json.loads(hand["out"].decode().strip().splitlines()[-1]) if hand["rc"] == 0 else {}
         if hand["rc"] != 0:
             print(f"# hand-written load baseline failed: {hand['err'][-1500:]}", file=sys.stderr)
@@ -337,7 +353,7 @@ def main() -> None:
                 continue
             cmd = ["-m", "xuncha.cli", *argf(s), "--format", "json"]
             new = run_measured([*cmd, "-w", str(ws_new)])
-            old = None if args.skip_old else run_measured([*cmd, "-w", str(ws_old)], base=True)
+            old = None if skip_old else run_measured([*cmd, "-w", str(ws_old)], base=True)
             same = None
             if old is not None:
                 same = "same" if old["out"] == new["out"] else "differs"
@@ -349,7 +365,8 @@ def main() -> None:
                          "old s": old and old["wall"], "old cpu": old and old["cpu"],
                          "old MB": old and old["peak_mb"], "new s": new["wall"], "new cpu": new["cpu"],
                          "new MB": new["peak_mb"], "output": same,
-                         "target": verdict(new["wall"], new["peak_mb"], t_s, t_mb) if scale == "province" else ""})
+                         "target": verdict(new["wall"], new["peak_mb"], t_s, t_mb)
+                         if scale.startswith("province") else ""})
         print_table(rows, ["scale", "command", "old s", "old cpu", "old MB", "new s", "new cpu", "new MB",
                            "output", "target"], title=f"{scale}: cold process, old format vs new")
         import tempfile
@@ -372,8 +389,8 @@ def main() -> None:
                 {"what": "plain bidirectional BFS, all 200", **ip["bfs"]},
             ], ["what", "p50_ms", "p95_ms", "max_ms", "target"],
                 title=f"{scale}: one process, workspace open ({ip['open_s'] * 1000:.0f} ms to open, "
-                      f"peak {ip['peak_mb']:.0f} MB; path hop counts agree with the BFS on "
-                      f"{ip['agree']}/{ip['n']})")
+                      f"peak {ip['peak_mb']:.0f} MB; path and BFS agree on connectivity for "
+                      f"{ip['agree']}/{ip['n']}, path shorter than the BFS: {ip['shorter']})")
         con = sqlite3.connect(ws_new / "graph.db")
         info = {k: json.loads(v) for k, v in con.execute("SELECT key, value FROM info")}
         con.close()
