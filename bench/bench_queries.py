@@ -89,8 +89,31 @@ def patterns(store: GraphStore, truth: dict) -> None:
           "world's facts)")
 
 
+def _reachable(w, a: str, b: str, max_hops: int) -> bool:
+    """Plain unweighted bidirectional search over the path walker's
+    adjacency (same hub rule): are ``a`` and ``b`` within ``max_hops``?"""
+    if a == b:
+        return True
+    seen = ({a}, {b})
+    frontier = ([a], [b])
+    depth = 0
+    while frontier[0] and frontier[1] and depth < max_hops:
+        side = 0 if len(frontier[0]) <= len(frontier[1]) else 1
+        nxt = []
+        for u in frontier[side]:
+            for v in w.nbrs(u):
+                if v in seen[1 - side]:
+                    return True
+                if v not in seen[side]:
+                    seen[side].add(v)
+                    nxt.append(v)
+        frontier = (nxt, frontier[1]) if side == 0 else (frontier[0], nxt)
+        depth += 1
+    return False
+
+
 def speed(store: GraphStore, n: int, rng: random.Random) -> None:
-    from xuncha.queries.paths import _reachable, _Walker, paths
+    from xuncha.queries.paths import _Walker, paths
 
     t = time.perf_counter()
     index(store).warm()

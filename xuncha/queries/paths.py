@@ -17,9 +17,12 @@ Definitions (a server implementation reads the same neighbourhoods through
 - :func:`paths` returns the ``limit`` lightest simple paths of at most
   ``max_hops`` edges (Yen's k-shortest paths over an A* search guided by
   the hop distance to the far end, which every hop's weight of at least 1
-  makes admissible), lightest first, ties by hop count, then node ids.  A
-  first, unweighted bidirectional search bounded by ``max_hops`` answers
-  quickly when the ends are farther apart (then: none).  The search keeps
+  makes admissible), lightest first, ties by hop count, then node ids.
+  That distance is needed only for the nodes that can lie on a path within
+  ``max_hops`` (``dist(a, v) + dist(v, b) <= max_hops``); one unweighted
+  bidirectional search of ``max_hops`` layers finds them without reading the
+  far end's whole neighbourhood, and answers quickly when the ends are
+  farther apart (then: none).  The search keeps
   the lightest path to each node; when that one cannot reach the far end in
   the hops left, a heavier path with fewer hops through the same node is
   not tried;
@@ -196,41 +199,69 @@ class _Walker:
         return got
 
 
-def _reachable(w: _Walker, a: str, b: str, max_hops: int) -> bool:
-    """Unweighted bidirectional search: are ``a`` and ``b`` within ``max_hops``?"""
+def _hop_bounds(w: _Walker, a: str, b: str, max_hops: int) -> dict[str, int] | None:
+    """Hop distance to ``b`` of every node that can lie on an ``a``–``b`` walk
+    of at most ``max_hops`` edges (``dist(a, v) + dist(v, b) <= max_hops``),
+    or None when ``a`` and ``b`` are farther apart than that.
+
+    The A* below prunes a node whose hops so far plus its distance to ``b``
+    exceed ``max_hops``: only the nodes of this "ellipse" ever pass, so their
+    distances are all it needs (a node outside it fails the test whatever
+    its distance).  A bidirectional breadth-first search finds them without
+    reading the far end's whole ball: ``max_hops`` expansions in all, each of
+    the smaller frontier (``ka`` from ``a``, ``kb`` from ``b``); the distances
+    to ``b`` up to ``kb`` are then known, and a node at ``kb + j`` from ``b``
+    is at most ``max_hops - kb - j`` from ``a``, so it is found by extending
+    the layers from ``b`` through the nodes the ``a`` side already read.
+    Nodes closer to ``b`` than ``kb`` keep their distance even outside the
+    ellipse (harmless: the prune rejects them just the same).
+    """
     if a == b:
-        return True
-    seen = ({a}, {b})
-    frontier = ([a], [b])
-    depth = 0
-    while frontier[0] and frontier[1] and depth < max_hops:
-        side = 0 if len(frontier[0]) <= len(frontier[1]) else 1
-        nxt = []
-        for u in frontier[side]:
-            for v in w.nbrs(u):
-                if v in seen[1 - side]:
-                    return True
-                if v not in seen[side]:
-                    seen[side].add(v)
-                    nxt.append(v)
-        frontier = (nxt, frontier[1]) if side == 0 else (frontier[0], nxt)
-        depth += 1
-    return False
-
-
-def _hops_to(w: _Walker, b: str, max_hops: int) -> dict[str, int]:
-    """Hop distance to ``b`` of every node within ``max_hops`` of it (BFS)."""
-    dist = {b: 0}
-    frontier = [b]
-    for depth in range(1, max_hops + 1):
+        return {b: 0}
+    da, db = {a: 0}, {b: 0}
+    fa, fb = [a], [b]
+    ka = kb = 0
+    while ka + kb < max_hops and fa and fb:
+        if len(fa) <= len(fb):
+            dist, frontier, depth = da, fa, ka + 1
+        else:
+            dist, frontier, depth = db, fb, kb + 1
         nxt = []
         for u in frontier:
             for v in w.nbrs(u):
                 if v not in dist:
                     dist[v] = depth
                     nxt.append(v)
-        frontier = nxt
-    return dist
+        if dist is da:
+            fa, ka = nxt, depth
+        else:
+            fb, kb = nxt, depth
+    if da.keys().isdisjoint(db):  # ka + kb <= max_hops: any common node joins them
+        return None
+    hb = db
+    if not fb:  # b's whole component is known
+        return hb
+    # Layer kb + 1 from b: nodes of the a side (their neighbours read) next to layer kb.
+    reach = max_hops - kb - 1  # how far from a such a node can be
+    layer = []
+    for x, d in da.items():
+        if d <= reach and x not in hb and any(hb.get(y) == kb for y in w.nbrs(x)):
+            layer.append(x)
+    for x in layer:
+        hb[x] = kb + 1
+    # Further layers: from the last one (a-side nodes, neighbours read).
+    for j in range(kb + 2, max_hops):
+        reach = max_hops - j
+        nxt = []
+        for y in layer:
+            for x in w.nbrs(y):
+                if x not in hb and da.get(x, max_hops + 1) <= reach:
+                    hb[x] = j
+                    nxt.append(x)
+        layer = nxt
+        if not layer:
+            break
+    return hb
 
 
 def _astar(w: _Walker, a: str, b: str, max_hops: int, hb: dict[str, int],
@@ -285,10 +316,10 @@ def _weight(w: _Walker, path: list[str]) -> float:
 
 
 def _yen(w: _Walker, a: str, b: str, max_hops: int, k: int) -> list[tuple[float, list[str]]]:
-    # every node after ``a`` is at most max_hops - 1 from ``b``; ``a`` itself
-    # one more than its nearest neighbour (the BFS's last layer is its largest)
-    hb = _hops_to(w, b, max_hops - 1)
-    if a not in hb:
+    hb = _hop_bounds(w, a, b, max_hops)
+    if hb is None:
+        return []
+    if a not in hb:  # a is one more than its nearest neighbour
         near = [hb[n] for n in w.nbrs(a) if n in hb]
         if not near:
             return []
@@ -355,8 +386,6 @@ def paths(store, a: str, b: str, max_hops: int = DEFAULT_MAX_HOPS,
 
 
 def _paths(store, w, a, b, max_hops, limit) -> list[EvidencePath]:
-    if not _reachable(w, a, b, max_hops):
-        return []
     return [_make(store, p, wt, w.shortest) for wt, p in _yen(w, a, b, max_hops, limit)]
 
 

@@ -1,0 +1,177 @@
+"""The evidence-path search gives exactly the answers of the full-ball search
+it replaced (tests/paths_oracle.py) on generated data, in memory and from a
+saved workspace, and the k lightest paths of a brute-force enumeration
+(networkx.all_simple_paths, weighed here from the edges) on small graphs."""
+
+from __future__ import annotations
+
+import random
+
+import networkx as nx
+import pytest
+
+from xuncha.graph.build import build_graph
+from xuncha.graph.schema import HUB_KINDS
+from xuncha.graph.store import GraphStore
+from xuncha.loaders.dataset import load_dataset
+from xuncha.queries.paths import EDGE_WEIGHTS, network, paths
+
+from .paths_oracle import oracle_paths
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory):
+    from xuncha.synth import generate
+
+    d = tmp_path_factory.mktemp("gen")
+    generate(d, scale="county", seed=11, truth=False)
+    return GraphStore(build_graph(load_dataset(d).records))
+
+
+@pytest.fixture(scope="module")
+def saved(generated, tmp_path_factory):
+    from xuncha.graph.workspace import open_workspace, save
+
+    ws = tmp_path_factory.mktemp("ws")
+    save(generated, ws)
+    store = open_workspace(ws)
+    yield store
+    store.close()
+
+
+def _pairs(store, n, seed):
+    """Random pairs of the kinds analysts ask about, plus near pairs (a node
+    and one a few hops away) so that most are connected."""
+    r = random.Random(seed)
+    pools = {k: list(store.by_kind.get(k, ())) for k in ("cadre", "issue", "unit", "lead", "team")}
+    kinds = [k for k in pools if pools[k]]
+    out = []
+    for i in range(n):
+        a = r.choice(pools[r.choice(kinds)])
+        if i % 2:
+            b = r.choice(pools[r.choice(kinds)])
+        else:  # a short random walk from a
+            b = a
+            for _ in range(r.randint(2, 5)):
+                nb = sorted(set(store.graph._succ[b]) | set(store.graph._pred[b]))
+                if not nb:
+                    break
+                b = r.choice(nb)
+        out.append((a, b))
+    return out
+
+
+def _answers(store, a, b, **kw):
+    return [(p.weight, p.nodes) for p in paths(store, a, b, **kw)]
+
+
+@pytest.mark.parametrize("kw", [{}, {"shortest": True}, {"max_hops": 4}, {"through_hubs": True, "max_hops": 4},
+                                {"max_hops": 7, "limit": 8}])
+def test_same_answers_as_the_full_ball_search(generated, kw):
+    connected = 0
+    for a, b in _pairs(generated, 40, seed=len(kw) * 7 + kw.get("max_hops", 6)):
+        got = _answers(generated, a, b, **kw)
+        assert got == oracle_paths(generated, a, b, **kw), (a, b, kw)
+        connected += bool(got)
+    assert connected >= 12  # the comparison covers real answers, not only empty ones
+
+
+def test_saved_workspace_same_answers(generated, saved):
+    connected = 0
+    for a, b in _pairs(generated, 80, seed=3):
+        want = oracle_paths(generated, a, b)
+        assert _answers(saved, a, b) == want, (a, b)
+        connected += bool(want)
+    assert connected >= 30
+
+
+def test_network_same_pair_paths(generated, saved):
+    r = random.Random(5)
+    people = list(generated.by_kind["cadre"])
+    for _ in range(5):
+        terms = r.sample(people, 4)
+        a, b = network(generated, terms), network(saved, terms)
+        assert [(p.weight, p.nodes) for p in a.paths] == [(p.weight, p.nodes) for p in b.paths]
+        assert a.unreached == b.unreached
+
+
+def test_unconnected_pair_is_empty(generated):
+    g = generated.graph
+    g.add_node("cadre:LONER", kind="cadre", id="LONER", name="孤立")
+    try:
+        assert paths(generated, "cadre:LONER", next(iter(generated.by_kind["issue"]))) == []
+    finally:
+        g.remove_node("cadre:LONER")
+
+
+# -- brute force on small graphs ---------------------------------------------------------------
+
+KINDS = sorted(EDGE_WEIGHTS)
+NODE_KINDS = ["cadre", "issue", "unit", "lead", "team", "round", "category"]
+
+
+def _small_graph(seed: int) -> GraphStore:
+    r = random.Random(seed)
+    g = nx.MultiDiGraph()
+    n = r.randint(7, 11)
+    ids = [f"{r.choice(NODE_KINDS)}:N{i:02d}" for i in range(n)]
+    for nid in ids:
+        g.add_node(nid, kind=nid.partition(":")[0], id=nid.partition(":")[2])
+    for _ in range(r.randint(n, 2 * n)):
+        u, v = r.sample(ids, 2)
+        kind = r.choice(KINDS)
+        g.add_edge(u, v, key=f"{kind}{r.random():.6f}", kind=kind)
+    return GraphStore(g)
+
+
+def _brute(store, a, b, max_hops, through_hubs):
+    """Every simple a..b path of <= max_hops edges (hubs not passed through
+    unless asked), each weighed by the lightest edge of each hop, read
+    straight from the MultiDiGraph."""
+    g = store.graph
+    und = nx.Graph()
+    und.add_nodes_from(g)
+    und.add_edges_from((u, v) for u, v in g.edges() if u != v)
+    out = []
+    for p in nx.all_simple_paths(und, a, b, cutoff=max_hops):
+        if not through_hubs and any(x.partition(":")[0] in HUB_KINDS for x in p[1:-1]):
+            continue
+        wt = 0.0
+        for x, y in zip(p, p[1:]):
+            kinds = [d["kind"] for d in (g.get_edge_data(x, y) or {}).values()]
+            kinds += [d["kind"] for d in (g.get_edge_data(y, x) or {}).values()]
+            wt += min(EDGE_WEIGHTS[k] for k in kinds)
+        out.append((wt, p))
+    return sorted(out, key=lambda t: (t[0], len(t[1]), t[1]))
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_k_lightest_as_brute_force(seed):
+    store = _small_graph(seed)
+    nodes = list(store.graph)
+    r = random.Random(seed)
+    for _ in range(6):
+        a, b = r.sample(nodes, 2)
+        hubs = r.random() < 0.3
+        # hop cap out of reach: the search is exact (Yen over an exact A*)
+        want = _brute(store, a, b, len(nodes), hubs)
+        got = paths(store, a, b, max_hops=2 * len(nodes), through_hubs=hubs, limit=5)
+        assert [p.weight for p in got] == [w for w, _ in want[:5]], (seed, a, b)
+        lighter = {tuple(p) for w, p in want if want[4:] and w < want[4][0]}
+        assert lighter <= {tuple(p.nodes) for p in got}
+        for p in got:  # each a real simple path of the stated weight, each hop an edge
+            assert len(set(p.nodes)) == len(p.nodes)
+            assert p.weight == sum(EDGE_WEIGHTS[s.kind] for s in p.steps)
+            assert (p.weight, p.nodes) in want
+        # with a binding hop cap: the lightest path is still exact; every
+        # answer a real path within the cap, lightest first
+        cap = r.randint(1, 4)
+        want = _brute(store, a, b, cap, hubs)
+        got = paths(store, a, b, max_hops=cap, through_hubs=hubs, limit=5)
+        assert bool(got) == bool(want)
+        if want:
+            assert got[0].weight == want[0][0]
+            assert [p.weight for p in got] == sorted(p.weight for p in got)
+            assert all((p.weight, p.nodes) in want for p in got)
+        assert _answers(store, a, b, max_hops=cap, through_hubs=hubs) == \
+            oracle_paths(store, a, b, max_hops=cap, through_hubs=hubs)
