@@ -318,6 +318,15 @@ def network(server: GraphServer, refs: list[str], max_hops: int = 6, through_hub
 
 # -- a store whose nodes and edges are fetched on demand ----------------------------------
 
+class _Miss(Exception):
+    """A node not fetched yet was read during an optimistic pass (see :meth:`LazyStore.settle`)."""
+
+
+#: Ids per statement in a batched fetch: FalkorDB's client inlines parameters
+#: into the statement's text, so a list is sent in parts of this size.
+FETCH_BATCH = 1000
+
+
 class LazyStore:
     """The per-node :class:`~xuncha.graph.store.GraphStore` API over a graph
     server: ``node``, ``has``, ``kind``, ``label``, ``out_edges``, ``in_edges``
@@ -325,28 +334,150 @@ class LazyStore:
     queries (:mod:`xuncha.queries.view`) run on it unchanged, so their server
     answers are the embedded answers by construction.  Edges come back in a
     backend's order; the queries read them in a canonical order.
+
+    Fetching: a node of a kind that is not a hub (region, round, category)
+    comes with all its relationships, both directions, and the properties of
+    their far ends (:meth:`fill`: one statement for many nodes); a hub's
+    relationships are fetched only by the type asked.
+
+    Round trips: run a query through :meth:`settle` and its walk is done in
+    passes.  In a pass nothing is fetched: whatever the walk reads that is not
+    cached yet is noted (a missing node reads as absent, missing edges as
+    none) and the pass goes on, so it reaches every node one step further than
+    the last; the notes are then fetched together (one statement per
+    :data:`FETCH_BATCH` ids) and the walk runs again.  The pass that reads
+    nothing missing read only fetched data: its answer is the one a walk
+    fetching node by node gives, which is the embedded answer.  Round trips
+    grow with the depth of the walk (about one per layer of the
+    neighbourhood), not with the number of nodes it visits.
     """
 
     def __init__(self, server: GraphServer):
         self.server = server
         self.meta: dict = {}
         self._nodes: dict[str, dict | None] = {}
-        self._edges: dict[tuple, list] = {}
+        self._adj: dict[str, tuple[list, list]] = {}  # nid -> (out edges, in edges), all kinds
+        self._edges: dict[tuple, list] = {}  # (hub nid, direction, kind) -> edges
+        self._blocks: dict[tuple, list[str]] = {}
+        self._want: set | None = None  # during an optimistic pass: what was missing
+        self._own = set(self.__dict__) | {"_own"}
 
-    def _fetch(self, nids) -> None:
-        missing = [n for n in dict.fromkeys(nids) if n not in self._nodes]
-        if missing:
-            got = fetch_nodes(self.server, missing)
-            for n in missing:
-                self._nodes[n] = _decoded(got[n]) if n in got else None
+    # -- fetching ----------------------------------------------------------------------
+    @staticmethod
+    def _whole(nid: str) -> bool:
+        """True when ``nid``'s relationships are fetched whole (not a hub)."""
+        kind = split_id(nid)[0]
+        return kind in NODE_KINDS and not NODE_KINDS[kind].hub
 
+    def _missing(self, want: tuple) -> None:
+        """Fetch ``want`` now, or note it during an optimistic pass."""
+        if self._want is not None:
+            self._want.add(want)
+        else:
+            self.fill([want])
+
+    def fill(self, wants) -> None:
+        """Fetch what ``wants`` names, in as few statements as possible:
+        ``("node", nid)`` (with its relationships when not a hub) and
+        ``("edges", nid, direction, kind)`` (a hub's relationships of one type)."""
+        from ..schema import EDGE_KINDS
+        from .push import decode_props
+
+        nodes, whole, hub_edges = set(), set(), set()
+        for w in wants:
+            nid = w[1]
+            kind = split_id(nid)[0]
+            if kind not in NODE_KINDS:
+                self._nodes.setdefault(nid, None)
+                continue
+            if w[0] == "node" or self._whole(nid):
+                if nid not in self._nodes:
+                    nodes.add(nid)
+                if self._whole(nid) and nid not in self._adj:
+                    whole.add(nid)
+            else:
+                hub_edges.add(w[1:])
+        parts = ([("n", n) for n in sorted(nodes)] + [("a", n) for n in sorted(whole)]
+                 + [("h", e) for e in sorted(hub_edges, key=str)])
+        adj: dict[str, tuple[list, list]] = {n: ([], []) for n in whole}
+        hub: dict[tuple, list] = {e: [] for e in hub_edges}
+        found: set[str] = set()
+        for i in range(0, len(parts), FETCH_BATCH):
+            statement, params = _fill_statement(parts[i:i + FETCH_BATCH])
+            for r in self.server.run(statement, params):
+                x, d = r["x"], r["d"]
+                if d == "node":
+                    found.add(x)
+                    self._nodes[x] = decode_props(r["bp"], ID_PROP)
+                    continue
+                if d == "far":
+                    if self._nodes.get(x) is None:
+                        self._nodes[x] = decode_props(r["bp"], ID_PROP)
+                    continue
+                if r["t"] not in EDGE_KINDS:
+                    continue
+                b = r["b"]
+                if r["bp"] is not None and self._nodes.get(b) is None:
+                    self._nodes[b] = decode_props(r["bp"], ID_PROP)
+                e = decode_props(dict(r["rp"]), "key")
+                e["kind"] = r["t"]
+                direction, _, asked = d.partition(" ")
+                edge = (x, b, e) if direction == "out" else (b, x, e)
+                if asked:
+                    hub[(x, direction, None if asked == "*" else asked)].append(edge)
+                else:
+                    adj[x][0 if direction == "out" else 1].append(edge)
+        for n in nodes - found:
+            self._nodes[n] = None
+        for n, (out, in_) in adj.items():
+            out.sort(key=lambda e: (e[1], str(sorted(e[2].items()))))
+            in_.sort(key=lambda e: (e[0], str(sorted(e[2].items()))))
+            self._adj[n] = (out, in_)
+        for (n, direction, kind), got in hub.items():
+            got.sort(key=lambda e: (e[1] if direction == "out" else e[0], str(sorted(e[2].items()))))
+            self._edges[(n, direction, kind)] = got
+
+    def settle(self, walk: Callable[[], object], max_passes: int = 24):
+        """``walk()`` (a query over this store) in optimistic passes, fetching
+        what each pass missed in one go (see the class docstring); returns the
+        answer of the first pass that missed nothing.  Memos a query hung on
+        the store during a pass that missed something are dropped (they were
+        computed on part of the data).  After ``max_passes`` the walk runs
+        fetching as it reads, which gives the same answer more slowly."""
+        for _ in range(max_passes):
+            self._forget_memos()
+            self._want = set()
+            try:
+                answer, failed = walk(), None
+            except Exception as exc:  # noqa: BLE001 - judged below
+                answer, failed = None, exc
+            finally:
+                want, self._want = self._want, None
+            if not want:
+                if failed is None:
+                    return answer
+                break  # a genuine error: raise it from a plain walk below
+            self.fill(want)
+        self._forget_memos()
+        return walk()
+
+    def _forget_memos(self) -> None:
+        for k in [k for k in self.__dict__ if k not in self._own]:
+            del self.__dict__[k]
+
+    def _known(self, nid: str) -> bool:
+        if nid not in self._nodes:
+            self._missing(("node", nid))
+        return nid in self._nodes
+
+    # -- the GraphStore API ---------------------------------------------------------------
     def has(self, nid: str) -> bool:
-        self._fetch([nid])
-        return self._nodes.get(nid) is not None
+        return self._known(nid) and self._nodes[nid] is not None
 
     def node(self, nid: str) -> dict:
-        self._fetch([nid])
-        d = self._nodes.get(nid)
+        if not self._known(nid):
+            raise _Miss(nid)
+        d = self._nodes[nid]
         if d is None:
             raise KeyError(nid)
         return d
@@ -358,37 +489,30 @@ class LazyStore:
         return node_label(nid, self.node(nid))
 
     def resolve(self, ref: str, kinds: tuple[str, ...] | None = None) -> str:
+        """As :func:`resolve`; a ``kind:id`` is looked up with its relationships
+        (the first fetch a walk from it needs)."""
+        kind, _, raw = ref.strip().partition(":")
+        if kind in (kinds or NODE_KINDS) and raw:
+            if self._want is None:
+                self.fill([("node", ref.strip())])
+            if self._nodes.get(ref.strip()) is not None:
+                return ref.strip()
         return resolve(self.server, ref, kinds)
 
     def _edges_of(self, nid: str, direction: str, kind: str | None) -> list:
-        key = (nid, direction, kind)
-        got = self._edges.get(key)
+        got = self._adj.get(nid)
         if got is not None:
-            return got
-        from ..schema import EDGE_KINDS
-        from .push import decode_props
-
-        nkind = split_id(nid)[0]
-        got = []
-        if nkind in NODE_KINDS and self.has(nid):
-            rel = "r" + (f":{R(kind)}" if kind else "")
-            pattern = f"-[{rel}]->(b)" if direction == "out" else f"<-[{rel}]-(b)"
-            rows = self.server.run(
-                f"MATCH (a:{L(nkind)} {{{ID_PROP}: $x}}) MATCH (a){pattern} "
-                f"WITH r, b WHERE b.{ID_PROP} IS NOT NULL RETURN b.{ID_PROP} AS b, "
-                f"type(r) AS type, properties(r) AS rp, properties(b) AS bp", {"x": nid})
-            for r in rows:
-                if r["type"] not in EDGE_KINDS:
-                    continue
-                b = r["b"]
-                if b not in self._nodes or self._nodes[b] is None:
-                    self._nodes[b] = decode_props(r["bp"], ID_PROP)
-                d = decode_props(dict(r["rp"]), "key")
-                d["kind"] = r["type"]
-                got.append((nid, b, d) if direction == "out" else (b, nid, d))
-            got.sort(key=lambda e: (e[1] if direction == "out" else e[0], str(sorted(e[2].items()))))
-        self._edges[key] = got
-        return got
+            edges = got[0 if direction == "out" else 1]
+            return edges if kind is None else [e for e in edges if e[2]["kind"] == kind]
+        if not self._known(nid) or self._nodes[nid] is None:
+            return []
+        if self._whole(nid):
+            self._missing(("node", nid))
+            return self._edges_of(nid, direction, kind) if nid in self._adj else []
+        key = (nid, direction, kind)
+        if key not in self._edges:
+            self._missing(("edges", *key))
+        return self._edges.get(key, [])
 
     def out_edges(self, nid: str, kind: str | None = None):
         yield from self._edges_of(nid, "out", kind)
@@ -404,7 +528,19 @@ class LazyStore:
 
     def category_block(self, key: str, sector: str, lo: int, hi: int) -> list[str]:
         """Ids of the items that may be in ``derived("category_sector")[key\\tsector]``
-        between days ``lo`` and ``hi`` (the caller checks each item's date)."""
+        between days ``lo`` and ``hi`` (the caller checks each item's date).
+
+        Cached; in an optimistic pass that has already missed something the
+        arguments may come from part of the data, so it answers nothing and
+        waits for a pass that reads only fetched data."""
+        args = (key, sector, lo, hi)
+        if args not in self._blocks:
+            if self._want:
+                return []
+            self._blocks[args] = self._category_block(*args)
+        return self._blocks[args]
+
+    def _category_block(self, key: str, sector: str, lo: int, hi: int) -> list[str]:
         import datetime as _dt
 
         dlo = _dt.date.fromordinal(lo).isoformat()
@@ -425,3 +561,43 @@ class LazyStore:
             f"(l.transfer_date >= $lo AND l.transfer_date <= $hi)) "
             f"RETURN DISTINCT l.{ID_PROP} AS x", {"key": key, "lo": dlo, "hi": dhi})]
         return sorted(set(ids))
+
+
+def _fill_statement(parts: list[tuple]) -> tuple[str, dict]:
+    """One statement (``UNION ALL`` of one branch per label and what is
+    asked) for :meth:`LazyStore.fill`.  Rows: ``x`` (the node asked),
+    ``d`` (``node``; ``out``/``in`` for a whole node's relationships;
+    ``out KIND``/``in *`` for a hub's), ``t`` (relationship type), ``rp``,
+    ``b`` (far end's id), ``bp`` (its properties, or the node's own)."""
+    groups: dict[tuple, list[str]] = {}
+    for what, x in parts:
+        if what == "h":
+            nid, direction, kind = x
+            groups.setdefault(("h", split_id(nid)[0], direction, kind or ""), []).append(nid)
+        else:
+            groups.setdefault((what, split_id(x)[0], "", ""), []).append(x)
+    branches: list[str] = []
+    params: dict[str, list[str]] = {}
+    far = (f"WITH x, r, b WHERE b.{ID_PROP} IS NOT NULL RETURN x AS x, {{d}} AS d, type(r) AS t, "
+           f"properties(r) AS rp, b.{ID_PROP} AS b, properties(b) AS bp")
+    edge = far.replace("properties(b) AS bp", "null AS bp")
+    for i, ((what, kind, direction, rel), ids) in enumerate(sorted(groups.items())):
+        p = f"ids{i}"
+        params[p] = ids
+        head = f"UNWIND ${p} AS x MATCH (a:{L(kind)} {{{ID_PROP}: x}}) "
+        if what == "n":
+            branches.append(head + "RETURN x AS x, 'node' AS d, null AS t, null AS rp, "
+                                   "null AS b, properties(a) AS bp")
+        elif what == "a":  # the far ends' properties once each, not once per edge
+            branches.append(head + "MATCH (a)-[r]->(b) " + edge.format(d="'out'"))
+            branches.append(head + "MATCH (a)<-[r]-(b) " + edge.format(d="'in'"))
+            branches.append(head + f"MATCH (a)--(b) WITH DISTINCT b WHERE b.{ID_PROP} IS NOT NULL "
+                                   f"RETURN b.{ID_PROP} AS x, 'far' AS d, null AS t, null AS rp, "
+                                   f"null AS b, properties(b) AS bp")
+        else:
+            r = f"r:{R(rel)}" if rel else "r"  # R: a registry type, or KeyError
+            pattern = f"MATCH (a)-[{r}]->(b) " if direction == "out" else f"MATCH (a)<-[{r}]-(b) "
+            if direction not in ("out", "in"):
+                raise ValueError(direction)
+            branches.append(head + pattern + far.format(d=f"'{direction} {rel or '*'}'"))
+    return " UNION ALL ".join(branches), params

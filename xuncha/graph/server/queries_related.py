@@ -145,18 +145,25 @@ def related(server: GraphServer, ref: str, limit: int | None = 10, min_score: fl
     from ...queries.periods import DEFAULT_POLICY
     from ...queries.related import SEED_KINDS, check, rank
 
-    check(signals, min_tier)
-    seed = resolve(server, ref, SEED_KINDS)
-    store = LazyStore(server)
     from ...queries.related import TEXT_MIN
     from .stats import server_table, similar_from
 
-    table = server_table(server, "text_stats")  # pushed term statistics, if any
+    check(signals, min_tier)
+    store = LazyStore(server)
+    seed = store.resolve(ref, SEED_KINDS)  # fetched with its relationships
+    found: dict[tuple, list] = {}
+    tables: list = []
 
-    def similar(s):
-        if table is not None:  # indexed look-ups of the seed's terms and candidates
-            return similar_from(table, s.text, s.id, TEXT_MIN, limit=50)
-        return similar_docs(server, s.id, s.text)  # a database without them: CONTAINS
+    def similar(s):  # the seed's text only: cached across the walk's passes
+        key = (s.id, s.text)
+        if key not in found:
+            if not tables:
+                tables.append(server_table(server, "text_stats"))  # pushed term statistics?
+            if tables[0] is not None:  # indexed look-ups of the seed's terms and candidates
+                found[key] = similar_from(tables[0], s.text, s.id, TEXT_MIN, limit=50)
+            else:  # a database without them: CONTAINS
+                found[key] = similar_docs(server, s.id, s.text)
+        return found[key]
 
-    return rank(store, seed, limit, min_score, signals, min_tier=min_tier,
-                policy=policy or DEFAULT_POLICY, similar=similar)
+    return store.settle(lambda: rank(store, seed, limit, min_score, signals, min_tier=min_tier,
+                                     policy=policy or DEFAULT_POLICY, similar=similar))
