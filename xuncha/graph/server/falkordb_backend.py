@@ -57,9 +57,8 @@ class FalkorServer(GraphServer):
     def _query(self, statement: str, params: dict | None, read_only: bool) -> list[dict]:
         try:
             if read_only:
-                res = self.graph.ro_query(statement, params)
-            else:
-                res = self.graph.query(statement, params)
+                return self._read(statement, params)
+            res = self.graph.query(statement, params)
         except Exception as exc:  # noqa: BLE001
             if read_only and "empty key" in str(exc).lower():
                 return []  # the graph does not exist (yet): nothing to read
@@ -69,6 +68,24 @@ class FalkorServer(GraphServer):
             raise err from None
         names = [h[1] for h in res.header]
         return [dict(zip(names, row)) for row in res.result_set]
+
+    def _read(self, statement: str, params: dict | None) -> list[dict]:
+        """A read statement, its compact result turned into rows by :func:`_rows`
+        (the client's own parser, which also reads nodes, edges and paths, is
+        several times slower on rows of maps and lists)."""
+        from falkordb.helpers import stringify_param_value
+        from falkordb.query_result import QueryResult
+
+        header = "".join(f"`{k}`={stringify_param_value(v)} " for k, v in (params or {}).items())
+        response = self.graph.execute_command("GRAPH.RO_QUERY", self.graph.name,
+                                              ("CYPHER " + header if header else "") + statement,
+                                              "--compact")
+        rows = _rows(response)
+        if rows is None:  # an error, or a value only the client reads
+            res = QueryResult(self.graph, response)
+            names = [h[1] for h in res.header]
+            rows = [dict(zip(names, row)) for row in res.result_set]
+        return rows
 
     def run(self, statement: str, params: dict[str, Any] | None = None) -> list[dict]:
         return self._query(statement, params, read_only=True)
@@ -90,3 +107,42 @@ class FalkorServer(GraphServer):
             self.db.connection.close()
         except Exception:  # noqa: BLE001 - closing a dead connection
             pass
+
+
+class _Unread(Exception):
+    """A value of a type :func:`_value` leaves to the client (node, edge, path…)."""
+
+
+def _value(v):
+    """One value of FalkorDB's compact result format: ``[type, value]``."""
+    t, x = v
+    if t == 2:  # string
+        return x.decode() if isinstance(x, bytes) else x
+    if t == 3:  # integer
+        return int(x)
+    if t == 10:  # map: key, [type, value], key, …
+        return {(x[i].decode() if isinstance(x[i], bytes) else x[i]): _value(x[i + 1])
+                for i in range(0, len(x), 2)}
+    if t == 1:
+        return None
+    if t == 6:  # array
+        return [_value(y) for y in x]
+    if t == 4:  # boolean
+        return (x.decode() if isinstance(x, bytes) else x) == "true"
+    if t == 5:  # double
+        return float(x)
+    raise _Unread(t)
+
+
+def _rows(response) -> list[dict] | None:
+    """Rows of a compact ``GRAPH.RO_QUERY`` response, or None when the
+    client's parser must read it (an error, no result set, a node/edge/path,
+    a temporal or spatial value): the same values the client gives."""
+    if not isinstance(response, list) or len(response) < 3 or \
+            any(isinstance(part, Exception) for part in response):
+        return None
+    names = [h[1].decode() if isinstance(h[1], bytes) else h[1] for h in response[0]]
+    try:
+        return [dict(zip(names, map(_value, row))) for row in response[1]]
+    except _Unread:
+        return None

@@ -323,8 +323,12 @@ class _Miss(Exception):
 
 
 #: Ids per statement in a batched fetch: FalkorDB's client inlines parameters
-#: into the statement's text, so a list is sent in parts of this size.
+#: into the statement's text, so a long list is sent in parts of this size.
 FETCH_BATCH = 1000
+
+
+def _hub(kind: str) -> bool:
+    return kind not in NODE_KINDS or NODE_KINDS[kind].hub
 
 
 class LazyStore:
@@ -335,40 +339,35 @@ class LazyStore:
     answers are the embedded answers by construction.  Edges come back in a
     backend's order; the queries read them in a canonical order.
 
-    Fetching: a node of a kind that is not a hub (region, round, category)
-    comes with all its relationships, both directions, and the properties of
-    their far ends (:meth:`fill`: one statement for many nodes); a hub's
-    relationships are fetched only by the type asked.
-
     Round trips: run a query through :meth:`settle` and its walk is done in
     passes.  In a pass nothing is fetched: whatever the walk reads that is not
     cached yet is noted (a missing node reads as absent, missing edges as
     none) and the pass goes on, so it reaches every node one step further than
-    the last; the notes are then fetched together (one statement per
-    :data:`FETCH_BATCH` ids) and the walk runs again.  The pass that reads
-    nothing missing read only fetched data: its answer is the one a walk
-    fetching node by node gives, which is the embedded answer.  Round trips
-    grow with the depth of the walk (about one per layer of the
+    the last; the notes are then fetched together (:meth:`fill`: one
+    statement per :data:`FETCH_BATCH` ids) and the walk runs again.  The pass
+    that reads nothing missing read only fetched data: its answer is the one
+    a walk fetching node by node gives, which is the embedded answer.  Round
+    trips grow with the depth of the walk (about one per layer of the
     neighbourhood), not with the number of nodes it visits.
+
+    What is fetched with a node: the relationship types the walk has asked of
+    any node of its kind so far (it reads a kind's nodes alike), with the
+    properties of their far ends, so a node reached in one pass comes with
+    what the next pass reads of it.  Hubs (region, round, category) get only
+    the types asked of them.
     """
 
     def __init__(self, server: GraphServer):
         self.server = server
         self.meta: dict = {}
         self._nodes: dict[str, dict | None] = {}
-        self._adj: dict[str, tuple[list, list]] = {}  # nid -> (out edges, in edges), all kinds
-        self._edges: dict[tuple, list] = {}  # (hub nid, direction, kind) -> edges
+        self._edges: dict[tuple, list] = {}  # (nid, direction, kind or None: all) -> edges
+        self._asked: dict[str, set[tuple]] = {}  # node kind -> (direction, edge kind) read of it
         self._blocks: dict[tuple, list[str]] = {}
         self._want: set | None = None  # during an optimistic pass: what was missing
         self._own = set(self.__dict__) | {"_own"}
 
     # -- fetching ----------------------------------------------------------------------
-    @staticmethod
-    def _whole(nid: str) -> bool:
-        """True when ``nid``'s relationships are fetched whole (not a hub)."""
-        kind = split_id(nid)[0]
-        return kind in NODE_KINDS and not NODE_KINDS[kind].hub
-
     def _missing(self, want: tuple) -> None:
         """Fetch ``want`` now, or note it during an optimistic pass."""
         if self._want is not None:
@@ -378,29 +377,44 @@ class LazyStore:
 
     def fill(self, wants) -> None:
         """Fetch what ``wants`` names, in as few statements as possible:
-        ``("node", nid)`` (with its relationships when not a hub) and
-        ``("edges", nid, direction, kind)`` (a hub's relationships of one type)."""
+        ``("node", nid)`` and ``("edges", nid, direction, kind or None)``,
+        each with the relationship types learnt for its kind (not for hubs)."""
         from ..schema import EDGE_KINDS
         from .push import decode_props
 
-        nodes, whole, hub_edges = set(), set(), set()
+        nodes: set[str] = set()
+        asks: dict[str, set[tuple]] = {}
         for w in wants:
             nid = w[1]
             kind = split_id(nid)[0]
             if kind not in NODE_KINDS:
                 self._nodes.setdefault(nid, None)
                 continue
-            if w[0] == "node" or self._whole(nid):
-                if nid not in self._nodes:
-                    nodes.add(nid)
-                if self._whole(nid) and nid not in self._adj:
-                    whole.add(nid)
-            else:
-                hub_edges.add(w[1:])
-        parts = ([("n", n) for n in sorted(nodes)] + [("a", n) for n in sorted(whole)]
-                 + [("h", e) for e in sorted(hub_edges, key=str)])
-        adj: dict[str, tuple[list, list]] = {n: ([], []) for n in whole}
-        hub: dict[tuple, list] = {e: [] for e in hub_edges}
+            if nid not in self._nodes:
+                nodes.add(nid)
+            if w[0] == "edges":
+                asks.setdefault(nid, set()).add((w[2], w[3]))
+            if not _hub(kind):
+                asks.setdefault(nid, set()).update(self._asked.get(kind, ()))
+        # per node and direction: the edge kinds to fetch (None: all of them)
+        todo: dict[tuple, tuple | None] = {}
+        for nid, pairs in asks.items():
+            if self._nodes.get(nid, True) is None:
+                continue  # known not to exist
+            for direction in ("out", "in"):
+                kinds = {k for d, k in pairs if d == direction}
+                if not kinds or (nid, direction, None) in self._edges:
+                    continue
+                if None in kinds:
+                    todo[(nid, direction)] = None
+                    continue
+                kinds = {k for k in kinds if (nid, direction, k) not in self._edges}
+                if kinds:
+                    todo[(nid, direction)] = tuple(sorted(kinds))
+        parts = [(("n", split_id(n)[0]), n) for n in sorted(nodes)]
+        parts += sorted(((("e", split_id(n)[0], d, ks or ()), n) for (n, d), ks in todo.items()),
+                        key=lambda p: (p[0][:3], p[0][3], p[1]))
+        got: dict[tuple, list] = {key: [] for key in todo}
         found: set[str] = set()
         for i in range(0, len(parts), FETCH_BATCH):
             statement, params = _fill_statement(parts[i:i + FETCH_BATCH])
@@ -409,33 +423,24 @@ class LazyStore:
                 if d == "node":
                     found.add(x)
                     self._nodes[x] = decode_props(r["bp"], ID_PROP)
-                    continue
-                if d == "far":
+                elif d == "far":
                     if self._nodes.get(x) is None:
                         self._nodes[x] = decode_props(r["bp"], ID_PROP)
-                    continue
-                if r["t"] not in EDGE_KINDS:
-                    continue
-                b = r["b"]
-                if r["bp"] is not None and self._nodes.get(b) is None:
-                    self._nodes[b] = decode_props(r["bp"], ID_PROP)
-                e = decode_props(dict(r["rp"]), "key")
-                e["kind"] = r["t"]
-                direction, _, asked = d.partition(" ")
-                edge = (x, b, e) if direction == "out" else (b, x, e)
-                if asked:
-                    hub[(x, direction, None if asked == "*" else asked)].append(edge)
-                else:
-                    adj[x][0 if direction == "out" else 1].append(edge)
+                elif r["t"] in EDGE_KINDS:
+                    e = decode_props(dict(r["rp"]), "key")
+                    e["kind"] = r["t"]
+                    got[(x, d)].append((x, r["b"], e) if d == "out" else (r["b"], x, e))
         for n in nodes - found:
             self._nodes[n] = None
-        for n, (out, in_) in adj.items():
-            out.sort(key=lambda e: (e[1], str(sorted(e[2].items()))))
-            in_.sort(key=lambda e: (e[0], str(sorted(e[2].items()))))
-            self._adj[n] = (out, in_)
-        for (n, direction, kind), got in hub.items():
-            got.sort(key=lambda e: (e[1] if direction == "out" else e[0], str(sorted(e[2].items()))))
-            self._edges[(n, direction, kind)] = got
+        for (n, direction), edges in got.items():
+            far = 1 if direction == "out" else 0
+            edges.sort(key=lambda e: (e[far], str(sorted(e[2].items()))))
+            kinds = todo[(n, direction)]
+            if kinds is None:
+                self._edges[(n, direction, None)] = edges
+                continue
+            for k in kinds:
+                self._edges[(n, direction, k)] = [e for e in edges if e[2]["kind"] == k]
 
     def settle(self, walk: Callable[[], object], max_passes: int = 24):
         """``walk()`` (a query over this store) in optimistic passes, fetching
@@ -489,30 +494,34 @@ class LazyStore:
         return node_label(nid, self.node(nid))
 
     def resolve(self, ref: str, kinds: tuple[str, ...] | None = None) -> str:
-        """As :func:`resolve`; a ``kind:id`` is looked up with its relationships
-        (the first fetch a walk from it needs)."""
-        kind, _, raw = ref.strip().partition(":")
-        if kind in (kinds or NODE_KINDS) and raw:
-            if self._want is None:
-                self.fill([("node", ref.strip())])
-            if self._nodes.get(ref.strip()) is not None:
-                return ref.strip()
+        """As :func:`resolve`; a ``kind:id`` is looked up by the store (so the
+        walk from it does not fetch it again)."""
+        ref = ref.strip()
+        kind, _, raw = ref.partition(":")
+        if kind in (kinds or NODE_KINDS) and raw and self._want is None:
+            self.fill([("node", ref)])
+            if self._nodes.get(ref) is not None:
+                return ref
         return resolve(self.server, ref, kinds)
 
     def _edges_of(self, nid: str, direction: str, kind: str | None) -> list:
-        got = self._adj.get(nid)
+        got = self._edges.get((nid, direction, kind))
+        if got is None and kind is not None:
+            whole = self._edges.get((nid, direction, None))
+            if whole is not None:
+                got = self._edges[(nid, direction, kind)] = [e for e in whole
+                                                             if e[2]["kind"] == kind]
         if got is not None:
-            edges = got[0 if direction == "out" else 1]
-            return edges if kind is None else [e for e in edges if e[2]["kind"] == kind]
-        if not self._known(nid) or self._nodes[nid] is None:
+            return got
+        nkind = split_id(nid)[0]
+        if nkind not in NODE_KINDS or (nid in self._nodes and self._nodes[nid] is None):
             return []
-        if self._whole(nid):
-            self._missing(("node", nid))
-            return self._edges_of(nid, direction, kind) if nid in self._adj else []
-        key = (nid, direction, kind)
-        if key not in self._edges:
-            self._missing(("edges", *key))
-        return self._edges.get(key, [])
+        self._asked.setdefault(nkind, set()).add((direction, kind))
+        self._missing(("edges", nid, direction, kind))
+        if self._want is not None:
+            return []
+        return self._edges.get((nid, direction, kind)) or self._edges_of(nid, direction, kind) \
+            if self._nodes.get(nid) is not None else []
 
     def out_edges(self, nid: str, kind: str | None = None):
         yield from self._edges_of(nid, "out", kind)
@@ -564,40 +573,39 @@ class LazyStore:
 
 
 def _fill_statement(parts: list[tuple]) -> tuple[str, dict]:
-    """One statement (``UNION ALL`` of one branch per label and what is
-    asked) for :meth:`LazyStore.fill`.  Rows: ``x`` (the node asked),
-    ``d`` (``node``; ``out``/``in`` for a whole node's relationships;
-    ``out KIND``/``in *`` for a hub's), ``t`` (relationship type), ``rp``,
-    ``b`` (far end's id), ``bp`` (its properties, or the node's own)."""
+    """One statement (``UNION ALL`` of a branch per group) for
+    :meth:`LazyStore.fill`.  ``parts``: ``(("n", kind), nid)`` for a node's
+    properties, ``(("e", kind, direction, edge kinds or ()), nid)`` for its
+    relationships of those types (``()``: all).  Rows: ``x``, ``d``
+    (``node``; ``out``/``in``: a relationship of ``x``; ``far``: a far end,
+    once per group), ``t`` (type), ``rp``, ``b`` (far end's id), ``bp``
+    (properties of ``x`` for ``node`` and ``far`` rows)."""
     groups: dict[tuple, list[str]] = {}
-    for what, x in parts:
-        if what == "h":
-            nid, direction, kind = x
-            groups.setdefault(("h", split_id(nid)[0], direction, kind or ""), []).append(nid)
-        else:
-            groups.setdefault((what, split_id(x)[0], "", ""), []).append(x)
+    for g, nid in parts:
+        groups.setdefault(g, []).append(nid)
     branches: list[str] = []
     params: dict[str, list[str]] = {}
-    far = (f"WITH x, r, b WHERE b.{ID_PROP} IS NOT NULL RETURN x AS x, {{d}} AS d, type(r) AS t, "
-           f"properties(r) AS rp, b.{ID_PROP} AS b, properties(b) AS bp")
-    edge = far.replace("properties(b) AS bp", "null AS bp")
-    for i, ((what, kind, direction, rel), ids) in enumerate(sorted(groups.items())):
+    for i, (g, ids) in enumerate(groups.items()):
         p = f"ids{i}"
         params[p] = ids
-        head = f"UNWIND ${p} AS x MATCH (a:{L(kind)} {{{ID_PROP}: x}}) "
-        if what == "n":
+        head = f"UNWIND ${p} AS x MATCH (a:{L(g[1])} {{{ID_PROP}: x}}) "
+        if g[0] == "n":
             branches.append(head + "RETURN x AS x, 'node' AS d, null AS t, null AS rp, "
                                    "null AS b, properties(a) AS bp")
-        elif what == "a":  # the far ends' properties once each, not once per edge
-            branches.append(head + "MATCH (a)-[r]->(b) " + edge.format(d="'out'"))
-            branches.append(head + "MATCH (a)<-[r]-(b) " + edge.format(d="'in'"))
-            branches.append(head + f"MATCH (a)--(b) WITH DISTINCT b WHERE b.{ID_PROP} IS NOT NULL "
-                                   f"RETURN b.{ID_PROP} AS x, 'far' AS d, null AS t, null AS rp, "
-                                   f"null AS b, properties(b) AS bp")
+            continue
+        _, _, direction, kinds = g
+        types = "|".join(R(k) for k in kinds)  # registry types only (R raises otherwise)
+        r = f"r:{types}" if types else "r"
+        if direction == "out":
+            pattern, far = f"MATCH (a)-[{r}]->(b) ", f"MATCH (a)-[{r}]->(b) "
+        elif direction == "in":
+            pattern, far = f"MATCH (a)<-[{r}]-(b) ", f"MATCH (a)<-[{r}]-(b) "
         else:
-            r = f"r:{R(rel)}" if rel else "r"  # R: a registry type, or KeyError
-            pattern = f"MATCH (a)-[{r}]->(b) " if direction == "out" else f"MATCH (a)<-[{r}]-(b) "
-            if direction not in ("out", "in"):
-                raise ValueError(direction)
-            branches.append(head + pattern + far.format(d=f"'{direction} {rel or '*'}'"))
+            raise ValueError(f"direction {direction!r}")
+        branches.append(head + pattern + f"WITH x, r, b WHERE b.{ID_PROP} IS NOT NULL "
+                        f"RETURN x AS x, '{direction}' AS d, type(r) AS t, properties(r) AS rp, "
+                        f"b.{ID_PROP} AS b, null AS bp")
+        branches.append(head + far + f"WITH DISTINCT b WHERE b.{ID_PROP} IS NOT NULL "
+                        f"RETURN b.{ID_PROP} AS x, 'far' AS d, null AS t, null AS rp, "
+                        f"null AS b, properties(b) AS bp")
     return " UNION ALL ".join(branches), params
