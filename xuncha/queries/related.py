@@ -632,7 +632,13 @@ def rank(store, seed: str, limit: int | None = 10, min_score: float = 0.0,
     out.sort(key=lambda r: r.date or "", reverse=True)
     out.sort(key=lambda r: (TIERS.index(r.tier), -r.score, -r.evidence))
     out = out[:limit] if limit else out
-    for r in out:
-        for reason in r.reasons:
-            reason.hops = hops(store, reason.steps)
+    failed = None
+    for r in out:  # every reason's hops before any failure: a store that reads in
+        for reason in r.reasons:  # passes (a graph server) notes all it lacks at once
+            try:
+                reason.hops = hops(store, reason.steps)
+            except QueryError as exc:
+                failed = failed or exc
+    if failed is not None:
+        raise failed
     return out

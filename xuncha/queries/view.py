@@ -48,22 +48,88 @@ class Visit:
         self.props = props
 
 
+class _Memo(dict):
+    """A memo of a :class:`View` over a store that reads in optimistic passes
+    (:meth:`xuncha.graph.server.queries.LazyStore.settle`): such a store
+    counts in ``store.misses`` the reads it answered from part of the data.
+    An entry computed while that count moved, or while reading such an entry,
+    is *dirty*: kept for the rest of the pass, dropped after it
+    (:meth:`View.forget_dirty`).  A clean entry read only fetched data, so it
+    is the one a plain walk computes, and it is kept for the next passes.
+    A computation starts at the failed look-up of its key and ends when the
+    key is set (the pattern of every memo here)."""
+
+    __slots__ = ("view", "pending", "dirty")
+
+    def __init__(self, view: "View"):
+        super().__init__()
+        self.view = view
+        self.pending: dict = {}
+        self.dirty: set = set()
+
+    def _read(self, key):
+        if key in self.dirty:
+            self.view.dirty_reads += 1
+
+    def get(self, key, default=None):
+        if dict.__contains__(self, key):
+            self._read(key)
+            return dict.__getitem__(self, key)
+        self.pending.setdefault(key, self.view.taint())
+        return default
+
+    def __contains__(self, key) -> bool:
+        if dict.__contains__(self, key):
+            return True
+        self.pending.setdefault(key, self.view.taint())
+        return False
+
+    def __getitem__(self, key):
+        self._read(key)
+        return dict.__getitem__(self, key)
+
+    def __setitem__(self, key, value) -> None:
+        dict.__setitem__(self, key, value)
+        if self.pending.pop(key, None) != self.view.taint():
+            self.dirty.add(key)
+
+    def forget_dirty(self) -> None:
+        for key in self.dirty:
+            self.pop(key, None)
+        self.dirty.clear()
+        self.pending.clear()
+
+
 class View:
     def __init__(self, store):
         self.store = store
-        self._round: dict[str, tuple] = {}
-        self._visits: dict[str, list[Visit]] = {}
-        self._periods: dict[tuple, dict] = {}
-        self._items: dict[str, Item | None] = {}
-        self._items_u: dict[str, list[Item]] = {}
-        self._items_c: dict[str, list[Item]] = {}
-        self._posts_c: dict[str, list[Post]] = {}
-        self._posts_u: dict[str, list[Post]] = {}
-        self._ties: dict[str, list[Tie]] = {}
-        self._colleagues: dict[str, list[Tie]] = {}
-        self._leads_of: dict[str, list[str]] = {}
-        self._subjects: dict[str, frozenset] = {}
-        self._item_period: dict[tuple, Period | None] = {}
+        # a store that reads in passes counts its misses: memos then track them
+        self.dirty_reads = 0
+        memo = (lambda: _Memo(self)) if hasattr(store, "misses") else dict
+        self._round: dict[str, tuple] = memo()
+        self._visits: dict[str, list[Visit]] = memo()
+        self._periods: dict[tuple, dict] = memo()
+        self._items: dict[str, Item | None] = memo()
+        self._items_u: dict[str, list[Item]] = memo()
+        self._items_c: dict[str, list[Item]] = memo()
+        self._posts_c: dict[str, list[Post]] = memo()
+        self._posts_u: dict[str, list[Post]] = memo()
+        self._ties: dict[str, list[Tie]] = memo()
+        self._colleagues: dict[str, list[Tie]] = memo()
+        self._leads_of: dict[str, list[str]] = memo()
+        self._subjects: dict[str, frozenset] = memo()
+        self._item_period: dict[tuple, Period | None] = memo()
+
+    def taint(self) -> int:
+        """Reads so far answered from part of the data (see :class:`_Memo`)."""
+        return self.store.misses + self.dirty_reads
+
+    def forget_dirty(self) -> None:
+        """Drop the memo entries computed from part of the data."""
+        for m in self.__dict__.values():
+            if isinstance(m, _Memo):
+                m.forget_dirty()
+        self.dirty_reads = 0
 
     # -- nodes ---------------------------------------------------------------------
     def has(self, nid: str | None) -> bool:
@@ -165,6 +231,13 @@ class View:
         self._items[nid] = it
         return it
 
+    def _same(self, it: Item) -> Item:
+        """``it`` as the memo holds it: a memo keyed by an item's id reads the
+        item through :meth:`item`, so a memo entry computed from an item built
+        on part of the data is known as such (:class:`_Memo`); the same object
+        on a plain store."""
+        return self.item(it.id) or it
+
     def _raised_from(self, lid: str, d: dict) -> tuple[str, ...]:
         """A lead's linked issues in ``issue_ids`` order (the first one counts)."""
         targets = sorted({v for _, v, _ in self.store.out_edges(lid, "RAISED_FROM")})
@@ -182,6 +255,7 @@ class View:
         """Subjects 被反映人 of the leads of the item's case (see common)."""
         got = self._subjects.get(it.id)
         if got is None:
+            it = self._same(it)
             if it.kind == "lead":
                 got = frozenset(it.cadres)
             else:
@@ -221,6 +295,7 @@ class View:
         key = (it.id, policy.lookback_years)
         if key in self._item_period:
             return self._item_period[key]
+        it = self._same(it)
         got = None
         if it.unit:
             per = self.inspected_periods(it.unit, policy).get(it.round)

@@ -357,14 +357,16 @@ class LazyStore:
     the types asked of them.
     """
 
-    def __init__(self, server: GraphServer):
+    def __init__(self, server: GraphServer, learn: bool = True):
         self.server = server
+        self.learn = learn  # False: fetch only what is read (the benchmarks' baseline)
         self.meta: dict = {}
         self._nodes: dict[str, dict | None] = {}
         self._edges: dict[tuple, list] = {}  # (nid, direction, kind or None: all) -> edges
         self._asked: dict[str, set[tuple]] = {}  # node kind -> (direction, edge kind) read of it
         self._blocks: dict[tuple, list[str]] = {}
         self._want: set | None = None  # during an optimistic pass: what was missing
+        self.misses = 0  # reads answered from part of the data (optimistic passes)
         self._own = set(self.__dict__) | {"_own"}
 
     # -- fetching ----------------------------------------------------------------------
@@ -372,6 +374,7 @@ class LazyStore:
         """Fetch ``want`` now, or note it during an optimistic pass."""
         if self._want is not None:
             self._want.add(want)
+            self.misses += 1
         else:
             self.fill([want])
 
@@ -394,7 +397,7 @@ class LazyStore:
                 nodes.add(nid)
             if w[0] == "edges":
                 asks.setdefault(nid, set()).add((w[2], w[3]))
-            if not _hub(kind):
+            if self.learn and not _hub(kind):
                 asks.setdefault(nid, set()).update(self._asked.get(kind, ()))
         # per node and direction: the edge kinds to fetch (None: all of them)
         todo: dict[tuple, tuple | None] = {}
@@ -445,9 +448,9 @@ class LazyStore:
     def settle(self, walk: Callable[[], object], max_passes: int = 24):
         """``walk()`` (a query over this store) in optimistic passes, fetching
         what each pass missed in one go (see the class docstring); returns the
-        answer of the first pass that missed nothing.  Memos a query hung on
-        the store during a pass that missed something are dropped (they were
-        computed on part of the data).  After ``max_passes`` the walk runs
+        answer of the first pass that missed nothing.  What a query memoised
+        on the store from part of the data is dropped between passes
+        (:meth:`_forget_memos`).  After ``max_passes`` the walk runs
         fetching as it reads, which gives the same answer more slowly."""
         for _ in range(max_passes):
             self._forget_memos()
@@ -467,8 +470,15 @@ class LazyStore:
         return walk()
 
     def _forget_memos(self) -> None:
+        """Memos a query hung on the store keep what they computed from fetched
+        data only (``forget_dirty``, :class:`xuncha.queries.view.View`);
+        any other is dropped."""
         for k in [k for k in self.__dict__ if k not in self._own]:
-            del self.__dict__[k]
+            forget = getattr(self.__dict__[k], "forget_dirty", None)
+            if forget is not None:
+                forget()
+            else:
+                del self.__dict__[k]
 
     def _known(self, nid: str) -> bool:
         if nid not in self._nodes:
@@ -545,6 +555,7 @@ class LazyStore:
         args = (key, sector, lo, hi)
         if args not in self._blocks:
             if self._want:
+                self.misses += 1
                 return []
             self._blocks[args] = self._category_block(*args)
         return self._blocks[args]
