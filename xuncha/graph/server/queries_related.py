@@ -2,11 +2,15 @@
 
 The scoring core, :func:`xuncha.queries.related.rank`, walks neighbourhoods
 through the per-node store API only (:mod:`xuncha.queries.view`); here it
-runs on a :class:`~xuncha.graph.server.queries.LazyStore`, which fetches each
-node's relationships by one parameterised statement (by label and the
-``xid`` index, restricted to the relationship type asked) the first time the
-walk asks for them.  The answer is the embedded answer by construction (the
-parity tests check ids, order, scores, tiers and reasons).
+runs on a :class:`~xuncha.graph.server.queries.LazyStore` in optimistic
+passes (:meth:`~xuncha.graph.server.queries.LazyStore.settle`): each pass
+notes the nodes and relationships it could not read yet, one statement
+fetches them all (by label and the ``xid`` index, with the relationship
+types the walk reads of that kind and their far ends' properties), and the
+walk goes on from what it has.  A few statements per call (about one per
+layer of the neighbourhood), whatever the seed's degree; the answer is that
+of the pass that read only fetched data, the embedded answer (the parity
+tests check ids, order, scores, tiers and reasons).
 
 Whole-dataset statistics (the weak signals, only with ``min_tier="weak"``):
 ``category_sector`` reads the seed's block with one targeted statement
@@ -23,7 +27,7 @@ import math
 from ..schema import split_id
 from .base import GraphServer
 from .dialect import ID_PROP, label as L
-from .queries import LazyStore, resolve, twin
+from .queries import LazyStore, twin
 
 #: The text property of each item kind (what the text statistics index).
 TEXT_PROP = {"issue": "description", "lead": "summary"}
@@ -150,7 +154,7 @@ def related(server: GraphServer, ref: str, limit: int | None = 10, min_score: fl
 
     check(signals, min_tier)
     store = LazyStore(server)
-    seed = store.resolve(ref, SEED_KINDS)  # fetched with its relationships
+    seed = store.resolve(ref, SEED_KINDS)  # a kind:id is fetched by the store
     found: dict[tuple, list] = {}
     tables: list = []
 
