@@ -77,6 +77,10 @@ def test_same_answers_as_the_full_ball_search(generated, kw):
 
 
 def test_saved_workspace_same_answers(generated, saved):
+    from xuncha.queries.paths import _RankWalker, _walker
+
+    # the saved workspace searches its compact adjacency (graph/hops.py)
+    assert isinstance(_walker(saved, False, set(), False), _RankWalker)
     connected = 0
     for a, b in _pairs(generated, 80, seed=3):
         want = oracle_paths(generated, a, b)

@@ -674,6 +674,39 @@ class WorkspaceStore(GraphStore):
         cache[name] = got
         return got
 
+    def edges_between(self, u: str, v: str) -> list[tuple[str, str, dict]]:
+        """``(source, target, attrs)`` of the edges ``u -> v`` and ``v -> u``,
+        reading only those: the two nodes' out-edge rows are searched inside
+        SQLite (a unit's row can hold thousands of edges; a path shows one)."""
+        out = []
+        cached = self.graph._succ
+        for s, t in ((u, v), (v, u)):
+            nbrs = cached._d.get(s)
+            if nbrs is not None or cached.complete or '"' in t or "\\" in t:
+                keyed = cached[s].get(t) if s in cached else None
+            else:
+                row = self._src.q("SELECT json_extract(a.succ, ?) FROM node n JOIN adj a "
+                                  "ON a.seq = n.seq WHERE n.id = ?", (f'$."{t}"', s)).fetchone()
+                keyed = self._src._obj(row[0], s) if row and row[0] is not None else None
+            for d in (keyed or {}).values():
+                if d.__class__ is not dict:
+                    raise self._src.damaged(f"edges of {s!r} are not key/attribute objects")
+                out.append((s, t, d))
+        return out
+
+    def hop_index(self):
+        """The saved compact adjacency for path searches
+        (:class:`~xuncha.graph.hops.HopIndex`, read on first use), or None
+        once the graph was changed in memory (it no longer describes it)."""
+        if not self.graph._pristine:
+            return None
+        got = self.__dict__.get("_hops")
+        if got is None:
+            from .hops import HopIndex
+
+            got = self._hops = HopIndex(self._src.q, self._src.damaged)
+        return got
+
     def close(self) -> None:
         self._src.con.close()
 

@@ -25,10 +25,14 @@ Tables::
     derived(tbl, key, value)    tables of graph/derived.py builders (indexed);
                                 a large dict value is stored a row per inner
                                 key ("outer\x1finner"), read one key at a time
+    hops(name, data)            the adjacency as compressed sparse rows over
+                                node ranks, one array per row, for path
+                                searches (:mod:`xuncha.graph.hops`)
 
 It is written to a temporary file in the same directory and renamed over the
 old one, so a crash mid-save leaves the previous workspace intact.  The
-previous format (``graph.json``, version 3) is refused with a message to load
+previous formats (``graph.json``, version 3; ``graph.db`` of version 4,
+without ``hops``) are refused with a message to load
 the ledgers again.  Measured against it in bench/README.md ("Workspace").
 """
 
@@ -50,7 +54,7 @@ if False:  # pragma: no cover - typing only
     from .saved import WorkspaceStore
 
 FORMAT = "xuncha-workspace"
-FORMAT_VERSION = 4
+FORMAT_VERSION = 5  # 5: the path search's compact adjacency (hops)
 GRAPH_FILE = "graph.db"
 OLD_FILE = "graph.json"  # format version <= 3
 DEFAULT_DIR = ".xuncha"
@@ -158,6 +162,7 @@ CREATE TABLE node(seq INTEGER PRIMARY KEY, id TEXT NOT NULL, kind TEXT, attrs BL
 CREATE TABLE adj(seq INTEGER PRIMARY KEY, succ BLOB, pred BLOB);
 CREATE TABLE name(name TEXT NOT NULL, seq INTEGER NOT NULL);
 CREATE TABLE derived(tbl TEXT NOT NULL, key TEXT NOT NULL, value BLOB NOT NULL);
+CREATE TABLE hops(name TEXT PRIMARY KEY, data BLOB NOT NULL);
 """
 INDEXES = """
 CREATE UNIQUE INDEX node_id ON node(id);
@@ -236,6 +241,9 @@ def _write_db(file: Path, g: nx.MultiDiGraph, meta: dict, tables: dict) -> dict:
                     yield x, i
 
         con.executemany("INSERT INTO name VALUES (?,?)", name_rows())
+        from .hops import build as build_hops
+
+        con.executemany("INSERT INTO hops VALUES (?,?)", build_hops(g).items())
         derived_info = {}
         for tbl, (version, table) in tables.items():
             # A large dict value (e.g. {"df": {term: n}, "postings": {...}})

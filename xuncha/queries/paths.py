@@ -184,6 +184,15 @@ class _Walker:
         for m, _, d in self.store.in_edges(n):
             yield m, d["kind"]
 
+    def key(self, nid: str) -> str:
+        return nid
+
+    def ids(self, keys: list[str]) -> list[str]:
+        return keys
+
+    def bounds(self, a: str, b: str, max_hops: int) -> dict[str, int] | None:
+        return _hop_bounds(self, a, b, max_hops)
+
     def nbrs(self, n: str) -> dict[str, float]:
         got = self._nbrs.get(n)
         if got is None:
@@ -264,20 +273,142 @@ def _hop_bounds(w: _Walker, a: str, b: str, max_hops: int) -> dict[str, int] | N
     return hb
 
 
-def _astar(w: _Walker, a: str, b: str, max_hops: int, hb: dict[str, int],
+class _RankWalker:
+    """The same neighbours as :class:`_Walker`, from a saved workspace's
+    compact adjacency (:mod:`xuncha.graph.hops`): nodes are ranks (ints
+    ordered as their ids, so every tie breaks as it does over ids), a
+    neighbour list is two array slices, and :meth:`bounds` is vectorised."""
+
+    def __init__(self, index, through_hubs: bool, ends: set[str], shortest: bool = False):
+        import numpy as np
+
+        self.index = index
+        self.shortest = shortest
+        ranks = [index.rank(e) for e in ends]
+        if through_hubs:
+            self.blocked_mask = np.zeros(index.n, dtype=bool)
+        else:
+            self.blocked_mask = index.kind_mask(HUB_KINDS)
+            self.blocked_mask[[r for r in ranks if r is not None]] = False
+        self.wcode = [1.0 if shortest else min(EDGE_WEIGHTS.get(k, DEFAULT_WEIGHT) for k in kinds)
+                      for kinds in index.masks]
+        self._nbrs: dict[int, dict[int, float]] = {}
+        self._keys = dict(zip(ends, ranks))
+
+    def key(self, nid: str) -> int:
+        got = self._keys.get(nid)
+        if got is None:
+            got = self._keys[nid] = self.index.rank(nid)
+        return got
+
+    def ids(self, keys: list[int]) -> list[str]:
+        return self.index.ids(keys)
+
+    def nbrs(self, n: int) -> dict[int, float]:
+        got = self._nbrs.get(n)
+        if got is None:
+            x = self.index
+            lo, hi = x.offsets[n], x.offsets[n + 1]
+            ns, cs = x.nbrs[lo:hi], x.codes[lo:hi]
+            bl = self.blocked_mask[ns]
+            if bl.any():
+                keep = ~bl
+                ns, cs = ns[keep], cs[keep]
+            got = self._nbrs[n] = dict(zip(ns.tolist(), map(self.wcode.__getitem__, cs.tolist())))
+        return got
+
+    def bounds(self, a: int, b: int, max_hops: int) -> dict[int, int] | None:
+        """:func:`_hop_bounds` over the arrays (the same layers, the same
+        distances), keeping only the nodes that can pass the A*'s prune."""
+        import numpy as np
+
+        if a == b:
+            return {b: 0}
+        x, blocked = self.index, self.blocked_mask
+        big = np.int32(2 ** 30)
+        da = np.full(x.n, big, dtype=np.int32)
+        db = np.full(x.n, big, dtype=np.int32)
+        da[a] = db[b] = 0
+        fa, fb = np.array([a]), np.array([b])
+        ka = kb = 0
+        while ka + kb < max_hops and fa.size and fb.size:
+            side_a = fa.size <= fb.size
+            dist, frontier = (da, fa) if side_a else (db, fb)
+            _, nb = x.gather(frontier)
+            nb = np.unique(nb[(dist[nb] == big) & ~blocked[nb]])
+            if side_a:
+                ka += 1
+                da[nb], fa = ka, nb
+            else:
+                kb += 1
+                db[nb], fb = kb, nb
+        if not ((da < big) & (db < big)).any():
+            return None
+        if fb.size:  # extend the layers from b through the a side (see _hop_bounds)
+            reach = max_hops - kb - 1
+            cand = np.flatnonzero((da <= reach) & (db == big))
+            src, nb = x.gather(cand)
+            layer = np.unique(src[db[nb] == kb])
+            db[layer] = kb + 1
+            for j in range(kb + 2, max_hops):
+                if not layer.size:
+                    break
+                _, nb = x.gather(layer)
+                layer = np.unique(nb[(db[nb] == big) & (da[nb] <= max_hops - j)])
+                db[layer] = j
+        # a node farther from a than ka is at least ka + 1 from it
+        keep = np.flatnonzero((db < big) & (np.minimum(da, ka + 1) + db <= max_hops))
+        return dict(zip(keep.tolist(), db[keep].tolist()))
+
+
+def _walker(store, through_hubs: bool, ends: set[str], shortest: bool):
+    """A walker over the saved compact adjacency when the store has one."""
+    index = getattr(store, "hop_index", None)
+    index = index() if index is not None else None
+    if index is not None:
+        return _RankWalker(index, through_hubs, ends, shortest)
+    return _Walker(store, through_hubs, ends, shortest)
+
+
+def _weights_to(w: _Walker, b: str, hb: dict[str, int]) -> dict[str, float]:
+    """The weight of the lightest path to ``b`` of every node in ``hb``,
+    through nodes of ``hb`` only (Dijkstra): the A*'s estimate.  Every path
+    the A* can still complete runs through ``hb``'s nodes (the others fail
+    its hop prune), so this never overestimates, and it is consistent (a
+    node's estimate is at most a hop's weight more than its neighbour's).
+    Any consistent estimate gives the A* the same answers, ties included
+    (a node's label is final when it is popped, whatever the estimate);
+    this one, much closer than the hop count, pops far fewer nodes."""
+    dist = {b: 0.0}
+    heap = [(0.0, b)]
+    done = set()
+    while heap:
+        d, u = heapq.heappop(heap)
+        if u in done:
+            continue
+        done.add(u)
+        for v, wt in w.nbrs(u).items():
+            if v in hb and v not in done:
+                nd = d + wt
+                if nd < dist.get(v, 1e300):
+                    dist[v] = nd
+                    heapq.heappush(heap, (nd, v))
+    return dist
+
+
+def _astar(w: _Walker, a: str, b: str, max_hops: int, hb: dict[str, int], hw: dict[str, float],
            banned_nodes=frozenset(), banned_edges=frozenset(), bound: float = float("inf")
            ) -> tuple[float, list[str]] | None:
-    """Lightest path a..b within ``max_hops`` edges and ``bound`` weight (A*:
-    every hop weighs at least 1, so the hop distance to ``b`` is an admissible
-    estimate, and a node farther from ``b`` than the hops left is pruned).
-    Ties by hops, then node ids."""
+    """Lightest path a..b within ``max_hops`` edges and ``bound`` weight (A*
+    estimating by ``hw``, :func:`_weights_to`; a node farther from ``b``
+    than the hops left, ``hb``, is pruned).  Ties by hops, then node ids."""
     if a == b:
         return (0.0, [a])
     if hb.get(a, max_hops + 1) > max_hops:
         return None
     best: dict[str, tuple] = {a: (0.0, 0, "")}
     pred: dict[str, str | None] = {a: None}
-    heap = [(float(hb[a]), 0.0, 0, a)]
+    heap = [(hw.get(a, float(hb[a])), 0.0, 0, a)]
     done: set[str] = set()
     while heap:
         f, d, h, u = heapq.heappop(heap)
@@ -301,13 +432,14 @@ def _astar(w: _Walker, a: str, b: str, max_hops: int, hb: dict[str, int],
             if banned_edges and ((u, v) in banned_edges or (v, u) in banned_edges):
                 continue
             nd = d + wt
-            if nd + left > bound:
+            f = nd + hw.get(v, left)
+            if f > bound:
                 continue
             old = best.get(v)
             if old is None or (nd, h + 1, u) < old:
                 best[v] = (nd, h + 1, u)
                 pred[v] = u
-                heapq.heappush(heap, (nd + left, nd, h + 1, v))
+                heapq.heappush(heap, (f, nd, h + 1, v))
     return None
 
 
@@ -316,7 +448,7 @@ def _weight(w: _Walker, path: list[str]) -> float:
 
 
 def _yen(w: _Walker, a: str, b: str, max_hops: int, k: int) -> list[tuple[float, list[str]]]:
-    hb = _hop_bounds(w, a, b, max_hops)
+    hb = w.bounds(a, b, max_hops)
     if hb is None:
         return []
     if a not in hb:  # a is one more than its nearest neighbour
@@ -324,7 +456,8 @@ def _yen(w: _Walker, a: str, b: str, max_hops: int, k: int) -> list[tuple[float,
         if not near:
             return []
         hb[a] = min(near) + 1
-    first = _astar(w, a, b, max_hops, hb)
+    hw = _weights_to(w, b, hb)
+    first = _astar(w, a, b, max_hops, hb, hw)
     if first is None:
         return []
     found = [first]
@@ -340,7 +473,7 @@ def _yen(w: _Walker, a: str, b: str, max_hops: int, k: int) -> list[tuple[float,
             bound = float("inf")
             if len(cands) >= need:
                 bound = heapq.nsmallest(need, cands)[-1][0] - _weight(w, root)
-            got = _astar(w, spur, b, max_hops - i, hb, frozenset(root[:-1]),
+            got = _astar(w, spur, b, max_hops - i, hb, hw, frozenset(root[:-1]),
                          frozenset(banned_edges), bound)
             if got is None:
                 continue
@@ -356,14 +489,19 @@ def _yen(w: _Walker, a: str, b: str, max_hops: int, k: int) -> list[tuple[float,
     return found
 
 
+def _between(store, u: str, v: str):
+    """``(source, target, attrs)`` of the edges joining ``u`` and ``v``."""
+    fast = getattr(store, "edges_between", None)
+    if fast is not None:  # a saved workspace: only those edges are read
+        return fast(u, v)
+    return [(s, t, d) for s, t in ((u, v), (v, u)) for _, tt, d in store.out_edges(s) if tt == t]
+
+
 def _steps(store, nodes: list[str], shortest: bool = False) -> list[Step]:
     out = []
     for u, v in zip(nodes, nodes[1:]):
-        cands = []
-        for s, t in ((u, v), (v, u)):
-            for _, tt, d in store.out_edges(s):
-                if tt == t:
-                    cands.append(Step(s, t, d["kind"], {x: y for x, y in d.items() if x != "kind"}))
+        cands = [Step(s, t, d["kind"], {x: y for x, y in d.items() if x != "kind"})
+                 for s, t, d in _between(store, u, v)]
         cands.sort(key=lambda st: (0 if shortest else EDGE_WEIGHTS.get(st.kind, DEFAULT_WEIGHT),
                                    st.source != u, st.kind, str(sorted(st.props.items()))))
         out.append(cands[0])
@@ -382,11 +520,15 @@ def paths(store, a: str, b: str, max_hops: int = DEFAULT_MAX_HOPS,
     if max_hops < 1:
         raise QueryError("--max-hops must be at least 1")
     a, b = store.resolve(a), store.resolve(b)
-    return _paths(store, _Walker(store, through_hubs, {a, b}, shortest), a, b, max_hops, limit)
+    return _paths(store, _walker(store, through_hubs, {a, b}, shortest), a, b, max_hops, limit)
 
 
 def _paths(store, w, a, b, max_hops, limit) -> list[EvidencePath]:
-    return [_make(store, p, wt, w.shortest) for wt, p in _yen(w, a, b, max_hops, limit)]
+    from ..perf import gc_paused
+
+    with gc_paused():  # tens of thousands of short-lived tuples, none cyclic
+        found = _yen(w, w.key(a), w.key(b), max_hops, limit)
+    return [_make(store, w.ids(p), wt, w.shortest) for wt, p in found]
 
 
 def network(store, refs: list[str], max_hops: int = DEFAULT_MAX_HOPS,
@@ -397,7 +539,7 @@ def network(store, refs: list[str], max_hops: int = DEFAULT_MAX_HOPS,
         raise QueryError("name at least two different entities to connect (至少两个实体)")
     if len(terms) > MAX_TERMINALS:
         raise QueryError(f"at most {MAX_TERMINALS} entities at once (最多 {MAX_TERMINALS} 个)")
-    w = _Walker(store, through_hubs, set(terms), shortest)
+    w = _walker(store, through_hubs, set(terms), shortest)
     pair_path: dict[tuple[str, str], tuple[float, list[str]]] = {}
     for i, a in enumerate(terms):
         for b in terms[i + 1:]:
