@@ -179,3 +179,54 @@ def test_k_lightest_as_brute_force(seed):
             assert all((p.weight, p.nodes) in want for p in got)
         assert _answers(store, a, b, max_hops=cap, through_hubs=hubs) == \
             oracle_paths(store, a, b, max_hops=cap, through_hubs=hubs)
+
+
+# -- the saved compact adjacency: format and damage ------------------------------------------
+
+def _cli_ws(generated, tmp_path):
+    from xuncha.graph.workspace import save
+
+    ws = tmp_path / "ws"
+    save(generated, ws)
+    return ws
+
+
+def _sql(ws, *statements):
+    import sqlite3
+
+    con = sqlite3.connect(ws / "graph.db")
+    for st in statements:
+        con.execute(*st) if isinstance(st, tuple) else con.execute(st)
+    con.commit()
+    con.close()
+
+
+def test_a_workspace_without_the_path_index_asks_for_a_reload(generated, tmp_path):
+    from click.testing import CliRunner
+
+    from xuncha.cli import main
+
+    ws = _cli_ws(generated, tmp_path)
+    _sql(ws, "DROP TABLE hops", "UPDATE info SET value = '4' WHERE key = 'version'")
+    a, b = list(generated.by_kind["cadre"])[:2]
+    r = CliRunner().invoke(main, ["path", a, b, "-w", str(ws)])
+    assert r.exit_code == 1 and "Traceback" not in r.output
+    assert "version 4" in r.output and "重新导入" in r.output
+
+
+@pytest.mark.parametrize("change", [
+    "UPDATE hops SET data = substr(data, 1, length(data) - 4) WHERE name = 'nbrs'",
+    "UPDATE hops SET data = zeroblob(length(data)) WHERE name = 'seq_of_rank'",
+    "UPDATE hops SET data = X'FFFFFFFF' || substr(data, 5) WHERE name = 'nbrs'",
+    "DELETE FROM hops WHERE name = 'masks'",
+])
+def test_a_damaged_path_index_gives_a_clean_error(generated, tmp_path, change):
+    from click.testing import CliRunner
+
+    from xuncha.cli import main
+
+    ws = _cli_ws(generated, tmp_path)
+    _sql(ws, change)
+    a, b = list(generated.by_kind["cadre"])[:2]
+    r = CliRunner().invoke(main, ["path", a, b, "-w", str(ws)])
+    assert r.exit_code == 1 and "Traceback" not in r.output and "damaged" in r.output, r.output

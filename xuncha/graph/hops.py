@@ -122,8 +122,14 @@ class HopIndex:
     def __init__(self, q, damaged):
         import numpy as np
 
+        import sqlite3
+
         self._q = q
-        rows = dict(q("SELECT name, data FROM hops"))
+        self._masks: dict = {}
+        try:
+            rows = dict(q("SELECT name, CAST(data AS BLOB) FROM hops").fetchall())
+        except sqlite3.DatabaseError as exc:
+            raise damaged(f"path index: {exc}") from None
         try:
             dt = json.loads(rows["dtypes"])
             self.masks: list[list] = json.loads(rows["masks"])
@@ -136,10 +142,19 @@ class HopIndex:
             self.seq_of_rank = np.frombuffer(rows["seq_of_rank"], dtype="<i4")
         except (KeyError, ValueError, TypeError) as exc:
             raise damaged(f"path index: {exc}") from None
-        self.n = self.node_kind.size
-        if not (self.offsets.size == self.n + 1 and self.nbrs.size == self.codes.size ==
-                int(self.offsets[-1]) and self.rank_of_seq.size == self.seq_of_rank.size == self.n):
+        self.n = n = self.node_kind.size
+        if not (self.offsets.size == n + 1 and self.nbrs.size == self.codes.size ==
+                int(self.offsets[-1]) and self.rank_of_seq.size == self.seq_of_rank.size == n):
             raise damaged("path index: array sizes disagree")
+        # Values in range, so no read can go astray (a few ms at province scale).
+        off = self.offsets
+        if n and not (off[0] == 0 and (off[1:] >= off[:-1]).all()
+                      and (self.nbrs.size == 0 or (0 <= self.nbrs.min() and self.nbrs.max() < n))
+                      and (self.codes.size == 0 or int(self.codes.max()) < len(self.masks))
+                      and 0 <= self.rank_of_seq.min() and self.rank_of_seq.max() < n
+                      and 1 <= self.seq_of_rank.min() and self.seq_of_rank.max() <= n
+                      and int(self.node_kind.max()) < len(self.node_kinds)):
+            raise damaged("path index: values out of range")
 
     def rank(self, nid: str) -> int | None:
         row = self._q("SELECT seq FROM node WHERE id = ?", (nid,)).fetchone()
@@ -152,15 +167,27 @@ class HopIndex:
         return [got[s] for s in seqs]
 
     def kind_mask(self, kinds) -> "object":
-        """A bool array over ranks: True where the node's kind is in ``kinds``."""
+        """A bool array over ranks: True where the node's kind is in
+        ``kinds`` (a fresh copy: the caller may change it)."""
         import numpy as np
 
-        codes = [i for i, k in enumerate(self.node_kinds) if k in kinds]
-        return np.isin(self.node_kind, np.asarray(codes, dtype=np.uint8))
+        key = frozenset(kinds)
+        got = self._masks.get(key)
+        if got is None:
+            codes = [i for i, k in enumerate(self.node_kinds) if k in key]
+            got = self._masks[key] = np.isin(self.node_kind, np.asarray(codes, dtype=np.uint8))
+        return got.copy()
 
     def gather(self, frontier):
         """``(sources, neighbours)``: every neighbour of every rank in
         ``frontier`` (an int array), beside the rank it is a neighbour of."""
+        src, pos = self.positions(frontier)
+        return src, self.nbrs[pos]
+
+    def positions(self, frontier):
+        """``(sources, positions)``: where in ``nbrs``/``codes`` the
+        neighbours of each rank of ``frontier`` are, grouped by source in
+        ``frontier``'s order."""
         import numpy as np
 
         lo = self.offsets[frontier]
@@ -172,4 +199,4 @@ class HopIndex:
         ends = np.cumsum(lens)
         # position k of the output reads nbrs[lo[i] + (k - start_i)]
         pos = np.arange(total, dtype=np.int64) + np.repeat(lo - (ends - lens), lens)
-        return np.repeat(frontier, lens), self.nbrs[pos]
+        return np.repeat(frontier, lens), pos

@@ -193,6 +193,9 @@ class _Walker:
     def bounds(self, a: str, b: str, max_hops: int) -> dict[str, int] | None:
         return _hop_bounds(self, a, b, max_hops)
 
+    def weights_to(self, b: str, hb: dict[str, int]) -> dict[str, float]:
+        return _weights_to(self, b, hb)
+
     def nbrs(self, n: str) -> dict[str, float]:
         got = self._nbrs.get(n)
         if got is None:
@@ -360,6 +363,38 @@ class _RankWalker:
         keep = np.flatnonzero((db < big) & (np.minimum(da, ka + 1) + db <= max_hops))
         return dict(zip(keep.tolist(), db[keep].tolist()))
 
+    def weights_to(self, b: int, hb: dict[int, int]) -> dict[int, float]:
+        """:func:`_weights_to`, vectorised: the lightest weight to ``b``
+        through ``hb``'s nodes, by relaxing every edge among them at once
+        until nothing changes (as many rounds as the lightest paths' hops)."""
+        import numpy as np
+
+        x = self.index
+        keys = np.fromiter(hb, dtype=np.int64, count=len(hb))
+        keys.sort()
+        src, pos = x.positions(keys)
+        nb = x.nbrs[pos]
+        j = np.minimum(np.searchsorted(keys, nb), keys.size - 1)
+        ok = keys[j] == nb  # the neighbours inside hb (never a blocked one)
+        u = np.searchsorted(keys, src[ok])  # local indices, grouped by u
+        v = j[ok]
+        wt = np.asarray(self.wcode)[x.codes[pos[ok]]]
+        dist = np.full(keys.size, np.inf)
+        dist[np.searchsorted(keys, b)] = 0.0
+        if u.size:
+            first = np.ones(u.size, dtype=bool)
+            first[1:] = u[1:] != u[:-1]
+            starts = np.flatnonzero(first)
+            heads = u[starts]
+            while True:
+                best = np.minimum.reduceat(dist[v] + wt, starts)
+                better = best < dist[heads]
+                if not better.any():
+                    break
+                dist[heads[better]] = best[better]
+        fin = np.isfinite(dist)
+        return dict(zip(keys[fin].tolist(), dist[fin].tolist()))
+
 
 def _walker(store, through_hubs: bool, ends: set[str], shortest: bool):
     """A walker over the saved compact adjacency when the store has one."""
@@ -456,7 +491,7 @@ def _yen(w: _Walker, a: str, b: str, max_hops: int, k: int) -> list[tuple[float,
         if not near:
             return []
         hb[a] = min(near) + 1
-    hw = _weights_to(w, b, hb)
+    hw = w.weights_to(b, hb)
     first = _astar(w, a, b, max_hops, hb, hw)
     if first is None:
         return []
