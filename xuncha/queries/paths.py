@@ -15,14 +15,18 @@ Definitions (a server implementation reads the same neighbourhoods through
   action's owner, a region…) expensive.  A path's weight is the sum of its
   hops'; ``shortest=True`` weighs every hop 1 (plain hop count);
 - :func:`paths` returns the ``limit`` lightest simple paths of at most
-  ``max_hops`` edges (Yen's k-shortest paths over an A* search guided by
-  the hop distance to the far end, which every hop's weight of at least 1
-  makes admissible), lightest first, ties by hop count, then node ids.
-  That distance is needed only for the nodes that can lie on a path within
-  ``max_hops`` (``dist(a, v) + dist(v, b) <= max_hops``); one unweighted
-  bidirectional search of ``max_hops`` layers finds them without reading the
-  far end's whole neighbourhood, and answers quickly when the ends are
-  farther apart (then: none).  The search keeps
+  ``max_hops`` edges (Yen's k-shortest paths over an A* search that prunes
+  a node farther from the far end, in hops, than the hops left), lightest
+  first, ties by hop count, then node ids.  Hop distances are needed only
+  for the nodes that can lie on a path within ``max_hops``
+  (``dist(a, v) + dist(v, b) <= max_hops``); one unweighted bidirectional
+  search of ``max_hops`` layers finds them without reading the far end's
+  whole neighbourhood, and answers quickly when the ends are farther apart
+  (then: none).  The A* estimates by the lightest weight to the far end
+  through those nodes (any consistent estimate gives the same answers,
+  ties included; a close one pops fewer nodes).  From a saved workspace the
+  search runs over its compact adjacency (:mod:`xuncha.graph.hops`, nodes
+  numbered in id order so ties break the same way).  The search keeps
   the lightest path to each node; when that one cannot reach the far end in
   the hops left, a heavier path with fewer hops through the same node is
   not tried;
