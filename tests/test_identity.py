@@ -273,7 +273,8 @@ def test_match_precision_recall_and_planted_conflicts(offices):
         hits = [x for x in rep.conflicts if x.ground == "kinship" and x.inspector_id == member
                 and x.unit_id == unit]
         assert hits, c
-        assert "判定为同一人" in hits[0].text and "台账" in hits[0].text
+        zh = hits[0].text.render("zh")
+        assert "判定为同一人" in zh and "台账" in zh and "judged the same person" in hits[0].text.render("en")
         spouse = store.resolve(c["spouse_records"][0])
         assert sorted(f"cadre:{s}" for s in store.node(spouse)["sources"]) == sorted(c["spouse_records"])
 

@@ -51,7 +51,8 @@ def test_conflicts_round_json(ws):
     k = next(c for c in rows if c["ground"] == "kinship")
     assert k["team_id"] == "team:T1" and k["unit_id"] == "unit:U003" and k["inspector_id"] == "cadre:C004"
     assert k["path"] == ["cadre:C004", "cadre:C002", "unit:U003"] and k["as_of"] == "2019-03-01"
-    assert "兄弟姐妹" in k["text"]
+    assert "sibling" in k["text"] or "兄弟姐妹" in k["text"]  # per --lang / the locale
+    assert k["code"] == "conflict.sentence"
 
 
 def test_conflicts_pair_and_ground_override(ws):
@@ -267,7 +268,7 @@ def test_why_on_an_infeasible_plan_never_reports_a_negative_cost(county_ws):
     verdicts = set()
     for t in ("T1", "T2", "T3", "T4"):
         for u in ("0101", "0102", "0301", "0401"):
-            w = json.loads(run(*args, "--why", t, u, "--format", "json").stdout)
+            w = json.loads(run(*args, "--why", t, u, "--format", "json", "--lang", "zh").stdout)
             verdicts.add(w["verdict"])
             assert w["cost"] is None or w["cost"] >= 0, w
             if w["verdict"] not in ("assigned", "conflict") and w["team_units"]:

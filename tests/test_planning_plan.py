@@ -402,9 +402,11 @@ def test_why_capacity_case_is_explained(ix):
                                                                         ("team:T10", "unit:U10")}
     w = why(pl, pl.solution, "T00", "U10")
     assert w.verdict == "capacity" and w.cost is None
-    assert "已满负荷" in w.text and "U00" in w.text and "承担能力不足" in w.text
+    zh = w.text.render("zh")
+    assert "已满负荷" in zh and "U00" in zh and "承担能力不足" in zh
     w = why(pl, pl.solution, "T10", "U00")
-    assert w.verdict == "conflict" and "manual" in w.text
+    assert w.verdict == "conflict" and "申请回避" in w.text.render("zh")
+    assert "requested recusal" in w.text.render("en")
 
 
 def test_keep_moves_only_what_a_late_recusal_forces(ix):
@@ -426,7 +428,7 @@ def test_keep_moves_only_what_a_late_recusal_forces(ix):
     new = {(a["team_id"][5:], a["unit_id"][5:]) for a in again.assignments}
     assert (t0, u0) not in new
     moved = {m["unit_id"]: m for m in again.moved}
-    assert f"unit:{u0}" in moved and any("manual" in r for r in moved[f"unit:{u0}"]["reasons"])
+    assert f"unit:{u0}" in moved and any("申请回避" in r.render("zh") for r in moved[f"unit:{u0}"]["reasons"])
     # minimal change: no other plan without (t0, u0) keeps more of the old pairs
     kept = len(new & set(old))
     assert kept == len(old) - len(again.moved) or kept >= len(old) - 2

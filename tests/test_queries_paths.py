@@ -99,7 +99,7 @@ def test_cadre_timeline_in_date_order(world):
         ("2021-03-20", "issue_in_tenure", "issue:I11"),
     ]
     i14 = next(e for e in ev if e.id == "issue:I14")
-    assert "局长任职2015-01至2019-12，覆盖被巡察期间(2019-03至2021-03)的42%" in i14.text
+    assert "局长任职2015-01至2019-12，覆盖被巡察期间(2019-03至2021-03)的42%" in i14.text.render("zh")
     # a stricter policy: 15 months in post at the arrival (C1 had 14 at U2)
     from xuncha.queries.periods import Policy
 
@@ -120,7 +120,7 @@ def test_unit_timeline(world):
     done = [e for e in ev if e.id == "action:A1"]
     assert done[0].event == "action_completed" and done[0].date == "2019-08-01"
     due = [e for e in ev if e.id == "action:A4"]
-    assert due[0].event == "action_due" and "逾期" in due[0].text  # 2021-12-31 < 2022-01-01
+    assert due[0].event == "action_due" and "逾期" in due[0].text.render("zh")  # 2021-12-31 < 2022-01-01
     assert "逾期" not in [e for e in timeline(world, "unit:U1", as_of="2021-06-01")
                           if e.id == "action:A4"][0].text
     with pytest.raises(XunchaError):

@@ -73,7 +73,7 @@ def test_trails_follow_the_inspected_periods(world):
         ("unit:U2", "院长", "2020-01-01", None, ["issue:I11"]),  # R1's (I12, I15, I19) predate him
     ]
     assert [p["round"] for p in t.stops[0].periods] == ["round:R1", "round:R2"]
-    assert t.stops[0].periods[0]["text"] == "局长任职2015-01至2019-12，覆盖被巡察期间(2014-03至2019-03)的83%"
+    assert t.stops[0].periods[0]["text"].render("zh") == "局长任职2015-01至2019-12，覆盖被巡察期间(2014-03至2019-03)的83%"
     # C10 left U4 two months before R1 arrived: U4's R1 issues are his, and U6's R2 one.
     c10 = rows[1]
     assert [(s.unit, s.issues) for s in c10.stops] == [
@@ -109,7 +109,7 @@ def test_clusters_join_by_cadres_and_ties_only(world):
         (2, ["issue:I3", "issue:I4", "lead:L1"], ["unit:U4", "unit:U5"]),  # C5; a case filed
     ]
     assert rows[1].cases == 1 and rows[1].sanctions == 1
-    texts = " ".join(x["text"] for x in rows[0].links)
+    texts = " ".join(x["text"].render("zh") for x in rows[0].links)
     assert "兄弟姐妹" in texts and "经济往来" in texts
     # Derived colleagues (I5/I6), same name (I9 vs C1) and hubs join nothing.
     single = P.clusters(world, min_units=1)

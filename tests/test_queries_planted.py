@@ -142,8 +142,8 @@ def test_newcomer_and_predecessor(story):
     assert [p.cadre for p, _ in v.answering(x1)] == ["cadre:C21"]
     got = related(story, "issue:X1", limit=None)
     assert [(r.id, r.signals, r.tier) for r in got] == [("issue:N1", ["principal"], "moderate")]
-    assert "王建 (cadre:C21) 局长任职2013-01至2019-11，覆盖被巡察期间(2015-03至2020-03)的93%" \
-        in got[0].reasons[0].text
+    assert "王建 (cadre:C21)（东湖区乙局 (unit:A2)局长任职2013-01至2019-11，覆盖被巡察期间(2015-03至2020-03)的93%）" \
+        in got[0].reasons[0].text.render("zh")
     weak = related(story, "issue:X1", limit=None, min_tier="weak")
     assert "issue:X4" in ids(weak) and "issue:X2" not in ids(weak)
     (row,) = [r for r in weak if r.id == "issue:X4"]

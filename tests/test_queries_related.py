@@ -49,7 +49,7 @@ def test_kin_tie_names_the_relation(world):
     (why,) = reasons(row, "kin")
     assert why.path == ["issue:I1", "cadre:C3", "cadre:C4", "issue:I2"]
     assert why.hops[1]["kind"] == "RELATED_TO" and why.hops[1]["props"]["relation_kind"] == "sibling"
-    assert "兄弟姐妹" in why.text and "李娜 (cadre:C3)" in why.text and "王芳 (cadre:C4)" in why.text
+    assert "兄弟姐妹" in why.text.render("zh") and "李娜 (cadre:C3)" in why.text and "王芳 (cadre:C4)" in why.text
     # C4 is no subject of a lead about I2's case? She is (L2): no mention discount.
     assert row.score == R.RELATION_WEIGHTS["sibling"]
     assert "lead:L2" in got
@@ -62,7 +62,7 @@ def test_tie_chain_two_hops_is_moderate(world):
     assert why.path == ["issue:I1", "cadre:C3", "cadre:C4", "cadre:C11", "issue:I20"]
     assert why.weight == pytest.approx(
         R.RELATION_WEIGHTS["sibling"] * R.RELATION_WEIGHTS["business"] * R.MENTION_FACTOR)
-    assert "经济往来" in why.text and "兄弟姐妹" in why.text
+    assert "经济往来" in why.text.render("zh") and "兄弟姐妹" in why.text.render("zh")
     # One hop from C4's own issue: a plain (non-kin) tie, moderate.
     row = by_id(related(world, "issue:I2", limit=None))["issue:I20"]
     assert row.signals == ["tie"] and row.tier == "moderate"
@@ -78,8 +78,8 @@ def test_same_principal_answers_for_both_inspected_periods(world):
     assert [h["kind"] for h in why.hops] == ["FOUND_IN", "HELD_POSITION", "HELD_POSITION", "FOUND_IN"]
     assert why.hops[1]["props"]["start"] == "2015-01-01" and why.hops[2]["props"]["start"] == "2020-01-01"
     # C1 headed U1 for 1,520 of the 1,827 days of R1's period, U2 for 426 of R2's 731.
-    assert "局长任职2015-01至2019-12，覆盖被巡察期间(2014-03至2019-03)的83%" in why.text
-    assert "院长任职2020-01至今，覆盖被巡察期间(2019-03至2021-03)的58%" in why.text
+    assert "局长任职2015-01至2019-12，覆盖被巡察期间(2014-03至2019-03)的83%" in why.text.render("zh")
+    assert "院长任职2020-01至今，覆盖被巡察期间(2019-03至2021-03)的58%" in why.text.render("zh")
     # neither item names him: not shown by default
     assert "issue:I11" not in by_id(related(world, "issue:I1", limit=None))
 
@@ -94,7 +94,7 @@ def test_a_principal_who_left_during_the_period_still_answers(world):
     got = by_id(related(world, "issue:I9", limit=None, min_tier="weak"))
     assert got["issue:I10"].signals == ["same_principal"]
     (why,) = reasons(got["issue:I10"], "same_principal")
-    assert "2016-01至2018-12" in why.text
+    assert "2016-01至2018-12" in why.text.render("zh")
 
 
 def test_principal_of_an_earlier_period_does_not_answer(world):

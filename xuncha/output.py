@@ -44,36 +44,10 @@ import sys
 from contextlib import contextmanager
 from typing import Any, Iterator, Sequence
 
+from .i18n import LANGS, lang, localize, locale_lang, set_lang  # noqa: F401 (re-exported)
+
 FORMATS = ("table", "json", "csv")
-LANGS = ("zh", "en")
 BOM = "\ufeff"
-
-# -- language ----------------------------------------------------------------------
-
-_lang: str | None = None
-
-
-def locale_lang(environ=None) -> str:
-    """``zh`` when the locale (LC_ALL, LC_MESSAGES, LANG, in that order) is Chinese."""
-    env = os.environ if environ is None else environ
-    if env.get("XUNCHA_LANG") in LANGS:
-        return env["XUNCHA_LANG"]
-    for var in ("LC_ALL", "LC_MESSAGES", "LANG"):
-        value = env.get(var)
-        if value:
-            return "zh" if value.lower().startswith("zh") else "en"
-    return "en"
-
-
-def lang() -> str:
-    """The output language: set by ``--lang`` (:func:`set_lang`), else the locale."""
-    return _lang or locale_lang()
-
-
-def set_lang(value: str | None) -> None:
-    global _lang
-    _lang = value if value in LANGS else None
-
 
 # Chinese names of the columns queries return (a command's own ``headers``
 # take precedence).  Node/edge property names come from the registry.
@@ -438,6 +412,8 @@ def render(rows: Sequence[dict] | dict, fmt: str | None = None,
     ``header_lang`` chooses CSV header names (default: :func:`csv_headers`).
     """
     fmt = choose_format(fmt)
+    rows = localize(rows)  # reasons and other sentences (i18n.Msg) in the chosen language
+    title = localize(title)
     if fmt == "json":
         sys.stdout.write(to_json(rows) + "\n")
         return

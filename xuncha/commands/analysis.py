@@ -12,7 +12,7 @@ import click
 
 from ..cli import (as_of_option, open_graph, output_options, parse_date_option,
                    run_query, uri_option, workspace_option)
-from ..output import choose_format, echo, render, to_json
+from ..output import choose_format, echo, lang, render, to_json
 
 
 def _reasons_cell(reasons, n: int = 3) -> str:
@@ -125,7 +125,9 @@ def related(ref, limit, min_score, min_tier, weak, signals, lookback_years, min_
     if fmt == "table":
         if not rows:
             return
-        render([{"id": r.id, "tier": r.tier, "score": r.score, "unit": r.unit, "date": r.date,
+        from ..queries.related import TIER_ZH
+
+        render([{"id": r.id, "tier": TIER_ZH[r.tier] if lang() == "zh" else r.tier, "score": r.score, "unit": r.unit, "date": r.date,
                  "label": r.label, "reasons": _reasons_cell(r.reasons)} for r in rows], "table",
                headers={"tier": "tier 强度", "score": "score 分值", "unit": "unit 单位",
                         "date": "date 日期", "label": "issue/lead 问题/线索",
@@ -295,14 +297,15 @@ def patterns(pattern, rounds, regions, sectors, since, until, min_units, min_sha
         click.echo(f"no {pattern} pattern in this window (未发现)", err=True)
         return
     if pattern == "common":
-        table = [{"round": r.round or "(pooled)", "category": r.category, "name": r.name,
+        table = [{"round": r.round or ("（合并）" if lang() == "zh" else "(pooled)"), "category": r.category, "name": r.name,
                   "standout": r.standout, "lift": r.lift, "units": len(r.units),
                   "inspected": r.units_inspected,
                   "share": r.share, "base_rate": f"{r.base_rate} ({r.base_with}/{r.base_inspections})",
                   "issues": len(r.issues)} for r in rows]
     elif pattern == "recurring":
         table = [{"unit": r.unit, "unit_name": r.unit_name, "category": r.name,
-                  "rectified": f"{r.first_issue} ({r.first_date}, 整改 {r.rectified_date or '?'})",
+                  "rectified": f"{r.first_issue} ({r.first_date}, "
+                               f"{'整改' if lang() == 'zh' else 'rectified'} {r.rectified_date or '?'})",
                   "again": f"{r.again_issue} ({r.again_date})", "round": r.again_round,
                   "lookback": r.lookback, "count": len(r.again_issues)} for r in rows]
     elif pattern == "trails":

@@ -23,7 +23,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..i18n import define, join, msg
 from .judgements import Judgements
+
+define({"identity.of_dataset": ("{name}（{dataset}台账）", "{name} ({dataset} ledgers)"),
+        "identity.same_person": ("{other}与{here}判定为同一人", "{other} and {here} judged the same person")})
 
 
 @dataclass
@@ -203,9 +207,11 @@ def merge_note(store, nid: str, via: str) -> str | None:
     ds, _, raw = via.rpartition("/")
     here_name = a.get("name") or a.get("source_id") or a.get("id")
     other = raw + (f" {name}" if name and name != here_name else "")
-    other += f"（{ds}台账）" if ds else ""
-    here = f"{here_name}（{a.get('dataset')}台账）" if a.get("dataset") else str(here_name)
-    return f"{other}与{here}判定为同一人"
+    if ds:
+        other = msg("identity.of_dataset", name=other, dataset=ds)
+    here = (msg("identity.of_dataset", name=here_name, dataset=a.get("dataset")) if a.get("dataset")
+            else str(here_name))
+    return msg("identity.same_person", other=other, here=here)
 
 
 def merge_notes(store, path, extra: tuple = ()) -> list[str]:
@@ -242,6 +248,10 @@ def annotate_conflicts(store, conflicts) -> int:
         extra = ((c.inspector_id, c.team_id),) if c.inspector_id and c.team_id else ()
         notes = merge_notes(store, [p for p in c.path if store.has(p)], extra)
         if notes:
-            c.text = c.text.rstrip("。") + "（身份合并 identity merge：" + "；".join(notes) + "）。"
+            note = msg("conflict.merge_note", notes=join(notes, "；", "; "))
+            if getattr(c.text, "code", None) == "conflict.sentence":
+                c.text = msg("conflict.sentence", **{**c.text.params, "note": note})
+            else:  # pragma: no cover - every conflict text is a conflict.sentence
+                c.text = msg("conflict.sentence", role="", text=c.text, note=note)
             n += 1
     return n

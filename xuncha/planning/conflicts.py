@@ -45,11 +45,67 @@ from pathlib import Path
 from typing import Iterable, Sequence
 
 from ..errors import XunchaError
+from ..i18n import define, join, msg, term
 from .index import LEVEL_RANK, Member, PlanningIndex, Post, today, years_after, years_before
 from .kinship import KinRules
 from .policy import GROUNDS, KIN_CLASSES, Policy
 
 ROLE_ZH = {"leader": "组长", "deputy": "副组长", "member": "组员"}
+
+# The evidence sentences of conflicts, one template per language (:mod:`xuncha.i18n`).
+define({
+    "conflict.sentence": ("{role}{text}{note}。", "{role}{text}{note}."),
+    "conflict.role.leader": ("组长", "Team leader "),
+    "conflict.role.deputy": ("副组长", "Deputy team leader "),
+    "conflict.role.member": ("组员", "Team member "),
+    "conflict.role.other": ("成员", "Member "),
+    "conflict.merge_note": ("（身份合并：{notes}）", " (identity merge: {notes})"),
+    "conflict.team": ("{name}（{id}）", "{name} ({id})"),  # a team or a cadre by name and id
+    "conflict.untitled": ("职", "staff"),
+    "conflict.untitled_staff": ("职员", "staff"),
+    "conflict.now": ("今", "now"),
+    "conflict.recent": ("近{years}年内（{since}以来）", "within the last {years} years (since {since})"),
+    "conflict.long": ("任职满{years}年", "in post for {years} years or more"),
+    "conflict.employment": ("{cadre}曾在{unit}任{title}（{start}至{end}），{why}",
+                            "{cadre} served at {unit} as {title} ({start} to {end}), {why}"),
+    "conflict.employment_superior": ("{cadre}曾在{unit}的上级单位{superior}任{title}（{start}至{end}），{why}",
+                                     "{cadre} served at {superior}, the superior unit of {unit}, as {title} "
+                                     "({start} to {end}), {why}"),
+    "conflict.kin_chain": ("（经{via}）", " (through {via})"),
+    "conflict.kinship": ("{cadre}的{relation}{kin}{chain}现任{unit}{title}（{start}起），属{klass}",
+                         "{cadre}'s {relation} {kin}{chain} is now {title} at {unit} (since {start}): "
+                         "{klass}"),
+    "conflict.both": ("{a}与{b}", "{a} and {b}"),
+    "conflict.same_leadership_team": ("同一领导班子成员", "members of one leadership team"),
+    "conflict.superior_subordinate": ("上下级", "superior and subordinate"),
+    "conflict.superior_above": ("上下级（上级单位领导）", "superior and subordinate (a leader of the superior unit)"),
+    "conflict.superior_below": ("上下级（下级单位领导）",
+                                "superior and subordinate (a leader of a subordinate unit)"),
+    "conflict.worked_together": ("{cadre}与{unit}现任{title}{other}曾在{where}共事（{start}至{end}），系{how}，"
+                                 "在近{years}年内（{since}以来）",
+                                 "{cadre} and {other}, now {title} at {unit}, worked together at {where} "
+                                 "({start} to {end}) as {how}, within the last {years} years (since {since})"),
+    "conflict.native_place": ("{cadre}籍贯{native}，{unit}位于{region}",
+                              "{cadre} is a native of {native}; {unit} is in {region}"),
+    "conflict.no_reason": ("未注明理由", "no reason given"),
+    "conflict.manual": ("{who}申请回避{unit}：{reason}", "{who} asked to be recused from {unit}: {reason}"),
+    "conflict.local": ("{team}所属{home}，{unit}位于该区划内（{region}），属本地巡察",
+                       "{team} belongs to {home} and {unit} lies within it ({region}): a local inspection"),
+    "conflict.repeat": ("{team}已在近{rounds}轮内的{round}巡察过{unit}（同组同单位）",
+                        "{team} already inspected {unit} in {round}, within the last {rounds} rounds "
+                        "(same team, same unit)"),
+    "conflict.repeat_regions": ("{region}的巡察组已在近{rounds}轮内的{round}巡察{other_region}"
+                                "（{team}→{unit}），区划配对重复",
+                                "a team of {region} already inspected {other_region} in {round}, within the "
+                                "last {rounds} rounds ({team} → {unit}): a repeated pairing of regions"),
+    "conflict.reciprocal": ("{region}的{team}（{team_id}）巡察{other_region}的{unit}，同时{other_region}的"
+                            "{team2}（{team2_id}）巡察{region}的{unit2}，属对等互查",
+                            "{team} ({team_id}) of {region} inspects {unit} in {other_region} while {team2} "
+                            "({team2_id}) of {other_region} inspects {unit2} in {region}: reciprocal inspection"),
+})
+KIN_CLASS_EN = {"spouse": "spouse", "lineal": "lineal relative",
+                "collateral": "collateral relative within three generations", "in_law": "close in-law"}
+define({f"kin_class.{k}": (v, KIN_CLASS_EN[k]) for k, v in KIN_CLASSES.items()})
 
 
 @dataclass
@@ -71,6 +127,8 @@ class Conflict:
 
     def as_dict(self) -> dict:
         d = asdict(self)
+        d["text"] = self.text  # asdict copies; keep the i18n.Msg (re-rendered at output)
+        d["code"] = getattr(self.text, "code", None)
         d["ground_zh"] = GROUNDS.get(self.ground, self.ground)
         return d
 
@@ -220,8 +278,8 @@ class ConflictChecker:
     def on(self, ground: str) -> bool:
         return self.policy.grounds[ground].mode != "off"
 
-    def _cn(self, cid: str) -> str:
-        return f"{self.ix.cadre_name(cid)}（{cid}）"
+    def _cn(self, cid: str):
+        return msg("conflict.team", name=self.ix.cadre_name(cid), id=cid)
 
     def _un(self, uid: str) -> str:
         return self.ix.unit_name(uid)
@@ -262,10 +320,11 @@ class ConflictChecker:
                 long_ = years_after(p.start, g.long_years) <= stop
             if not (recent or long_):
                 continue
-            why = (f"近{g.recent_years}年内（{window}以来）" if recent
-                   else f"任职满{g.long_years}年")
-            end_txt = p.end if p.end and p.end <= as_of else "今"
-            base = f"{name}曾在{self._un(p.unit)}任{p.title or '职'}（{p.start or '?'}至{end_txt}），{why}"
+            why = (msg("conflict.recent", years=g.recent_years, since=window) if recent
+                   else msg("conflict.long", years=g.long_years))
+            end_txt = p.end if p.end and p.end <= as_of else msg("conflict.now")
+            base = msg("conflict.employment", cadre=name, unit=self._un(p.unit),
+                       title=p.title or msg("conflict.untitled"), start=p.start or "?", end=end_txt, why=why)
             yield Tie(p.unit, "employment", base, (f"cadre:{c}", f"unit:{p.unit}"),
                       p.start, p.end, window if recent else None,
                       "recent" if recent else "long")
@@ -291,12 +350,13 @@ class ConflictChecker:
                                 continue
                             chain[child] = chain[sup] + (f"unit:{child}",)
                             nxt.append(child)
-                            why = (f"近{g.recent_years}年内（{window}以来）" if recent
-                                   else f"任职满{g.long_years}年")
-                            end_txt = p.end if p.end and p.end <= as_of else "今"
+                            why = (msg("conflict.recent", years=g.recent_years, since=window) if recent
+                                   else msg("conflict.long", years=g.long_years))
+                            end_txt = p.end if p.end and p.end <= as_of else msg("conflict.now")
                             yield Tie(child, "employment",
-                                      f"{name}曾在{self._un(child)}的上级单位{self._un(p.unit)}任"
-                                      f"{p.title or '职'}（{p.start or '?'}至{end_txt}），{why}",
+                                      msg("conflict.employment_superior", cadre=name, unit=self._un(child),
+                                          superior=self._un(p.unit), title=p.title or msg("conflict.untitled"),
+                                          start=p.start or "?", end=end_txt, why=why),
                                       (f"cadre:{c}",) + chain[child], p.start, p.end,
                                       window if recent else None, "superior_unit")
                     frontier = nxt
@@ -315,10 +375,10 @@ class ConflictChecker:
                     continue
                 chain = ""
                 if len(k.path) > 2:
-                    chain = "（经" + "、".join(self._cn(x) for x in k.path[1:-1]) + "）"
-                klass = KIN_CLASSES[k.klass]
-                text = (f"{self._cn(c)}的{k.description}{self._cn(k.other)}{chain}"
-                        f"现任{self._un(q.unit)}{q.title or '职员'}（{q.start or '?'}起），属{klass}")
+                    chain = msg("conflict.kin_chain", via=join(self._cn(x) for x in k.path[1:-1]))
+                text = msg("conflict.kinship", cadre=self._cn(c), relation=k.description, kin=self._cn(k.other),
+                           chain=chain, unit=self._un(q.unit), title=q.title or msg("conflict.untitled_staff"),
+                           start=q.start or "?", klass=msg(f"kin_class.{k.klass}"))
                 yield Tie(q.unit, "kinship", text,
                           tuple(f"cadre:{x}" for x in k.path) + (f"unit:{q.unit}",),
                           q.start, q.end, None, f"{k.klass}:{k.steps}")
@@ -352,11 +412,11 @@ class ConflictChecker:
                     if self.lead(p) and self.lead(q):
                         if not g.same_leadership_team:
                             continue
-                        how, detail = "同一领导班子成员", "same_leadership_team"
+                        how, detail = msg("conflict.same_leadership_team"), "same_leadership_team"
                     else:
-                        how, detail = "上下级", "superior_subordinate"
+                        how, detail = msg("conflict.superior_subordinate"), "superior_subordinate"
                 else:
-                    how = "上下级（上级单位领导）" if rel == "above" else "上下级（下级单位领导）"
+                    how = msg("conflict.superior_above" if rel == "above" else "conflict.superior_below")
                     detail = "superior_subordinate"
                 s = max(p.start or "", q.start or "") or None
                 e = min(x for x in (p.end, q.end, as_of) if x is not None)
@@ -372,10 +432,11 @@ class ConflictChecker:
                         continue
                     seen.add(key)
                     where = (self._un(p.unit) if rel == "same"
-                             else f"{self._un(p.unit)}与{self._un(q.unit)}")
-                    text = (f"{self._cn(c)}与{self._un(r.unit)}现任{r.title}{self._cn(q.cadre)}"
-                            f"曾在{where}共事（{s or '?'}至{e if e < as_of else '今'}），系{how}，"
-                            f"在近{g.years}年内（{window}以来）")
+                             else msg("conflict.both", a=self._un(p.unit), b=self._un(q.unit)))
+                    text = msg("conflict.worked_together", cadre=self._cn(c), unit=self._un(r.unit),
+                               title=r.title or msg("conflict.untitled_staff"), other=self._cn(q.cadre),
+                               where=where, start=s or "?", end=e if e < as_of else msg("conflict.now"),
+                               how=how, years=g.years, since=window)
                     path = (f"cadre:{c}", f"unit:{p.unit}") + (
                         (f"unit:{q.unit}",) if q.unit != p.unit else ()) + (
                         f"cadre:{q.cadre}", f"unit:{r.unit}")
@@ -398,8 +459,8 @@ class ConflictChecker:
         return self.ix.region_at(r, self.policy.grounds["native_place"].level) if r else None
 
     def _native_tie(self, c: str, native: str, key: str, uid: str) -> Tie:
-        text = (f"{self._cn(c)}籍贯{self.ix.region_name(native)}，"
-                f"{self._un(uid)}位于{self.ix.region_name(key)}")
+        text = msg("conflict.native_place", cadre=self._cn(c), native=self.ix.region_name(native),
+                   unit=self._un(uid), region=self.ix.region_name(key))
         path = (f"cadre:{c}", f"region:{native}") + (
             (f"region:{key}",) if key != native else ()) + (f"unit:{uid}",)
         return Tie(uid, "native_place", text, path)
@@ -415,7 +476,8 @@ class ConflictChecker:
             if not self._manual_in_window(r):
                 continue
             u = r["unit_id"]
-            yield Tie(u, "manual", f"{self._cn(c)}申请回避{self._un(u)}：{r.get('reason') or '未注明理由'}",
+            yield Tie(u, "manual", msg("conflict.manual", who=self._cn(c), unit=self._un(u),
+                                       reason=r.get("reason") or msg("conflict.no_reason")),
                       (f"cadre:{c}", f"unit:{u}"), r.get("start"), r.get("end"))
 
     # -- team-level grounds ------------------------------------------------------
@@ -425,7 +487,7 @@ class ConflictChecker:
         out: dict[str, list[Tie]] = {}
         team = self.ix.teams.get(tid, {})
         home = team.get("home_region_id")
-        tname = f"{self.ix.team_name(tid)}（{tid}）"
+        tname = msg("conflict.team", name=self.ix.team_name(tid), id=tid)
         us = set(units) if units is not None else None
         if self.on("local") and home and self.local_applies(mode) and self.is_local_team(tid):
             cands = (u for u in us if self.ix.contains(home, self.ix.unit_region(u))) if us is not None \
@@ -435,8 +497,8 @@ class ConflictChecker:
                 path = (f"team:{tid}", f"region:{home}") + (
                     (f"region:{ur}",) if ur != home else ()) + (f"unit:{uid}",)
                 out.setdefault(uid, []).append(Tie(
-                    uid, "local", f"{tname}所属{self.ix.region_name(home)}，{self._un(uid)}"
-                                  f"位于该区划内（{self.ix.region_name(ur)}），属本地巡察", path))
+                    uid, "local", msg("conflict.local", team=tname, home=self.ix.region_name(home),
+                                      unit=self._un(uid), region=self.ix.region_name(ur)), path))
         if self.on("repeat"):
             for uid, t in self._repeat(tid, us):
                 out.setdefault(uid, []).append(t)
@@ -445,7 +507,8 @@ class ConflictChecker:
                 if self._manual_in_window(r) and (us is None or r["unit_id"] in us):
                     u = r["unit_id"]
                     out.setdefault(u, []).append(Tie(
-                        u, "manual", f"{tname}申请回避{self._un(u)}：{r.get('reason') or '未注明理由'}",
+                        u, "manual", msg("conflict.manual", who=tname, unit=self._un(u),
+                                         reason=r.get("reason") or msg("conflict.no_reason")),
                         (f"team:{tid}", f"unit:{u}"), r.get("start"), r.get("end")))
         return out
 
@@ -496,14 +559,14 @@ class ConflictChecker:
     def _repeat(self, tid: str, units: set | None = None) -> Iterable[tuple[str, Tie]]:
         g = self.policy.grounds["repeat"]
         by_team, by_a = self._repeat_tables()
-        tname = f"{self.ix.team_name(tid)}（{tid}）"
+        tname = msg("conflict.team", name=self.ix.team_name(tid), id=tid)
         if g.team_unit:
             for u, r in by_team.get(tid, ()):
                 if units is not None and u not in units:
                     continue
                 rd = self.ix.rounds.get(r, {})
-                yield u, Tie(u, "repeat", f"{tname}已在近{g.rounds}轮内的{rd.get('name') or r}巡察过"
-                                          f"{self._un(u)}（同组同单位）",
+                yield u, Tie(u, "repeat", msg("conflict.repeat", team=tname, rounds=g.rounds,
+                                              round=rd.get("name") or r, unit=self._un(u)),
                              (f"team:{tid}", f"round:{r}", f"unit:{u}"), rd.get("start"), rd.get("end"),
                              None, "team_unit")
         a = self.region_key(tid, g.level) if g.region_region else None
@@ -516,20 +579,21 @@ class ConflictChecker:
                 if units is not None and uid not in units:
                     continue
                 yield uid, Tie(uid, "repeat",
-                               f"{self.ix.region_name(a)}的巡察组已在近{g.rounds}轮内的{rd.get('name') or r}"
-                               f"巡察{self.ix.region_name(b)}（{self.ix.team_name(t2)}→{self._un(u2)}），"
-                               f"区划配对重复", (f"team:{tid}", f"region:{a}", f"round:{r}",
+                               msg("conflict.repeat_regions", region=self.ix.region_name(a), rounds=g.rounds,
+                                   round=rd.get("name") or r, other_region=self.ix.region_name(b),
+                                   team=self.ix.team_name(t2), unit=self._un(u2)), (f"team:{tid}", f"region:{a}", f"round:{r}",
                                                 f"region:{b}", f"unit:{uid}"),
                                rd.get("start"), rd.get("end"), None, "region_region")
 
     # -- pairs ---------------------------------------------------------------------
     def _conflict(self, tid: str, uid: str, member: Member | None, tie: Tie) -> Conflict:
         g = self.policy.grounds[tie.ground]
-        text = tie.text
+        role = ""
         if member is not None:
-            text = f"{ROLE_ZH.get(member.role, '成员')}" + text
+            role = msg(f"conflict.role.{member.role if member.role in ROLE_ZH else 'other'}")
+        text = msg("conflict.sentence", role=role, text=tie.text, note="")
         return Conflict(tie.ground, f"team:{tid}", f"unit:{uid}",
-                        f"cadre:{member.cadre}" if member else None, text + "。", list(tie.path),
+                        f"cadre:{member.cadre}" if member else None, text, list(tie.path),
                         g.mode, float(g.weight if g.mode == "soft" else 0.0), tie.start, tie.end,
                         tie.window_start, self.as_of, tie.detail, self.round_id)
 
@@ -657,9 +721,10 @@ def reciprocal_conflicts(checker: ConflictChecker, pairs: Sequence[tuple[str, st
             continue
         t2, u2 = back[0]
         for t, u in lst:
-            text = (f"{ix.region_name(a)}的{ix.team_name(t)}（{t}）巡察{ix.region_name(b)}的{ix.unit_name(u)}，"
-                    f"同时{ix.region_name(b)}的{ix.team_name(t2)}（{t2}）巡察{ix.region_name(a)}的"
-                    f"{ix.unit_name(u2)}，属对等互查。")
+            text = msg("conflict.reciprocal", region=ix.region_name(a), team=ix.team_name(t), team_id=t,
+                       other_region=ix.region_name(b), unit=ix.unit_name(u), team2=ix.team_name(t2),
+                       team2_id=t2, unit2=ix.unit_name(u2))
+            text = msg("conflict.sentence", role="", text=text, note="")
             out.append(Conflict("reciprocal", f"team:{t}", f"unit:{u}", None, text,
                                 [f"team:{t}", f"region:{a}", f"region:{b}", f"unit:{u}", f"team:{t2}",
                                  f"unit:{u2}"], g.mode, float(g.weight if g.mode == "soft" else 0.0),

@@ -17,9 +17,14 @@ from typing import Sequence
 
 import numpy as np
 
+from ..i18n import define, join, msg
 from .index import LEVEL_RANK
 from .plan import PlanResult, Planner
 from .solver import PlanningError, solve
+
+
+define({"joint.note": ("牵头巡察组：{teams}；上级单位 {upper} 个，下级单位 {lower} 个",
+                      "lead team(s): {teams}; {upper} higher-level units, {lower} lower-level units")})
 
 
 def unit_level(pl: Planner, uid: str) -> int | None:
@@ -62,6 +67,6 @@ def joint_plan(pl: Planner, lead_teams: Sequence[str] = ()) -> PlanResult:
         tid = row["team_id"].partition(":")[2]
         row["role"] = "lead" if tid in lead_ids else "linked"
         row["lead_team_id"] = f"team:{lead_ids[0]}" if len(lead_ids) == 1 else [f"team:{t}" for t in lead_ids]
-    res.notes.append(f"lead team(s) 牵头巡察组: {', '.join(lead_ids)}; "
-                     f"{int(upper_units.sum())} higher-level units, {int((~upper_units).sum())} lower-level units")
+    res.notes.append(msg("joint.note", teams=join(lead_ids, "、", ", "), upper=int(upper_units.sum()),
+                         lower=int((~upper_units).sum())))
     return res

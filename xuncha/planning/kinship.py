@@ -39,6 +39,8 @@ import re
 from collections import deque
 from dataclasses import dataclass, field
 
+from ..i18n import define, msg
+
 # Recorded relation kind -> steps from the cadre to the other person.
 STEPS = {
     "spouse": "S", "parent": "U", "child": "D", "sibling": "UD",
@@ -65,8 +67,21 @@ def inverse(steps: str) -> str:
     return "".join(swap.get(c, c) for c in reversed(steps))
 
 
+# English names of the same (reason sentences in ``--lang en``).
+STEP_NAMES_EN = {
+    "S": "spouse", "U": "parent", "D": "child", "UU": "grandparent", "DD": "grandchild",
+    "UUU": "great-grandparent", "DDD": "great-grandchild", "UD": "sibling", "UUD": "uncle or aunt",
+    "UDD": "nephew or niece", "UUDD": "cousin", "C": "collateral relative", "L": "in-law",
+    "SU": "spouse's parent", "SUD": "spouse's sibling", "DS": "child's spouse", "DSU": "child's spouse's parent",
+    "UDS": "sibling's spouse", "SUDS": "spouse's sibling's spouse",
+}
+define({f"kin.{k}": (v, STEP_NAMES_EN[k]) for k, v in STEP_NAMES.items()})
+define({"kin.other": ("亲属", "relative")})
+
+
 def describe(steps: str) -> str:
-    return STEP_NAMES.get(steps, "亲属")
+    """The relation's name: 配偶的父母 (zh) / spouse's parent (en), :mod:`xuncha.i18n`."""
+    return msg(f"kin.{steps}" if steps in STEP_NAMES else "kin.other")
 
 
 @dataclass(frozen=True)

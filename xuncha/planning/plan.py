@@ -30,12 +30,39 @@ from typing import Callable, Sequence
 
 import numpy as np
 
+from ..i18n import define, join, msg
 from .conflicts import ConflictChecker, ConflictMatrix, ManualRecusal, check_pairs
 from .index import Member, PlanningIndex, today
 from .policy import GROUNDS, Policy
 from .solver import PlanningError, Problem, Solution, max_coverage, solve
 
 DEFAULT_CAPACITY = 3  # teams inspect 2–3 units a round
+
+
+# Reasons and advice, one template per language (:mod:`xuncha.i18n`).
+define({
+    "plan.blocked": ("{team}：{grounds}", "{team}: {grounds}"),
+    "plan.forbidden": ("{team}：--forbid 排除", "{team}: excluded by --forbid"),
+    "plan.full": ("{team}：承担单位数已满（{used}/{capacity}）", "{team}: at capacity ({used}/{capacity})"),
+    "plan.gone_team": ("{team}：巡察组不再可用", "{team}: team no longer available"),
+    "plan.gone_unit": ("{unit}：单位不在本次范围", "{unit}: unit no longer planned"),
+    "plan.now_conflicted": ("{team}：新增回避事由 {grounds}", "{team}: now conflicted ({grounds})"),
+    "plan.moved": ("{team}：统筹调整，改派其他单位（承担单位数所限）",
+                   "{team}: moved to cover another unit within capacity"),
+    "plan.new_unit": ("原方案中没有该单位（新增单位）", "unit not in the previous plan"),
+    "plan.relax.ground": ("将{ground}设为酌情扣分或关闭（--ground {code}=soft）",
+                          "set {ground} to soft or off (--ground {code}=soft)"),
+    "plan.relax.reciprocal": ("允许对等互查（--ground reciprocal=off）", "allow reciprocal pairs (--ground reciprocal=off)"),
+    "plan.relax.forbid": ("取消 --forbid 指定的排除", "drop the --forbid pairs"),
+    "plan.relax.pins": ("取消 --pin 指定的安排", "drop the --pin pairs"),
+    "plan.relax.min_load": ("降低最少承担单位数：{changes}", "lower the minimum load of {changes}"),
+    "plan.relax.max_load": ("提高承担单位数：{changes}（--load TEAM=MIN:MAX）",
+                            "raise the capacity of {changes} (--load TEAM=MIN:MAX)"),
+    "plan.relax.max_load_all": ("每个巡察组的承担单位数增加 {k}", "raise every team's capacity by {k}"),
+    "plan.relax.pair": ("将{a}和{b}都设为酌情扣分或关闭", "set both {a} and {b} to soft or off"),
+    "plan.relax.proof": ("已按此改动重新求解：得到完整方案，总匹配度 {objective}",
+                         "re-solved with this change: a full plan, objective {objective}"),
+})
 
 
 @dataclass
@@ -333,17 +360,17 @@ class Planner:
                 cs = [c for c in self.cm.by_pair[(t, j)] if c.severity == "hard"]
                 cands.append({"team_id": f"team:{tid}", "blocked_by": grounds,
                               "evidence": [c.text for c in cs[:3]]})
-                reasons.append(f"{tid}: {'、'.join(GROUNDS[g] + '(' + g + ')' for g in grounds)}")
+                reasons.append(msg("plan.blocked", team=tid, grounds=join(msg(f"ground.{g}") for g in grounds)))
             elif self.forbidden[t, j]:
                 cands.append({"team_id": f"team:{tid}", "blocked_by": ["forbid"]})
-                reasons.append(f"{tid}: --forbid")
+                reasons.append(msg("plan.forbidden", team=tid))
             elif any(u == j for u in load.get(t, ())):
                 continue  # already on this unit (per_unit > 1)
             else:
                 units = [f"unit:{self.units[u]}" for u in load.get(t, ())]
                 cands.append({"team_id": f"team:{tid}", "blocked_by": ["capacity"],
                               "capacity": int(self.max_load[t]), "units": units})
-                reasons.append(f"{tid}: capacity 承担单位数已满 ({len(units)}/{self.max_load[t]})")
+                reasons.append(msg("plan.full", team=tid, used=len(units), capacity=int(self.max_load[t])))
         return {"unit_id": f"unit:{self.units[j]}", "unit": self.ix.unit_name(self.units[j]),
                 "missing": sol.uncovered[j], "reasons": reasons, "candidates": cands}
 
@@ -397,7 +424,7 @@ class Planner:
         def add(rule, rule_zh, change, s: Solution, size: int, rank: int) -> None:
             out.append({"rule": rule, "rule_zh": rule_zh, "change": change, "size": size,
                         "covered": need - sum(s.uncovered.values()), "needed": need, "sufficient": True,
-                        "proof": f"re-solved with this change: a full plan, objective {s.objective:g}",
+                        "proof": msg("plan.relax.proof", objective=f"{s.objective:g}"),
                         "_rank": rank})
 
         def used(s: Solution, blocked: set) -> int:
@@ -408,23 +435,24 @@ class Planner:
             s = proven(self.problem(allowed=self._allowed_without({g})))
             singles.append(g)
             if s is not None:
-                add(g, GROUNDS[g], f"set {g} to soft or off (--ground {g}=soft)", s, used(s, blocking[g]), 2)
+                add(g, GROUNDS[g], msg("plan.relax.ground", ground=msg(f"ground.{g}"), code=g), s,
+                    used(s, blocking[g]), 2)
         if self.team_region is not None:
             s = proven(self.problem(team_region=None, unit_region=None))
             if s is not None:
                 from .solver import reciprocal_violations
 
-                add("reciprocal", GROUNDS["reciprocal"], "allow reciprocal pairs (--ground reciprocal=off)", s,
+                add("reciprocal", GROUNDS["reciprocal"], msg("plan.relax.reciprocal"), s,
                     len(reciprocal_violations(self.problem(), s.pairs)) // 2, 2)
         if self.forbidden.any():
             s = proven(self.problem(allowed=self._allowed_without(set(), forbids=False)))
             if s is not None:
-                add("forbid", "指定排除", "drop the --forbid pairs", s,
+                add("forbid", "指定排除", msg("plan.relax.forbid"), s,
                     sum(1 for t, j in s.pairs if self.forbidden[t, j]), 3)
         if self.pins:
             s = proven(self.problem(pins=[]))
             if s is not None:
-                add("pins", "指定安排", "drop the --pin pairs", s, len(self.pins), 3)
+                add("pins", "指定安排", msg("plan.relax.pins"), s, len(self.pins), 3)
         if short:
             mn = self.min_load.copy()
             for t, n in sol.short.items():
@@ -432,7 +460,7 @@ class Planner:
             s = proven(self.problem(min_load=mn))
             if s is not None:
                 lowered = ", ".join(f"{self.teams[t]} {self.min_load[t]}→{mn[t]}" for t in sorted(sol.short))
-                add("min_load", "最少承担单位数", f"lower the minimum load of {lowered}", s,
+                add("min_load", "最少承担单位数", msg("plan.relax.min_load", changes=lowered), s,
                     int(sum(sol.short.values())), 0 if not uncovered else 1)
         if uncovered:
             self._capacity(proven, add, need)
@@ -441,7 +469,8 @@ class Planner:
                 s = proven(self.problem(allowed=self._allowed_without({a, b})))
                 if s is not None:
                     add(f"{a}+{b}", f"{GROUNDS[a]}+{GROUNDS[b]}",
-                        f"set both {a} and {b} to soft or off", s, used(s, blocking[a] | blocking[b]), 4)
+                        msg("plan.relax.pair", a=msg(f"ground.{a}"), b=msg(f"ground.{b}")), s,
+                        used(s, blocking[a] | blocking[b]), 4)
         out.sort(key=lambda r: (r["size"], r["_rank"], r["rule"]))
         for r in out:
             del r["_rank"]
@@ -473,10 +502,10 @@ class Planner:
         s2 = proven(self.problem(max_load=mx))
         if s2 is not None and len(over) < len(self.teams):
             raised = ", ".join(f"{self.teams[t]} {self.max_load[t]}→{mx[t]}" for t in over)
-            add("max_load", "承担单位数", f"raise the capacity of {raised} (--load TEAM=MIN:MAX)", s2,
+            add("max_load", "承担单位数", msg("plan.relax.max_load", changes=raised), s2,
                 int((mx - self.max_load).sum()), 1)
         else:
-            add("max_load", "承担单位数", f"raise every team's capacity by {k}", s, int(k * len(self.teams)), 1)
+            add("max_load", "承担单位数", msg("plan.relax.max_load_all", k=k), s, int(k * len(self.teams)), 1)
 
     def moved(self, sol: Solution) -> list[dict]:
         """Units whose team changed from the kept plan, and why."""
@@ -496,19 +525,19 @@ class Planner:
                 if t in new:
                     continue
                 if t not in self.ti:
-                    why.append(f"{t}: team no longer available 巡察组不再可用")
+                    why.append(msg("plan.gone_team", team=t))
                 elif u not in self.uj:
-                    why.append(f"{u}: unit no longer planned 单位不在本次范围")
+                    why.append(msg("plan.gone_unit", unit=u))
                 else:
                     g = self.cm.grounds(self.ti[t], self.uj[u])
                     if g:
-                        why.append(f"{t}: now conflicted 新增回避事由 " + "、".join(g))
+                        why.append(msg("plan.now_conflicted", team=t, grounds=join(msg(f"ground.{x}") for x in g)))
                     elif self.forbidden[self.ti[t], self.uj[u]]:
-                        why.append(f"{t}: --forbid")
+                        why.append(msg("plan.forbidden", team=t))
                     else:
-                        why.append(f"{t}: moved to cover another unit within capacity 统筹调整")
+                        why.append(msg("plan.moved", team=t))
             if not old:
-                why.append("unit not in the previous plan 新增单位")
+                why.append(msg("plan.new_unit"))
             rows.append({"unit_id": f"unit:{u}", "from": [f"team:{t}" for t in old],
                          "to": [f"team:{t}" for t in new], "reasons": why})
         return rows

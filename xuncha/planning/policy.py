@@ -29,6 +29,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from ..errors import XunchaError
+from ..i18n import define
 
 # Ground code -> Chinese name (the order is the order of reports).
 GROUNDS: dict[str, str] = {
@@ -41,6 +42,14 @@ GROUNDS: dict[str, str] = {
     "repeat": "重复巡察",
     "manual": "申请回避",
 }
+
+#: English names of the grounds (reason sentences in ``--lang en``).
+GROUNDS_EN: dict[str, str] = {
+    "kinship": "kinship", "employment": "employment", "superior_subordinate": "superior/subordinate",
+    "local": "local inspection", "native_place": "native place", "reciprocal": "reciprocal inspection",
+    "repeat": "repeat inspection", "manual": "requested recusal",
+}
+define({f"ground.{g}": (zh, GROUNDS_EN[g]) for g, zh in GROUNDS.items()})
 
 KIN_CLASSES = {"spouse": "夫妻", "lineal": "直系血亲", "collateral": "三代以内旁系血亲",
                "in_law": "近姻亲"}

@@ -31,6 +31,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..i18n import define, join, msg
 from .plan import PlanResult, Planner
 from .policy import GROUNDS
 from .solver import PlanningError
@@ -98,7 +99,7 @@ def rotation_plan(pl: Planner, level: str = "county", groups: dict[str, str] | N
     givers: dict[str, list[int]] = {}
     for i, r in enumerate(team_reg):
         if r is None:
-            notes.append(f"team {pl.teams[i]} has no home region at level {level}: left out of the rotation")
+            notes.append(msg("rotation.no_home", team=pl.teams[i], level=level))
         else:
             givers.setdefault(r, []).append(i)
     receivers: dict[str, list[int]] = {}
@@ -125,7 +126,7 @@ def rotation_plan(pl: Planner, level: str = "county", groups: dict[str, str] | N
             if groups and (groups.get(a) is None or groups.get(a) != groups.get(b)):
                 continue
             if any((ra == a) != (rb == b) for ra, rb in pin_regions):
-                why_not[(a, b)] = "a --pin sends a team elsewhere"
+                why_not[(a, b)] = msg("rotation.pinned")
                 continue
             ub = np.array(receivers[b])
             sub_ok = allowed[np.ix_(ta, ub)]
@@ -217,22 +218,25 @@ def rotation_plan(pl: Planner, level: str = "county", groups: dict[str, str] | N
                 continue
             if (a, b) in cand:
                 used = next((bb for aa, bb in chosen if aa == a), None)
+                region = msg("rotation.region", name=ix.region_name(a), id=a)
                 if used:
-                    reasons.append(f"{ix.region_name(a)}({a}): teams used for {ix.region_name(used)}({used})")
+                    reasons.append(msg("rotation.used", region=region,
+                                       other=msg("rotation.region", name=ix.region_name(used), id=used)))
                 elif no_two and any(aa == b and bb == a for aa, bb in chosen):
-                    reasons.append(f"{ix.region_name(a)}({a}): would make a 2-cycle 对等互查 with {b}")
+                    reasons.append(msg("rotation.two_cycle", region=region, other=b))
                 else:
-                    reasons.append(f"{ix.region_name(a)}({a}): not usable with the other pairings")
+                    reasons.append(msg("rotation.unusable", region=region))
             elif (a, b) in why_not:
-                reasons.append(f"{ix.region_name(a)}({a}): {why_not[(a, b)]}")
+                reasons.append(msg("rotation.why_not", region=msg("rotation.region", name=ix.region_name(a), id=a),
+                                   why=why_not[(a, b)]))
             elif groups:
-                reasons.append(f"{ix.region_name(a)}({a}): another group 片区")
+                reasons.append(msg("rotation.other_group", region=msg("rotation.region", name=ix.region_name(a), id=a)))
         for j in receivers[b]:
             un.append({"unit_id": f"unit:{pl.units[j]}", "unit": ix.unit_name(pl.units[j]),
                        "region_id": f"region:{b}", "missing": 1, "reasons": reasons})
     for j in no_region:
         un.append({"unit_id": f"unit:{pl.units[j]}", "unit": ix.unit_name(pl.units[j]), "missing": 1,
-                   "reasons": [f"the unit has no region at level {level} (所在区划不明)"]})
+                   "reasons": [msg("rotation.no_region", level=level)]})
     out.unassigned = un
     if un:
         out.status = "infeasible"
@@ -269,32 +273,56 @@ def _cycles(succ: dict[str, str]) -> list[list[str]]:
     return out
 
 
+# Reasons, one template per language (:mod:`xuncha.i18n`).
+define({
+    "rotation.region": ("{name}（{id}）", "{name} ({id})"),
+    "rotation.used": ("{region}：巡察组已派往{other}", "{region}: teams used for {other}"),
+    "rotation.two_cycle": ("{region}：将与{other}构成对等互查", "{region}: would make a 2-cycle (reciprocal) with {other}"),
+    "rotation.unusable": ("{region}：与其他配对不能同时成立", "{region}: not usable with the other pairings"),
+    "rotation.why_not": ("{region}：{why}", "{region}: {why}"),
+    "rotation.other_group": ("{region}：属于另一片区", "{region}: another group"),
+    "rotation.no_region": ("该单位在{level}层级没有所属区划", "the unit has no region at level {level}"),
+    "rotation.pinned": ("--pin 已将巡察组派往别处", "a --pin sends a team elsewhere"),
+    "rotation.blocked": ("没有巡察组可以巡察{unit}{more}：{grounds}", "no team may inspect {unit}{more}: {grounds}"),
+    "rotation.more": ("等{n}个单位", " and {n} more units"),
+    "rotation.capacity": ("承担单位数不足：{capacity} < {units}个单位", "capacity {capacity} < {units} units"),
+    "rotation.no_home": ("巡察组{team}在{level}层级没有所属区划，不参加推磨",
+                         "team {team} has no home region at level {level}: left out of the rotation"),
+    "rotation.relax.pairings": ("这些区划没有可派出的巡察组：{regions}", "regions with no usable giver: {regions}"),
+    "rotation.relax.two_cycles": ("允许互派（互派式：将 reciprocal 设为 off）", "allow 2-cycles (set reciprocal off)"),
+    "rotation.relax.groups": ("不分片区统筹", "plan without groups"),
+    "rotation.relax.cycles": ("允许多个循环", "allow several cycles"),
+    "rotation.no_cover": ("这些巡察组的任何安排都覆盖不了全部单位（回避后的承担能力，或 --min-load）",
+                          "no assignment of its teams covers every unit (capacity after conflicts, or --min-load)"),
+})
+
+
 def _why_pair(pl: Planner, ta: np.ndarray, ub: np.ndarray, sub_ok: np.ndarray) -> str:
     cap = int(np.minimum(pl.max_load[ta], len(ub)).sum())
     blocked = [j for j in range(len(ub)) if not sub_ok[:, j].any()]
     if blocked:
         j = blocked[0]
         grounds = sorted({g for t in ta for g in pl.cm.grounds(int(t), int(ub[j]))})
-        g = "、".join(f"{GROUNDS.get(x, x)}({x})" for x in grounds) or "--forbid"
-        more = f" and {len(blocked) - 1} more units" if len(blocked) > 1 else ""
-        return f"no team may inspect {pl.units[ub[j]]}{more}: {g}"
+        g = join(msg(f"ground.{x}") if x in GROUNDS else x for x in grounds) if grounds else "--forbid"
+        more = msg("rotation.more", n=len(blocked) - 1) if len(blocked) > 1 else ""
+        return msg("rotation.blocked", unit=pl.units[ub[j]], more=more, grounds=g)
     if cap < len(ub):
-        return f"capacity {cap} < {len(ub)} units (承担单位数不足)"
-    return "no assignment of its teams covers every unit (capacity after conflicts, or --min-load)"
+        return msg("rotation.capacity", capacity=cap, units=len(ub))
+    return msg("rotation.no_cover")
 
 
 def _rotation_relaxations(pl, cand, why_not, G, R, no_two, groups, single_cycle) -> list[dict]:
     out = []
     lacking = [b for b in R if not any((a, b) in cand for a in G)]
     if lacking:
-        out.append({"rule": "pairings", "change": "regions with no usable giver: " + ", ".join(lacking),
+        out.append({"rule": "pairings", "change": msg("rotation.relax.pairings", regions=join(lacking, "、", ", ")),
                     "sufficient": False})
     if no_two:
         out.append({"rule": "reciprocal", "rule_zh": GROUNDS["reciprocal"],
-                    "change": "allow 2-cycles (互派式: set reciprocal off)", "sufficient": None})
+                    "change": msg("rotation.relax.two_cycles"), "sufficient": None})
     if groups:
-        out.append({"rule": "groups", "rule_zh": "片区", "change": "plan without groups", "sufficient": None})
+        out.append({"rule": "groups", "rule_zh": "片区", "change": msg("rotation.relax.groups"), "sufficient": None})
     if single_cycle:
-        out.append({"rule": "single_cycle", "rule_zh": "单一循环", "change": "allow several cycles",
+        out.append({"rule": "single_cycle", "rule_zh": "单一循环", "change": msg("rotation.relax.cycles"),
                     "sufficient": None})
     return out

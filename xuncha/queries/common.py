@@ -153,7 +153,10 @@ class Post:
 
     @property
     def window(self) -> str:
-        return f"{self.start or '?'}–{self.end or '至今'}"
+        """``start–end`` (:func:`xuncha.i18n.window`: an open end is 至今 / present)."""
+        from ..i18n import window
+
+        return window(self.start, self.end)
 
     def as_dict(self) -> dict:
         return {"cadre": self.cadre, "unit": self.unit, "title": self.title, "rank": self.rank,
@@ -199,8 +202,10 @@ def derive_colleagues(cadre: str, posts, posts_of_unit) -> list[Tie]:
 
 
 def relation_name(code: str) -> str:
-    """``spouse`` -> ``夫妻 spouse``."""
-    return f"{taxonomy.zh('relation_kind', code)} {code}"
+    """``spouse`` -> ``夫妻`` (zh) or ``spouse`` (en): :func:`xuncha.i18n.term`."""
+    from ..i18n import term
+
+    return term("relation_kind", code)
 
 
 class QueryIndex:

@@ -53,6 +53,7 @@ import heapq
 from dataclasses import dataclass, field
 
 from ..graph.schema import EDGE_KINDS, HUB_KINDS, split_id
+from ..i18n import define, msg, window
 from .common import QueryError
 
 DEFAULT_MAX_HOPS = 6
@@ -139,19 +140,22 @@ class Network:
                 "unreached": [list(p) for p in self.unreached]}
 
 
+define({"paths.principal": ("{title} 一把手", "{title} (principal)")})
+
+
 def _edge_detail(st: Step) -> str:
     bits = [st.kind]
     p = st.props
     if p.get("relation_kind"):
         bits.append(p["relation_kind"])
     if p.get("title"):
-        bits.append(p["title"] + (" 一把手" if p.get("is_principal") else ""))
+        bits.append(msg("paths.principal", title=p["title"]) if p.get("is_principal") else p["title"])
     if p.get("role"):
         bits.append(p["role"])
     if p.get("round_id"):
         bits.append(p["round_id"])
     if p.get("start") or p.get("end"):
-        bits.append(f"{p.get('start') or '?'}–{p.get('end') or '至今'}")
+        bits.append(window(p.get("start"), p.get("end")))
     return " ".join(str(b) for b in bits)
 
 

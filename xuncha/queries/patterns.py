@@ -79,6 +79,7 @@ from dataclasses import dataclass, field
 
 from .. import taxonomy
 from ..graph.schema import node_id
+from ..i18n import define, join, msg, term, window as date_window
 from ..graph.store import GraphStore
 from .common import Item, QueryError, Window, index, relation_name
 from .periods import DEFAULT_POLICY, Policy, answers, days_between
@@ -88,13 +89,26 @@ COMMON_MIN_UNITS = 3
 PATTERNS = ("common", "recurring", "trails", "clusters")
 MAX_LINKS = 200  # evidence links listed per cluster
 
+# Explanations, one template per language (:mod:`xuncha.i18n`).
+define({
+    "patterns.trail_stop": ("{unit}（{title} {window}，{issues}个问题{cover}）",
+                            "{unit} ({title} {window}, {issues} issues{cover})"),
+    "patterns.cover": ("，覆盖期间{share}%", ", covering {share}% of the period"),
+    "patterns.cover_range": ("，覆盖期间{low}–{high}%", ", covering {low}–{high}% of the periods"),
+    "patterns.named": ("{cadre}涉及 {item}{note}", "{cadre} named in {item}{note}"),
+    "patterns.post_note": ("（{answer}）", " ({answer})"),
+    "patterns.raised_from": ("线索源于该问题：{lead} 源于 {issue}", "{lead} raised from {issue}"),
+    "patterns.tie": ("社会关系（{relation}）：{a} – {b}", "tie ({relation}): {a} – {b}"),
+})
 
-def _cat_name(code: str | None) -> str:
+
+def _cat_name(code: str | None):
+    """A category or subcategory by name (:func:`xuncha.i18n.term`: Chinese in zh)."""
     if not code:
         return ""
     if code in taxonomy.SUBCATEGORY:
-        return taxonomy.zh("subcategory", code)
-    return taxonomy.zh("category", code)
+        return term("subcategory", code)
+    return term("category", code)
 
 
 # -- common ---------------------------------------------------------------------
@@ -322,7 +336,7 @@ class TrailStop:
 
     @property
     def text(self) -> str:
-        return "；".join(p["text"] for p in self.periods)
+        return join((p["text"] for p in self.periods), "；", "; ")
 
     def as_dict(self) -> dict:
         return {"unit": self.unit, "unit_name": self.unit_name, "title": self.title,
@@ -348,15 +362,17 @@ class Trail:
 
     @property
     def text(self) -> str:
-        def cover(s: TrailStop) -> str:
+        def cover(s: TrailStop):
             shares = [round(100 * p["share"]) for p in s.periods]
             if not shares:
                 return ""
             lo, hi = min(shares), max(shares)
-            return f", 覆盖期间 {lo}%" if lo == hi else f", 覆盖期间 {lo}–{hi}%"
+            return (msg("patterns.cover", share=lo) if lo == hi
+                    else msg("patterns.cover_range", low=lo, high=hi))
 
-        return " → ".join(f"{s.unit_name} ({s.title or ''} {s.start or '?'}–{s.end or '至今'}, "
-                          f"{len(s.issues)} issues{cover(s)})" for s in self.stops)
+        return join((msg("patterns.trail_stop", unit=s.unit_name, title=s.title or "",
+                         window=date_window(s.start, s.end), issues=len(s.issues), cover=cover(s))
+                     for s in self.stops), " → ", " → ")
 
     def as_dict(self) -> dict:
         return {"cadre": self.cadre, "name": self.name, "units": self.units,
@@ -468,7 +484,7 @@ class Cluster:
                 "links": self.links}
 
 
-def _post_note(idx, v, cadre: str, it: Item, policy: Policy) -> str:
+def _post_note(idx, v, cadre: str, it: Item, policy: Policy):
     """``（科长任职2017-03至2024-02，覆盖被巡察期间(…)的86%）``: the cadre's post at
     the item's unit with the largest overlap with its period, if any."""
     per = v.period(it, policy)
@@ -484,7 +500,7 @@ def _post_note(idx, v, cadre: str, it: Item, policy: Policy) -> str:
     from .periods import Answer
 
     p = best[1]
-    return f"（{Answer(p.start, p.end, per, best[0]).text(p.title)}）"
+    return msg("patterns.post_note", answer=Answer(p.start, p.end, per, best[0]).text(p.title))
 
 
 def clusters(store: GraphStore, window: Window | None = None,
@@ -556,15 +572,17 @@ def clusters(store: GraphStore, window: Window | None = None,
         for a, b, via in sorted(by_root_links.get(root, ()))[:MAX_LINKS]:
             if via == "named":
                 kind = "IMPLICATES" if b.startswith("issue:") else "CONCERNS"
-                text = f"{idx.name(a)} named in {b} 涉及" + _post_note(idx, v, a, items[b], policy)
+                text = msg("patterns.named", cadre=idx.name(a), item=b,
+                           note=_post_note(idx, v, a, items[b], policy))
             elif via == "raised_from":
                 kind = "RAISED_FROM"
-                text = f"{b} raised from {a} 线索源于该问题"
+                text = msg("patterns.raised_from", lead=b, issue=a)
             else:
                 kind = "RELATED_TO"
-                text = f"{idx.name(a)} – {idx.name(b)}: 社会关系 {relation_name(via)}"
+                text = msg("patterns.tie", a=idx.name(a), b=idx.name(b), relation=relation_name(via))
             e = edge_between(store, a, b, kind, {"relation_kind": via} if kind == "RELATED_TO" else None)
-            ev.append({"path": [a, b], "kind": kind, "text": text, "hops": [e] if e else []})
+            ev.append({"path": [a, b], "kind": kind, "code": text.code, "text": text,
+                       "hops": [e] if e else []})
         out.append(Cluster(0, members, units, cadres, ev, len(leads), cases, sanctions))
     out.sort(key=lambda c: (-len(c.units), -len(c.items), -c.cases, -c.sanctions, c.items[0]))
     for n, c in enumerate(out, 1):

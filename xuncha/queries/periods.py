@@ -40,8 +40,10 @@ with ``--lookback-years``, ``--min-overlap-months`` and ``--newcomer-months``.
 
 >>> p = Period("2019-03-01", "2024-02-29", "2024-03-01", "inspection")
 >>> r = answers("2017-03-01", "2024-02-01", p, DEFAULT_POLICY)
->>> r.text("局长")
+>>> r.text("局长").render("zh")
 '局长任职2017-03至2024-02，覆盖被巡察期间(2019-03至2024-02)的98%'
+>>> r.text("局长").render("en")
+'局长 from 2017-03 to 2024-02, covering 98% of the inspected period (2019-03 to 2024-02)'
 >>> answers("2024-02-10", None, p, DEFAULT_POLICY) is None   # arrived 3 weeks before
 True
 """
@@ -51,6 +53,20 @@ from __future__ import annotations
 import datetime as _dt
 import re
 from dataclasses import dataclass
+
+from ..i18n import define, msg
+
+define({
+    "period.inspection": ("被巡察期间", "inspected period"),
+    "period.conduct": ("问题发生期间", "period of the conduct"),
+    "period.now": ("今", "now"),
+    "period.answer": ("{title}任职{start}至{end}，覆盖{period}({period_start}至{period_end})的{share}%",
+                      "{title} from {start} to {end}, covering {share}% of the {period} "
+                      "({period_start} to {period_end})"),
+    "period.answer_untitled": ("{title}任职{start}至{end}，覆盖{period}({period_start}至{period_end})的{share}%",
+                               "in post{title} from {start} to {end}, covering {share}% of the {period} "
+                               "({period_start} to {period_end})"),
+})
 
 DAYS_PER_MONTH = 30.4375
 
@@ -132,7 +148,8 @@ class Period:
 
     @property
     def name(self) -> str:
-        return "被巡察期间" if self.source == "inspection" else "问题发生期间"
+        """被巡察期间 (inspected period) or 问题发生期间 (period of the conduct)."""
+        return msg("period.inspection" if self.source == "inspection" else "period.conduct")
 
     def as_dict(self) -> dict:
         return {"start": self.start, "end": self.end, "arrival": self.arrival,
@@ -153,9 +170,10 @@ class Answer:
         return self.overlap_days / max(self.period.days, 1)
 
     def text(self, title: str | None = None) -> str:
-        end = self.end[:7] if self.end else "今"
-        return (f"{title or ''}任职{self.start[:7]}至{end}，覆盖{self.period.name}"
-                f"({self.period.start[:7]}至{self.period.end[:7]})的{round(100 * self.share)}%")
+        return msg("period.answer" if title else "period.answer_untitled", title=title or "",
+                   start=self.start[:7], end=self.end[:7] if self.end else msg("period.now"),
+                   period=self.period.name, period_start=self.period.start[:7],
+                   period_end=self.period.end[:7], share=round(100 * self.share))
 
     def as_dict(self) -> dict:
         return {"post_start": self.start, "post_end": self.end, "period": self.period.as_dict(),

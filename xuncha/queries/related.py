@@ -62,6 +62,7 @@ from dataclasses import dataclass, field
 
 from .. import taxonomy
 from ..graph import derived
+from ..i18n import define, msg, term, window
 from .common import Item, QueryError, relation_name
 from .periods import DEFAULT_POLICY, Policy
 from .view import View, view
@@ -145,6 +146,55 @@ SIGNALS: dict[str, Signal] = {s.name: s for s in (
 )}
 SEED_KINDS = ("issue", "lead", "cadre", "unit")
 
+#: English names of the signals in reason sentences (the Chinese are ``Signal.zh``).
+SIGNAL_EN = {
+    "same_cadre": "same cadre", "linked": "linked", "kin": "kinship", "principal": "answerable principal",
+    "colleague": "colleagues", "tie": "business tie", "tie_chain": "tie chain",
+    "same_principal": "same answerable principal", "principal_tie": "principal's tie",
+    "tie_other": "other tie", "coworker": "coworkers", "same_unit": "same unit",
+    "category_sector": "same category, sector and period", "similar_text": "similar descriptions",
+}
+define({f"signal.{k}": (s.zh, SIGNAL_EN[k]) for k, s in SIGNALS.items()})
+
+# Reason sentences: one template per language (:mod:`xuncha.i18n`); JSON gives the code.
+define({
+    "related.named": ("{cadre}涉及 {item}", "{cadre} named in {item}"),
+    "related.same_cadre": ("同一人员：{cadre}涉及 {seed}，也涉及 {other}",
+                           "same cadre: {cadre} named in {seed} and in {other}"),
+    "related.same_cadre_of": ("同一人员：{cadre}涉及 {other}", "same cadre: {cadre} named in {other}"),
+    "related.tie": ("{signal}（{relation}）{detail}：{a} – {b}", "{signal} ({relation}){detail}: {a} – {b}"),
+    "related.colleague_posts": ("，同在{unit}任职（{title}，{window}；{other_title}，{other_window}；"
+                                "同时任职{overlap}）",
+                                " at {unit} ({title}, {window}; {other_title}, {other_window}; "
+                                "overlapping {overlap})"),
+    "related.tie_chain": ("社会关系链：{a} –{relation}– {middle} –{relation2}– {b}",
+                          "tie chain: {a} –{relation}– {middle} –{relation2}– {b}"),
+    "related.coworker": ("同时任职：{cadre}（{title}，{window}）与{other_cadre}（{other_title}，"
+                         "{other_window}）{overlap}同在{unit}任职；{other_cadre}涉及 {other}",
+                         "coworkers at {unit}: {cadre} ({title}, {window}) and {other_cadre} "
+                         "({other_title}, {other_window}) overlapping {overlap}; {other_cadre} named in {other}"),
+    "related.principal": ("一把手责任：{a}；{answer}（{unit}），{other} 发现于{date}",
+                          "answerable principal: {a}; {answer} at {unit}, {other} found {date}"),
+    "related.answers_for": ("{cadre}（{unit}{answer}）对 {seed} 负有责任",
+                            "{cadre}, {answer} at {unit} (answers for {seed})"),
+    "related.principal_named": ("一把手责任：{who}；其涉及 {other}", "answerable principal: {who}; named in {other}"),
+    "related.same_principal": ("同一责任一把手：{who}；又在{unit}{answer}，对 {other} 负有责任（发现于{date}）",
+                               "same answerable principal: {who}; {answer} at {unit} "
+                               "(answers for {other}, found {date})"),
+    "related.principal_tie": ("一把手的社会关系（{relation}）：{who} – {b}",
+                              "principal's tie ({relation}): {who} – {b}"),
+    "related.raised_from": ("线索源于该问题：{lead} 源于 {issue}", "linked: {lead} was raised from {issue}"),
+    "related.same_source": ("源于同一问题：{a} 和 {b} 均源于 {issue}",
+                            "linked: {a} and {b} were both raised from {issue}"),
+    "related.same_unit": ("同一单位：均发现于{unit}", "same unit: both found in {unit}"),
+    "related.this_unit": ("本单位：发现于{unit}", "in this unit: found in {unit}"),
+    "related.category_sector": ("同板块同期同类：{category}，板块{sector}；{date}发现于{unit}，"
+                                "{other_date}发现于{other_unit}",
+                                "same category {category} in sector {sector}: found {date} in {unit} "
+                                "and {other_date} in {other_unit}"),
+    "related.similar_text": ("问题表现相似（余弦相似度 {cosine}）", "similar descriptions (cosine {cosine})"),
+})
+
 
 def signals_help() -> str:
     """The signal table for ``related --help`` (from :data:`SIGNALS`)."""
@@ -171,7 +221,8 @@ class Reason:
         return SIGNALS[self.signal].tier
 
     def as_dict(self) -> dict:
-        return {"signal": self.signal, "tier": self.tier, "text": self.text, "path": self.path,
+        return {"signal": self.signal, "tier": self.tier, "code": getattr(self.text, "code", None),
+                "text": self.text, "path": self.path,
                 "weight": round(self.weight, 4), "hops": self.hops}
 
 
@@ -298,7 +349,10 @@ class _Walk:
         v, acc, name = self.v, self.acc, self.v.name
         acc.current = s.id if s is not None else None
         named_set = set(named)
-        where = f" in {s.id}" if s is not None else ""
+
+        def named_here(c: str):
+            """The cadre, with the seed item they are named in (none for a cadre seed)."""
+            return msg("related.named", cadre=name(c), item=s.id) if s is not None else name(c)
         for n in named:
             if done is not None:
                 if ("named", n) in done:
@@ -308,7 +362,8 @@ class _Walk:
             # same cadre
             for x in self.named_items(n):
                 acc.add(x.id, "same_cadre", W_SAME_CADRE * self.factor(s, x, n),
-                        f"同一人员 same cadre: {name(n)} named{where} and in {x.id} 涉及",
+                        msg("related.same_cadre", cadre=name(n), seed=s.id, other=x.id) if s is not None
+                        else msg("related.same_cadre_of", cadre=name(n), other=x.id),
                         head + [(n, x.id, _named_kind(x), None)])
             # declared ties and chains
             for t in v.ties(n):
@@ -321,19 +376,21 @@ class _Walk:
                 if sig == "tie_other" and not self.weak:
                     continue
                 tie_steps = [(n, o, "RELATED_TO", {"relation_kind": t.relation})]
-                how = f"{SIGNALS[sig].zh} {relation_name(t.relation)}"
+                detail = ""
                 if sig == "colleague":
                     shared = next((c for c in v.colleagues(n) if c.other == o), None)
                     if shared is not None:  # the posts that made them colleagues
                         p, q = shared.posts
-                        end = shared.window[1] if shared.window[1] != "9999-12-31" else "至今"
                         tie_steps = [(n, shared.unit, "HELD_POSITION", _post_match(p)),
                                      (shared.unit, o, "HELD_POSITION", _post_match(q))]
-                        how += (f" at {name(shared.unit)} ({p.title} {p.window}; {q.title} "
-                                f"{q.window}; 同时任职 {shared.window[0]}–{end})")
+                        detail = msg("related.colleague_posts", unit=name(shared.unit), title=p.title,
+                                     window=p.window, other_title=q.title, other_window=q.window,
+                                     overlap=window(*shared.window))
                 for x in self.named_items(o):
                     acc.add(x.id, sig, w1 * self.factor(s, x, o),
-                            f"{how}: {name(n)} named{where} – {name(o)} named in {x.id}",
+                            msg("related.tie", signal=msg(f"signal.{sig}"), relation=relation_name(t.relation),
+                                detail=detail, a=named_here(n),
+                                b=msg("related.named", cadre=name(o), item=x.id)),
                             head + tie_steps + [(o, x.id, _named_kind(x), None)])
                 if t.relation not in LINKING:
                     continue
@@ -346,8 +403,9 @@ class _Walk:
                     step2 = (o, o2, "RELATED_TO", {"relation_kind": t2.relation})
                     for x in self.named_items(o2):
                         acc.add(x.id, "tie_chain", w1 * w2 * self.factor(s, x, o2),
-                                f"社会关系链 tie chain: {name(n)} named{where} –{relation_name(t.relation)}– "
-                                f"{name(o)} –{relation_name(t2.relation)}– {name(o2)} named in {x.id}",
+                                msg("related.tie_chain", a=named_here(n), relation=relation_name(t.relation),
+                                    middle=name(o), relation2=relation_name(t2.relation),
+                                    b=msg("related.named", cadre=name(o2), item=x.id)),
                                 head + [tie_step, step2, (o2, x.id, _named_kind(x), None)])
             # coworkers: overlapping posts in a third unit, no declared tie (weak)
             declared = {t.other for t in v.ties(n)}
@@ -356,14 +414,13 @@ class _Walk:
                 if o in named_set or o in declared:
                     continue
                 p, q = t.posts
-                end = t.window[1] if t.window[1] != "9999-12-31" else "至今"
                 for x in self.named_items(o):
                     if s is not None and (x.unit == s.unit or t.unit in (s.unit, x.unit)):
                         continue
                     acc.add(x.id, "coworker", W_COWORKER * self.factor(s, x, o),
-                            f"同时任职 coworkers at {name(t.unit)}: {name(n)} ({p.title}, {p.window}) "
-                            f"and {name(o)} ({q.title}, {q.window}) 同时任职 {t.window[0]}–{end}; "
-                            f"{name(o)} named in {x.id}",
+                            msg("related.coworker", unit=name(t.unit), cadre=name(n), title=p.title,
+                                window=p.window, other_cadre=name(o), other_title=q.title,
+                                other_window=q.window, overlap=window(*t.window), other=x.id),
                             head + [(n, t.unit, "HELD_POSITION", _post_match(p)),
                                     (t.unit, o, "HELD_POSITION", _post_match(q)),
                                     (o, x.id, _named_kind(x), None)])
@@ -375,9 +432,8 @@ class _Walk:
                     if n in x.cadres:
                         continue  # that is same_cadre
                     acc.add(x.id, "principal", W_PRINCIPAL * self.factor(s, x, n),
-                            f"一把手责任 answerable principal: {name(n)}"
-                            f"{' named' + where if s is not None else ''}; "
-                            f"{b.text(q.title)} at {name(q.unit)}, found {x.date} ({x.id})",
+                            msg("related.principal", a=named_here(n), answer=b.text(q.title),
+                                unit=name(q.unit), other=x.id, date=x.date),
                             head + [(n, q.unit, "HELD_POSITION", _post_match(q))]
                             + _back(_to_unit(v, x)))
         if s is None:
@@ -393,10 +449,11 @@ class _Walk:
                         continue
                     done.add(("post", c, p.start))
                 head = _to_unit(v, s) + [(s.unit, c, "HELD_POSITION", _post_match(p))]
-                who = f"{name(c)} {a.text(p.title)} at {name(s.unit)} (answers for {s.id})"
+                who = msg("related.answers_for", cadre=name(c), answer=a.text(p.title), unit=name(s.unit),
+                          seed=s.id)
                 for x in self.named_items(c):
                     acc.add(x.id, "principal", W_PRINCIPAL * self.factor(s, x, c),
-                            f"一把手责任 answerable principal: {who}; named in {x.id}",
+                            msg("related.principal_named", who=who, other=x.id),
                             head + [(c, x.id, _named_kind(x), None)])
                 if not self.weak:
                     continue
@@ -407,8 +464,8 @@ class _Walk:
                         if c in x.cadres:
                             continue
                         acc.add(x.id, "same_principal", W_SAME_PRINCIPAL * self.factor(s, x, c),
-                                f"同一责任一把手 same answerable principal: {who}; "
-                                f"{b.text(q.title)} at {name(q.unit)} (answers for {x.id}, found {x.date})",
+                                msg("related.same_principal", who=who, answer=b.text(q.title),
+                                    unit=name(q.unit), other=x.id, date=x.date),
                                 head + [(c, q.unit, "HELD_POSITION", _post_match(q))]
                                 + _back(_to_unit(v, x)))
                 for t in v.ties(c):
@@ -419,29 +476,29 @@ class _Walk:
                     for x in self.named_items(o):
                         acc.add(x.id, "principal_tie",
                                 PRINCIPAL_TIE_FACTOR * w * self.factor(s, x, o),
-                                f"一把手的社会关系 principal's tie {relation_name(t.relation)}: {who} – "
-                                f"{name(o)} named in {x.id}",
+                                msg("related.principal_tie", relation=relation_name(t.relation), who=who,
+                                    b=msg("related.named", cadre=name(o), item=x.id)),
                                 head + [(c, o, "RELATED_TO", {"relation_kind": t.relation}),
                                         (o, x.id, _named_kind(x), None)])
         # linked leads/issues
         if s.kind == "issue":
             for lid in v.leads_of_issue(s.id):
-                acc.add(lid, "linked", W_LINKED, f"线索源于该问题 linked: {lid} was raised from {s.id}",
+                acc.add(lid, "linked", W_LINKED, msg("related.raised_from", lead=lid, issue=s.id),
                         [(s.id, lid, "RAISED_FROM", None)])
         else:
             for iid in s.issues:
-                acc.add(iid, "linked", W_LINKED, f"线索源于该问题 linked: {s.id} was raised from {iid}",
+                acc.add(iid, "linked", W_LINKED, msg("related.raised_from", lead=s.id, issue=iid),
                         [(s.id, iid, "RAISED_FROM", None)])
                 for lid in v.leads_of_issue(iid):
                     acc.add(lid, "linked", W_LINKED,
-                            f"源于同一问题 linked: {s.id} and {lid} were both raised from {iid}",
+                            msg("related.same_source", a=s.id, b=lid, issue=iid),
                             [(s.id, iid, "RAISED_FROM", None), (iid, lid, "RAISED_FROM", None)])
         if not self.weak:
             return
         if s.unit and same_unit:
             for x in v.items_of_unit(s.unit):
                 acc.add(x.id, "same_unit", W_SAME_UNIT,
-                        f"同一单位 same unit: both found in {name(s.unit)}",
+                        msg("related.same_unit", unit=name(s.unit)),
                         _to_unit(v, s) + _back(_to_unit(v, x)))
         if not context:
             return
@@ -472,7 +529,7 @@ class _Walk:
             lo = bisect.bisect_left(days, lo_day)
             hi = bisect.bisect_right(days, hi_day)
         cat = f"category:{s.category_key}"
-        cat_name = taxonomy.zh("subcategory" if s.subcategory else "category", s.category_key)
+        cat_name = term("subcategory" if s.subcategory else "category", s.category_key)
 
         def to_cat(it: Item) -> list[tuple]:
             if it.kind == "issue":
@@ -484,8 +541,8 @@ class _Walk:
             if x is None or x.unit == s.unit:
                 continue
             self.acc.add(x.id, "category_sector", W_CATEGORY_SECTOR,
-                         f"同板块同期同类 same category {cat_name} in sector 板块 {sector}: found "
-                         f"{s.date} in {v.name(s.unit)} and {x.date} in {v.name(x.unit)}",
+                         msg("related.category_sector", category=cat_name, sector=sector, date=s.date,
+                             unit=v.name(s.unit), other_date=x.date, other_unit=v.name(x.unit)),
                          to_cat(s) + _back(to_cat(x)))
 
     def similar_text(self, s: Item) -> None:
@@ -505,7 +562,7 @@ class _Walk:
             if s.cadres and x.cadres and not set(s.cadres) & set(x.cadres):
                 continue  # about different named people: text alone never links them
             self.acc.add(cid, "similar_text", W_TEXT * sim,
-                         f"问题表现相似 similar descriptions (cosine {sim:.2f})", [],
+                         msg("related.similar_text", cosine=f"{sim:.2f}"), [],
                          path=[s.id, cid])
 
 
@@ -604,7 +661,7 @@ def rank(store, seed: str, limit: int | None = 10, min_score: float = 0.0,
             acc.current = None
             for x in own:
                 acc.add(x.id, "same_unit", W_SAME_UNIT,
-                        f"本单位 in this unit: found in {v.name(seed)}", _back(_to_unit(v, x)))
+                        msg("related.this_unit", unit=v.name(seed)), _back(_to_unit(v, x)))
     shown = TIERS[:TIERS.index(min_tier) + 1]
     out: list[Related] = []
     for cid, by_signal in acc.found.items():

@@ -1,0 +1,190 @@
+"""Sentences in one language: reason codes with a Chinese and an English template.
+
+A query or planner that explains itself (a related case's reason, a timeline
+event, a trail, a conflict, ``plan --why``) builds a :class:`Msg` with
+:func:`msg` from a *code* and *parameters*: ``msg("related.same_cadre",
+cadre="王伟", seed="issue:I1", other="issue:I7")``.  Each code has a Chinese
+and an English template (:data:`TEMPLATES`, filled by :func:`define` in the
+module that uses them), so a sentence comes out in one language:
+
+- ``zh``: a Chinese sentence with the domain terms (同一人员：王伟…);
+- ``en``: an English sentence; only data (names, titles, ids, dates) may be
+  Chinese.
+
+A :class:`Msg` *is* a ``str`` (the text in the language current when it was
+built, so joining and printing work unchanged) that remembers its ``code``
+and ``params``: the output layer re-renders it with :meth:`Msg.render` in the
+language asked for, and JSON carries the stable ``code`` beside the text.
+Parameters may themselves be messages (rendered in the same language) or
+vocabulary terms (:func:`term`: a taxonomy code, 夫妻 in ``zh`` and ``spouse``
+in ``en``).
+
+The current language (:func:`lang`) is set by ``--lang`` (:func:`set_lang`),
+else ``$XUNCHA_LANG``, else the locale (``LC_ALL``/``LC_MESSAGES``/``LANG``
+starting with ``zh``).  This module imports nothing of xuncha at import time:
+queries, planning and output all use it.
+
+>>> define({"demo.hello": ("你好，{who}", "hello, {who}")})
+>>> m = msg("demo.hello", who="王伟")
+>>> m.render("zh"), m.render("en"), m.code
+('你好，王伟', 'hello, 王伟', 'demo.hello')
+"""
+
+from __future__ import annotations
+
+import os
+import string
+from typing import Any
+
+LANGS = ("zh", "en")
+
+#: code -> (Chinese template, English template); ``str.format`` fields.
+TEMPLATES: dict[str, tuple[str, str]] = {}
+
+_lang: str | None = None
+
+
+def locale_lang(environ=None) -> str:
+    """``zh`` when the locale (LC_ALL, LC_MESSAGES, LANG, in that order) is Chinese."""
+    env = os.environ if environ is None else environ
+    if env.get("XUNCHA_LANG") in LANGS:
+        return env["XUNCHA_LANG"]
+    for var in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = env.get(var)
+        if value:
+            return "zh" if value.lower().startswith("zh") else "en"
+    return "en"
+
+
+def lang() -> str:
+    """The output language: set by ``--lang`` (:func:`set_lang`), else the locale."""
+    return _lang or locale_lang()
+
+
+def set_lang(value: str | None) -> None:
+    global _lang
+    _lang = value if value in LANGS else None
+
+
+def define(templates: dict[str, tuple[str, str]]) -> None:
+    """Register ``code: (zh, en)`` templates; both must use the same fields."""
+    fmt = string.Formatter()
+    for code, pair in templates.items():
+        zh, en = pair
+        fz = {f for _, f, _, _ in fmt.parse(zh) if f}
+        fe = {f for _, f, _, _ in fmt.parse(en) if f}
+        if fz != fe:  # pragma: no cover - a programming error, caught by the tests
+            raise ValueError(f"template {code}: zh fields {sorted(fz)} != en fields {sorted(fe)}")
+        old = TEMPLATES.get(code)
+        if old is not None and old != pair:  # pragma: no cover
+            raise ValueError(f"template {code} defined twice differently")
+        TEMPLATES[code] = pair
+
+
+class Msg(str):
+    """A sentence: ``str`` in the language current at construction, plus its
+    ``code`` and ``params`` to render in another (:meth:`render`)."""
+
+    code: str
+    params: dict[str, Any]
+
+    def render(self, which: str | None = None) -> str:
+        return _render(self.code, self.params, which or lang())
+
+    def as_dict(self) -> dict:
+        return {"code": self.code, "text": str(self)}
+
+    def __reduce__(self):
+        return (_rebuild, (str(self), self.code, self.params))
+
+
+def _rebuild(text: str, code: str, params: dict) -> Msg:
+    m = Msg(text)
+    m.code, m.params = code, params
+    return m
+
+
+def _value(v: Any, which: str) -> Any:
+    if isinstance(v, Msg):
+        return v.render(which)
+    if isinstance(v, (list, tuple)):
+        return ("、" if which == "zh" else ", ").join(str(_value(x, which)) for x in v)
+    return "" if v is None else v
+
+
+def _render(code: str, params: dict, which: str) -> str:
+    if code == "term":
+        return _term(params["taxonomy"], params["value"], which)
+    if code == "join":
+        sep = params["sep"][0 if which == "zh" else 1]
+        return sep.join(str(_value(x, which)) for x in params["items"])
+    zh, en = TEMPLATES[code]
+    return (zh if which == "zh" else en).format_map({k: _value(v, which) for k, v in params.items()})
+
+
+def msg(code: str, /, **params: Any) -> Msg:
+    """The message ``code`` with ``params``, as text in the current language."""
+    if code not in TEMPLATES:
+        raise KeyError(f"no template {code!r}")
+    m = Msg(_render(code, params, lang()))
+    m.code, m.params = code, params
+    return m
+
+
+def _term(taxonomy_name: str, value: str | None, which: str) -> str:
+    from . import taxonomy
+
+    if value is None:
+        return ""
+    if which == "zh":
+        return taxonomy.zh(taxonomy_name, value)
+    return value.replace("_", " ") if value in taxonomy.TAXONOMIES[taxonomy_name] else value
+
+
+def term(taxonomy_name: str, value: str | None) -> Msg:
+    """A vocabulary code shown by name: 夫妻 in ``zh``, ``spouse`` in ``en``."""
+    params = {"taxonomy": taxonomy_name, "value": value}
+    m = Msg(_render("term", params, lang()))
+    m.code, m.params = "term", params
+    return m
+
+
+def join(items, zh_sep: str = "、", en_sep: str = ", ") -> Msg:
+    """Messages (or plain values) joined with a separator per language."""
+    params = {"items": list(items), "sep": (zh_sep, en_sep)}
+    m = Msg(_render("join", params, lang()))
+    m.code, m.params = "join", params
+    return m
+
+
+def sort_key(text: Any) -> str:
+    """A language-independent sort key for a sentence: its English rendering, so
+    that lists come out in the same order in every language."""
+    return text.render("en") if isinstance(text, Msg) else str(text)
+
+
+def localize(obj: Any, which: str | None = None) -> Any:
+    """``obj`` with every :class:`Msg` inside (dicts, lists) rendered in ``which``."""
+    which = which or lang()
+    if isinstance(obj, Msg):
+        return obj.render(which)
+    if isinstance(obj, dict):
+        return {k: localize(v, which) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [localize(v, which) for v in obj]
+    return obj
+
+
+# -- shared pieces -------------------------------------------------------------------
+
+define({
+    "common.window": ("{start}–{end}", "{start}–{end}"),
+    "common.since": ("{start}至今", "{start}–present"),
+})
+
+
+def window(start: str | None, end: str | None, open_end: str = "9999-12-31") -> Msg:
+    """A date range ``start–end``, an open end spelled 至今 / present."""
+    if not end or end == open_end:
+        return msg("common.since", start=start or "?")
+    return msg("common.window", start=start or "?", end=end)
