@@ -121,6 +121,33 @@ def test_too_narrow_for_the_keys_prints_one_block_per_record(county_ws):
         assert f"  rectification_rate: {_pct(row['issues_rectified'] / row['issues'])}\n" in text
 
 
+def test_blocks_break_sentences_between_words(county_ws):
+    """Conflict evidence at 60 columns prints as blocks; an English word or an
+    id is never cut across lines, and joining the lines gives the sentence back."""
+    import re
+
+    r = CliRunner().invoke(main, ["conflicts", "--round", "R2023-1", "--format", "json",
+                                  "--lang", "en", "-w", str(county_ws)])
+    rows = json.loads(r.stdout)
+    from rich.cells import cell_len
+
+    text = _render([{"ground": c["ground"], "team_id": c["team_id"], "unit_id": c["unit_id"],
+                     "text": c["text"]} for c in rows], 60, keys=["ground", "team_id", "unit_id"])
+    assert "  text: " in text  # blocks, not a table
+    assert max(cell_len(line) for line in text.splitlines()) <= 60
+    word = re.compile(r"[A-Za-z][A-Za-z:0-9-]*[A-Za-z0-9]")
+    words = set(word.findall(" ".join(c["text"] for c in rows)))
+    squeezed = {re.sub(r"\s", "", c["text"]) for c in rows}
+    blocks = [b for b in text.split("\n\n") if "  text: " in b]
+    assert len(blocks) == len(rows)
+    for block in blocks:
+        lines = block.split("  text: ", 1)[1].split("\n    ")
+        assert re.sub(r"\s", "", "".join(lines)) in squeezed  # nothing lost or added
+        for ln in lines:
+            for w in word.findall(ln):
+                assert w in words, (w, ln)  # no fragment of a cut word
+
+
 def test_percentages_and_numbers_are_never_cut():
     rows = [{"id": "x", "rate": 0.94531, "amount": 1125.21, "count": 123456789}]
     text = _render(rows, 40)

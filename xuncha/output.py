@@ -373,9 +373,46 @@ def print_table(rows: Sequence[dict], columns: Sequence[str] | None = None,
     con.print(t)
 
 
+# A word (a run of non-CJK, non-space characters), one CJK character, or a space:
+# the units a line may break between.
+_WRAP_TOKEN = re.compile(r"\s+|[^\s\u2e80-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef]+|.")
+
+
+def wrap_cells(text: str, first: int, rest: int) -> list[str]:
+    """``text`` in lines of at most ``first`` (then ``rest``) terminal cells,
+    broken between words and between Chinese characters, never inside an
+    English word or an id unless it is longer than a line.
+
+    >>> wrap_cells("same cadre: 周志强 named in issue:R2021-1-039", 20, 20)
+    ['same cadre: 周志强', 'named in', 'issue:R2021-1-039']
+    """
+    from rich.cells import cell_len, chop_cells
+
+    lines: list[str] = []
+    cur, width = "", first
+    for tok in _WRAP_TOKEN.findall(text):
+        if tok.isspace():
+            cur += " " if cur else ""
+            continue
+        if cell_len(cur) + cell_len(tok) <= width:
+            cur += tok
+            continue
+        if cur.strip():
+            lines.append(cur.rstrip())
+            cur, width = "", rest
+        while cell_len(tok) > width:  # a word longer than a line: cut it
+            head = chop_cells(tok, width)[0]
+            lines.append(head)
+            tok, width = tok[len(head):], rest
+        cur = tok
+    if cur.strip() or not lines:
+        lines.append(cur.rstrip())
+    return lines
+
+
 def _print_blocks(con, specs: list[_Col], rows: Sequence[dict], title: str | None, total: int) -> None:
     """One record per block: the identifying values, then ``field: value`` lines."""
-    from rich.cells import cell_len, chop_cells
+    from rich.cells import cell_len
     from rich.text import Text
 
     if title:
@@ -393,10 +430,7 @@ def _print_blocks(con, specs: list[_Col], rows: Sequence[dict], title: str | Non
             rest = max(8, total - 4)
             parts: list[str] = []
             for para in s.cells[i].split("\n"):
-                chunks = chop_cells(para, first if not parts else rest) or [""]
-                if len(chunks) > 1 and not parts:  # re-chop the tail at the indented width
-                    chunks = [chunks[0], *chop_cells("".join(chunks[1:]), rest)]
-                parts += chunks
+                parts += wrap_cells(para, first if not parts else rest, rest)
             line.append("\n    ".join(parts))
             con.print(line, overflow="ignore", crop=False, soft_wrap=True)
         con.print()
