@@ -108,6 +108,11 @@ def workspace(scale: str, seed: int, base: bool) -> tuple[Path, dict]:
         got = json.loads(stamp.read_text())
         if got.get("want") == want:
             return ws, got["load"]
+    import shutil
+
+    # A first load into an empty directory (a reload would also fingerprint
+    # and diff the previous workspace, which the baseline does not do).
+    shutil.rmtree(ws, ignore_errors=True)
     args = [str(data)] if len(dirs) == 1 else [f"{d}={n}" for d, n in zip(dirs, ["甲省", "乙省"])]
     r = run_measured(["-m", "xuncha.cli", "load", *args, "-w", str(ws), "-q"], base)
     if r["rc"] != 0:

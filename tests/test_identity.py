@@ -290,3 +290,22 @@ def test_namesakes_are_not_merged(offices):
         namesake = [p for p in people if any(p in pair for pair in truth["namesakes"])]
         if len(namesake) > 1:
             assert not any(set(pair) <= people for pair in truth["namesakes"]), (nid, people)
+
+
+def test_simplify_skips_opencc_only_when_opencc_would_change_nothing():
+    """The fast path (no character of any t2s key in the name) gives what
+    OpenCC gives, on names mixing traditional, simplified and other text."""
+    import random
+
+    from opencc import OpenCC
+
+    cc = OpenCC("t2s")
+    rnd = random.Random(3)
+    trad = "張志強歐陽華劉麗陳國東體會議發覽縣鄉鎮機關黨員幹部沈默有序船"
+    simp = "张志强欧阳华刘丽陈国东体会议发览县乡镇机关党员干部某"
+    pool = trad + simp + "ab1·"
+    for _ in range(3000):
+        s = "".join(rnd.choice(pool) for _ in range(rnd.randint(1, 6)))
+        assert names.simplify(s) == cc.convert(s.replace("·", "")), s
+    assert names.simplify("張志強") == "张志强" and names.simplify("张志强") == "张志强"
+    assert names.simplify("沈默") == cc.convert("沈默") and names.simplify("沈伟") == "沈伟"

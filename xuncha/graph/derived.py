@@ -46,7 +46,7 @@ BUILDERS: dict[str, Builder] = {}
 VERSIONS: dict[str, int] = {}
 
 # Modules whose import registers builders (queries/… own their statistics).
-PROVIDERS: list[str] = ["xuncha.queries.related", "xuncha.identity.lookup",
+PROVIDERS: list[str] = ["xuncha.queries.related", "xuncha.queries.kpi", "xuncha.identity.lookup",
                         "xuncha.planning.neighbourhood", "xuncha.export.redact"]
 
 

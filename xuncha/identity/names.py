@@ -45,12 +45,49 @@ def _s2t():
     return OpenCC("s2t")
 
 
+@lru_cache(maxsize=1)
+def _t2s_chars() -> frozenset[str] | None:
+    """Characters that can start a t2s rewrite (None if OpenCC's tables are
+    not where this version of the package keeps them): every single-character
+    key, and every character of a phrase key that holds none of those (three
+    phrases such as 沈默 -> 沉默).  A name with none of them is left as it is
+    by OpenCC, which only rewrites substrings that are keys."""
+    def tables(chain):
+        for x in chain:
+            if isinstance(x, list):
+                yield from tables(x)
+            else:
+                yield x[2]
+
+    try:
+        cc = _t2s()
+        cc.convert("")  # loads the dictionaries
+        keys = [k for table in tables(cc._dict_chain_data) for k in table]
+    except (AttributeError, IndexError, TypeError):  # pragma: no cover - another opencc
+        return None
+    found = {k for k in keys if len(k) == 1}
+    for k in keys:
+        if found.isdisjoint(k):
+            found.update(k)
+    return frozenset(found) or None
+
+
 def simplify(name: str | None) -> str:
     """The simplified form: ``simplify("張志強") == "张志强"``."""
     if not name:
         return ""
-    s = str(name).translate(DROP)
+    return _simplify(str(name))
+
+
+@lru_cache(maxsize=1 << 16)
+def _simplify(name: str) -> str:
+    # Cached: a load simplifies each cadre's name for the identity warnings
+    # and again for the pinyin index; most names need no conversion at all.
+    s = name.translate(DROP)
     if s.isascii():
+        return s
+    keys = _t2s_chars()
+    if keys is not None and keys.isdisjoint(s):
         return s
     return _t2s().convert(s)
 

@@ -21,6 +21,7 @@ from dataclasses import asdict, dataclass
 from typing import Iterable
 
 from .. import taxonomy
+from ..graph import derived
 from ..graph.store import GraphStore
 
 GROUPINGS = ("round", "unit", "team", "region", "category")
@@ -49,11 +50,59 @@ def rate(part: int, whole: int) -> float | None:
     return round(part / whole, 4) if whole else None
 
 
-def _assignment_team(store: GraphStore) -> dict[tuple[str, str], str]:
+# The attributes kpi reads, per node kind (the "kpi_facts" derived table).
+FACTS = {
+    "issue": ("id", "round_id", "unit_id", "team_id", "category"),
+    "action": ("issue_id", "lead_id", "deadline", "status", "recovered_amount"),
+    "lead": ("id", "issue_ids", "round_id", "unit_id", "transferred_to", "transfer_date",
+             "case_filed", "recovered_amount"),
+    "unit": ("id", "region_id"),
+}
+INSPECTED = ("round_id", "unit", "team")  # one INSPECTED edge: its round, raw unit and team ids
+
+
+@derived.register("kpi_facts", version=1)
+def _kpi_facts(store: GraphStore) -> dict:
+    """What :func:`kpi` reads, as columns: ``{kind: {field: [value per node]}}``
+    for the kinds in :data:`FACTS` (load order; None where absent), and
+    ``"INSPECTED": {"round_id"|"unit"|"team": [...]}`` per recorded assignment.
+
+    Saved at load time, so ``kpi`` from a cold process parses a few compact
+    rows instead of projecting every issue, action and lead node (and it
+    still answers for any ``as_of``: nothing here depends on the date)."""
+    out: dict[str, dict[str, list]] = {}
+    for kind, fields in FACTS.items():
+        cols: dict[str, list] = {f: [] for f in fields}
+        adds = [(f, cols[f].append) for f in fields]
+        for _, d in store.nodes(kind, fields):
+            get = d.get
+            for f, add in adds:
+                add(get(f))
+        out[kind] = cols
+    cols = {f: [] for f in INSPECTED}
+    for u, v, _, d in store.edges("INSPECTED"):
+        cols["round_id"].append(d.get("round_id"))
+        cols["unit"].append(v.partition(":")[2])
+        cols["team"].append(u.partition(":")[2])
+    out["INSPECTED"] = cols
+    return out
+
+
+def _records(facts, kind: str) -> list[dict]:
+    """The rows of one kind in ``facts`` as dicts (None values left out, as
+    a projected node read gives them)."""
+    fields = FACTS[kind]
+    cols = facts[kind]
+    return [{f: x for f, x in zip(fields, row) if x is not None}
+            for row in zip(*(cols[f] for f in fields))]
+
+
+def _assignment_team(facts) -> dict[tuple[str, str], str]:
     """(round_id, unit_id) -> team_id from the recorded assignments."""
     out: dict[tuple[str, str], str] = {}
-    for u, v, _, d in store.edges("INSPECTED"):
-        out.setdefault((d.get("round_id"), v.partition(":")[2]), u.partition(":")[2])
+    a = facts["INSPECTED"]
+    for r, unit, team in zip(a["round_id"], a["unit"], a["team"]):
+        out.setdefault((r, unit), team)
     return out
 
 
@@ -62,8 +111,10 @@ def kpi(store: GraphStore, by: str = "round", as_of: str | None = None) -> list[
     if by not in GROUPINGS:
         raise ValueError(f"--by must be one of {', '.join(GROUPINGS)}, not {by!r}")
     as_of = as_of or _dt.date.today().isoformat()
-    unit_region = {d["id"]: d.get("region_id") for _, d in store.nodes("unit", ("id", "region_id"))}
-    team_of = _assignment_team(store) if by == "team" else {}
+    facts = store.derived("kpi_facts")
+    units = facts["unit"]
+    unit_region = dict(zip(units["id"], units["region_id"]))
+    team_of = _assignment_team(facts) if by == "team" else {}
 
     def issue_groups(d: dict) -> list[str]:
         if by == "round":
@@ -78,13 +129,10 @@ def kpi(store: GraphStore, by: str = "round", as_of: str | None = None) -> list[
             return [f"region:{r}"] if r else []
         return [f"category:{d.get('category')}"]
 
-    # Only the attributes read below (a saved workspace then reads less).
-    issues: dict[str, dict] = {d["id"]: d for _, d in store.nodes(
-        "issue", ("id", "round_id", "unit_id", "team_id", "category"))}
+    issues: dict[str, dict] = {d["id"]: d for d in _records(facts, "issue")}
     actions_of: dict[str, list[dict]] = {}
     lead_actions: dict[str, list[dict]] = {}
-    for _, a in store.nodes("action", ("issue_id", "lead_id", "deadline", "status",
-                                       "recovered_amount")):
+    for a in _records(facts, "action"):
         if a.get("issue_id"):
             actions_of.setdefault(a["issue_id"], []).append(a)
         elif a.get("lead_id"):
@@ -119,8 +167,7 @@ def kpi(store: GraphStore, by: str = "round", as_of: str | None = None) -> list[
             r.issues_rectified += rectified
         count_actions(targets, acts)
 
-    for _, d in store.nodes("lead", ("id", "issue_ids", "round_id", "unit_id", "transferred_to",
-                                     "transfer_date", "case_filed", "recovered_amount")):
+    for d in _records(facts, "lead"):
         linked = [issues[i] for i in d.get("issue_ids", ()) if i in issues]
         groups: list[str] = []
         if by == "round" and d.get("round_id"):

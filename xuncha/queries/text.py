@@ -111,12 +111,17 @@ class TextIndex:
     def __init__(self):
         self._terms: dict[str, frozenset[str]] = {}
         self._stats: dict | None = None
+        self._seen: dict[str, frozenset[str]] = {}  # text -> terms (templates repeat)
 
     def __len__(self) -> int:
         return len(self._terms)
 
     def add(self, doc: str, text: str | None) -> None:
-        ts = terms(text)
+        ts = self._seen.get(text) if text.__class__ is str else None
+        if ts is None:
+            ts = terms(text)
+            if text.__class__ is str:
+                self._seen[text] = ts
         if ts:
             self._terms[doc] = ts
             self._stats = None
@@ -125,21 +130,29 @@ class TextIndex:
         """``{"n", "df": {term: df}, "postings": {term: [doc, …]} (non-boilerplate
         terms, docs sorted), "norm": {doc: norm}}``."""
         if self._stats is None:
+            from collections import Counter
+            from itertools import chain
+
             n = len(self._terms)
-            df: dict[str, int] = {}
-            for ts in self._terms.values():
-                for t in ts:
-                    df[t] = df.get(t, 0) + 1
+            # Counted in C; the same first-seen order as a loop would give.
+            df: dict[str, int] = dict(Counter(chain.from_iterable(self._terms.values())))
             c = cap(n)
+            boiler = {t for t, k in df.items() if k > c}
             postings: dict[str, list[str]] = {}
+            get = postings.get
             for d, ts in self._terms.items():
                 for t in ts:
-                    if df[t] <= c:
-                        postings.setdefault(t, []).append(d)
+                    lst = get(t)
+                    if lst is None:
+                        if t in boiler:
+                            continue
+                        lst = postings[t] = []
+                    lst.append(d)
             for lst in postings.values():
                 lst.sort()
             w = {t: idf2(n, k) for t, k in df.items()}
-            norm = {d: math.sqrt(sum(w[t] for t in ts)) for d, ts in self._terms.items()}
+            wget = w.__getitem__
+            norm = {d: math.sqrt(sum(map(wget, ts))) for d, ts in self._terms.items()}
             self._stats = {"n": n, "df": df, "postings": postings, "norm": norm}
         return self._stats
 
