@@ -217,11 +217,12 @@ def _write_db(file: Path, g: nx.MultiDiGraph, meta: dict, tables: dict) -> dict:
     con = sqlite3.connect(file, isolation_level=None)
     try:
         # A new file, renamed over the old one only when complete: no journal,
-        # no syncs until the end; large pages (fewer overflow chains for the
-        # JSON rows, a quicker commit).
+        # no syncs until the end, a small page cache (full pages go to the
+        # file as they fill instead of piling up in memory until the commit);
+        # large pages (fewer overflow chains for the JSON rows).
         for pragma in (f"page_size={PAGE_SIZE}", "journal_mode=OFF", "synchronous=OFF",
                        "locking_mode=EXCLUSIVE",
-                       "temp_store=MEMORY", "cache_size=-262144", f"application_id={APPLICATION_ID}",
+                       "temp_store=MEMORY", "cache_size=-16384", f"application_id={APPLICATION_ID}",
                        f"user_version={FORMAT_VERSION}"):
             con.execute(f"PRAGMA {pragma}")
         con.executescript(SCHEMA)

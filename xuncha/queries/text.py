@@ -138,21 +138,34 @@ class TextIndex:
             df: dict[str, int] = dict(Counter(chain.from_iterable(self._terms.values())))
             c = cap(n)
             boiler = {t for t, k in df.items() if k > c}
+            # Documents of one text share one term set (add() reuses it):
+            # walk each set once, in the order of its first document.
+            docs_of: dict[int, list[str]] = {}
+            sets: list[frozenset[str]] = []
+            for d, ts in self._terms.items():
+                got = docs_of.get(id(ts))
+                if got is None:
+                    docs_of[id(ts)] = [d]
+                    sets.append(ts)
+                else:
+                    got.append(d)
             postings: dict[str, list[str]] = {}
             get = postings.get
-            for d, ts in self._terms.items():
+            for ts in sets:
+                docs = docs_of[id(ts)]
                 for t in ts:
                     lst = get(t)
                     if lst is None:
                         if t in boiler:
                             continue
                         lst = postings[t] = []
-                    lst.append(d)
+                    lst += docs
             for lst in postings.values():
                 lst.sort()
             w = {t: idf2(n, k) for t, k in df.items()}
             wget = w.__getitem__
-            norm = {d: math.sqrt(sum(map(wget, ts))) for d, ts in self._terms.items()}
+            norm_of = {id(ts): math.sqrt(sum(map(wget, ts))) for ts in sets}
+            norm = {d: norm_of[id(ts)] for d, ts in self._terms.items()}
             self._stats = {"n": n, "df": df, "postings": postings, "norm": norm}
         return self._stats
 
