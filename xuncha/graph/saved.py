@@ -614,6 +614,74 @@ class WorkspaceStore(GraphStore):
                     if d["kind"] == kind:
                         yield nid, v, k, d
 
+    def prefetch(self, nids, edges: bool = True) -> None:
+        if self._whole:
+            return
+        g = self.graph
+        node_d, succ_d, pred_d = g._node._d, g._succ._d, g._pred._d
+        need = [n for n in dict.fromkeys(nids) if n.__class__ is str and (
+            n not in node_d or (edges and (n not in succ_d or n not in pred_d)))]
+        src = self._src
+        for i in range(0, len(need), 500):
+            part = need[i:i + 500]
+            for nid, attrs, succ, pred in src.q(
+                    "SELECT n.id, n.attrs, a.succ, a.pred FROM node n LEFT JOIN adj a ON "
+                    f"a.seq = n.seq WHERE n.id IN ({','.join('?' * len(part))})", part):
+                if nid not in node_d:
+                    node_d[nid] = src._obj(attrs, nid)
+                if edges:
+                    if nid not in succ_d:
+                        succ_d[nid] = src._edges_obj(succ, nid)
+                    if nid not in pred_d and not g._pred.complete:
+                        pred_d[nid] = src._edges_obj(pred, nid)
+
+    def edges_of(self, kinds) -> dict[str, list[tuple[str, str, dict]]]:
+        want = set(kinds)
+        sources: set[str] = set()
+        for k in want:
+            if k not in self._edge_counts:
+                continue  # no such edge in the workspace
+            got = self._edge_sources.get(k)
+            if got is None:  # sources not recorded: read everything
+                return super().edges_of(want)
+            sources.update(got)
+        if self._whole:
+            return super().edges_of(want)
+        found: dict[str, list] = {k: [] for k in want}
+        if not sources:
+            return found
+        from ..perf import gc_paused
+
+        src = self._src
+        marks = ",".join("?" * len(sources))
+        after = 0
+        with gc_paused():
+            while True:
+                # Rows of the source kinds only, a chunk at a time,
+                # concatenated in SQLite and parsed by one JSON call each.
+                top, text = src.q(
+                    "SELECT max(seq), CAST('{' || coalesce(group_concat(m, ','), '') || '}' AS BLOB) "
+                    "FROM (SELECT n.seq AS seq, json_quote(n.id) || ':' || a.succ AS m FROM node n "
+                    f"JOIN adj a ON a.seq = n.seq WHERE n.kind IN ({marks}) AND n.seq > ? "
+                    "AND a.succ IS NOT NULL ORDER BY n.seq LIMIT ?)",
+                    (*sorted(sources), after, CHUNK)).fetchone()
+                if top is None:
+                    break
+                after = top
+                for u, nbrs in src.parse_chunk(text).items():
+                    if nbrs.__class__ is not dict:
+                        raise src.damaged(f"edges from {u!r} are not an object")
+                    for v, keyed in nbrs.items():
+                        if keyed.__class__ is not dict:
+                            raise src.damaged(f"edges of {u!r} are not key/attribute objects")
+                        for d in keyed.values():
+                            if d.__class__ is not dict:
+                                raise src.damaged(f"an edge from {u!r} has no attribute object")
+                            k = d.get("kind")
+                            if k in want:
+                                found[k].append((u, v, d))
+        return found
+
     def edges_at(self, nid: str) -> Iterator[tuple[str, str]]:
         """``(far end, edge kind)`` of every edge at ``nid``, out-edges then
         in-edges: one indexed read (what a path search asks of each node)."""

@@ -209,6 +209,25 @@ class GraphStore:
             if kind is None or d["kind"] == kind:
                 yield u, v, k, d
 
+    def prefetch(self, nids, edges: bool = True) -> None:
+        """A hint that the caller is about to read these nodes (and their
+        edges) one by one: a saved workspace reads them in a few batched
+        queries now.  Nothing to do in memory."""
+
+    def edges_of(self, kinds) -> dict[str, list[tuple[str, str, dict]]]:
+        """``kind -> [(u, v, attrs)]`` for each of ``kinds``, in one pass
+        (a saved workspace reads only the rows of the nodes such edges
+        leave from)."""
+        want = set(kinds)
+        found: dict[str, list] = {k: [] for k in want}
+        for u, nbrs in self.graph._succ.items():
+            for v, keyed in nbrs.items():
+                for d in keyed.values():
+                    k = d["kind"]
+                    if k in want:
+                        found[k].append((u, v, d))
+        return found
+
     # -- summaries -------------------------------------------------------------
     def counts(self) -> tuple[dict[str, int], dict[str, int]]:
         nodes: dict[str, int] = {}

@@ -221,17 +221,11 @@ class QueryIndex:
         nodes = g.nodes
         self.nodes = nodes
 
-        # One pass over every edge (the store's per-kind iterators each scan
-        # the whole graph): collect the edge kinds the queries use.
+        # The edge kinds the queries use, in one pass (a saved workspace
+        # reads only the rows those edges leave from).
         want = {"INSPECTED", "HELD_POSITION", "RELATED_TO", "PART_OF", "IMPLICATES",
                 "CONCERNS", "RAISED_FROM"}
-        found: dict[str, list] = {k: [] for k in want}
-        for u, nbrs in g._succ.items():
-            for v, keyed in nbrs.items():
-                for d in keyed.values():
-                    k = d["kind"]
-                    if k in want:
-                        found[k].append((u, v, d))
+        found = store.edges_of(want)
         targets: dict[tuple[str, str], list[str]] = {}
         for k in ("IMPLICATES", "CONCERNS", "RAISED_FROM"):
             for u, v, _ in found[k]:
@@ -240,7 +234,7 @@ class QueryIndex:
         # Rounds and assignments give fallback dates.
         self.round_start: dict[str, str | None] = {}
         self.round_end: dict[str, str | None] = {}
-        for rid, d in store.nodes("round"):
+        for rid, d in store.nodes("round", fields=("start", "end")):
             self.round_start[rid] = d.get("start")
             self.round_end[rid] = d.get("end")
         assign_start: dict[tuple[str, str], str] = {}
@@ -251,7 +245,9 @@ class QueryIndex:
                     assign_start[key] = d["start"]
 
         self.items: dict[str, Item] = {}
-        for iid, d in store.nodes("issue"):
+        for iid, d in store.nodes("issue", fields=(
+                "unit_id", "round_id", "found_date", "category", "subcategory", "description",
+                "amount", "conduct_start", "conduct_end")):
             unit = node_id("unit", d["unit_id"]) if d.get("unit_id") else None
             rnd = node_id("round", d["round_id"]) if d.get("round_id") else None
             date = d.get("found_date") or assign_start.get((rnd, unit)) or self.round_start.get(rnd)
@@ -261,7 +257,8 @@ class QueryIndex:
                                    d.get("amount"))
             self.items[iid].conduct = (d.get("conduct_start"), d.get("conduct_end"))
         self.leads_of_issue: dict[str, list[str]] = {}
-        for lid, d in store.nodes("lead"):
+        for lid, d in store.nodes("lead", fields=(
+                "unit_id", "round_id", "transfer_date", "summary", "recovered_amount")):
             issues = tuple(dict.fromkeys(targets.get(("RAISED_FROM", lid), ())))
             linked = [self.items[i] for i in issues if i in self.items]
             unit = node_id("unit", d["unit_id"]) if d.get("unit_id") else (
@@ -335,7 +332,7 @@ class QueryIndex:
         # Regions and units.
         self.unit_region: dict[str, str | None] = {}
         self.unit_sector: dict[str, str | None] = {}
-        for uid, d in store.nodes("unit"):
+        for uid, d in store.nodes("unit", fields=("region_id", "sector")):
             self.unit_region[uid] = node_id("region", d["region_id"]) if d.get("region_id") else None
             self.unit_sector[uid] = d.get("sector") or None
         self.region_children: dict[str, list[str]] = {}

@@ -264,7 +264,7 @@ class Recurrence:
 def rectification(store: GraphStore) -> dict[str, tuple[bool, str | None]]:
     """Issue id -> (rectified, rectified date), as :mod:`xuncha.queries.kpi` counts it."""
     acts: dict[str, list[dict]] = {}
-    for _, a in store.nodes("action"):
+    for _, a in store.nodes("action", fields=("issue_id", "status", "completed_date")):
         if a.get("issue_id"):
             acts.setdefault(node_id("issue", a["issue_id"]), []).append(a)
     out: dict[str, tuple[bool, str | None]] = {}
@@ -289,7 +289,7 @@ def recurring(store: GraphStore, window: Window | None = None) -> list[Recurrenc
     idx = index(store)
     item_ok, unit_ok = window.compile(idx)
     rect = rectification(store)
-    round_kind = {rid: d.get("round_kind") for rid, d in store.nodes("round")}
+    round_kind = {rid: d.get("round_kind") for rid, d in store.nodes("round", fields=("round_kind",))}
     out = []
     for unit, items in idx.items_of_unit.items():
         if not unit_ok(unit):
@@ -557,8 +557,14 @@ def clusters(store: GraphStore, window: Window | None = None,
     for a, b, via in links:
         by_root_links.setdefault(find(a), []).append((a, b, via))
     lead_nodes = store.graph.nodes
+    kept = [(root, members) for root, members in comps.items()
+            if len({items[i].unit for i in members if items[i].unit}) >= min_units]
+    # what the evidence below reads node by node, read in batches first
+    store.prefetch([i for _, members in kept for i in members if items[i].kind == "lead"]
+                   + [a for root, _ in kept for a, _, _ in by_root_links.get(root, ())],
+                   edges=True)
     out = []
-    for root, members in comps.items():
+    for root, members in kept:
         units = sorted({items[i].unit for i in members if items[i].unit})
         if len(units) < min_units:
             continue
