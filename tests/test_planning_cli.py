@@ -245,11 +245,12 @@ def test_short_teams_in_every_format_and_the_real_fix_first(county_ws, tmp_path)
     rel = doc["relaxations"]
     assert rel and rel[0]["rule"] == "min_load" and all(r["sufficient"] for r in rel)
     assert not [r for r in rel if "+" in r["rule"]]
-    csv_text = run(*args, "--format", "csv", code=3).stdout
-    for t in short:
-        assert any(line.startswith(t) and "未达最少承担单位数" in line for line in csv_text.splitlines())
-    table = run(*args, "--format", "table", code=3).stdout
-    assert "未达最少承担单位数" in table and all(t in table for t in short)
+    for lang, says in (("zh", "未达最少承担单位数"), ("en", "minimum load")):
+        csv_text = run(*args, "--format", "csv", "--lang", lang, code=3).stdout
+        for t in short:
+            assert any(line.startswith(t) and says in line for line in csv_text.splitlines())
+        table = run(*args, "--format", "table", "--lang", lang, code=3).stdout
+        assert says in table and all(t in table for t in short)
     # every change offered, applied, gives a full plan
     for r in rel:
         if r["rule"] == "min_load":

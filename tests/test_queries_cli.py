@@ -52,7 +52,9 @@ def test_related_json_rows(ws):
 def test_related_empty_answer_exits_zero_with_a_note(ws):
     res = run(ws, "related", "I12", "--format", "json")
     assert res.exit_code == 0 and json.loads(res.stdout) == []
-    assert "未找到关联案件" in res.stderr and "--weak" in res.stderr
+    assert "no related issues" in res.stderr and "--weak" in res.stderr
+    res = run(ws, "related", "I12", "--format", "json", "--lang", "zh")
+    assert "未找到证据充分的关联案件" in res.stderr and "--weak" in res.stderr
     res = run(ws, "related", "I12", "--format", "json", "--weak")
     assert {r["tier"] for r in json.loads(res.stdout)} == {"weak"}
 

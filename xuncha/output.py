@@ -49,6 +49,12 @@ from .i18n import LANGS, lang, localize, locale_lang, set_lang  # noqa: F401 (re
 FORMATS = ("table", "json", "csv")
 BOM = "\ufeff"
 
+def say(zh: str, en: str) -> str:
+    """A status line or title in the output language: ``zh`` or ``en`` (errors
+    stay bilingual; sentences from queries are :class:`xuncha.i18n.Msg`)."""
+    return zh if lang() == "zh" else en
+
+
 # Chinese names of the columns queries return (a command's own ``headers``
 # take precedence).  Node/edge property names come from the registry.
 COLUMN_ZH: dict[str, str] = {
@@ -348,9 +354,10 @@ def print_table(rows: Sequence[dict], columns: Sequence[str] | None = None,
         _print_blocks(con, specs, rows, title, total)
         return
     if hidden:
-        names = ", ".join(s.headers[min(1, len(s.headers) - 1)] for s in specs if s.key in hidden)
-        echo(f"hidden to fit {total} columns 列宽不足已隐藏: {names} (widen the terminal, or use "
-             f"--format csv/json for every column)", err=True)
+        names = [s.headers[min(1, len(s.headers) - 1)] for s in specs if s.key in hidden]
+        echo(say(f"列宽 {total} 不足，已隐藏：{'、'.join(names)}（加宽终端，或用 --format csv/json 查看全部列）",
+                 f"hidden to fit {total} columns: {', '.join(names)} (widen the terminal, or use "
+                 f"--format csv/json for every column)"), err=True)
     ws = widths(level, shrink, shown)
     # Give spare width to wrapped text columns.
     spare = total - _table_width(ws)

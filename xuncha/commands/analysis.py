@@ -12,7 +12,10 @@ import click
 
 from ..cli import (as_of_option, open_graph, output_options, parse_date_option,
                    run_query, uri_option, workspace_option)
-from ..output import choose_format, echo, lang, render, to_json
+from ..output import choose_format, echo, lang, render, say, to_json
+
+PATTERN_ZH = {"common": "共性问题", "recurring": "整改不到位/反弹", "trails": "问题轨迹",
+              "clusters": "关联案件群"}
 
 
 def _reasons_cell(reasons, n: int = 3) -> str:
@@ -119,9 +122,10 @@ def related(ref, limit, min_score, min_tier, weak, signals, lookback_years, min_
                      policy=_policy(lookback_years, min_overlap_months, newcomer_months))
     fmt = choose_format(fmt)
     if not rows:
-        click.echo("no related issues or leads with enough evidence (未找到关联案件)"
-                   + ("" if weak or min_tier == "weak" else "; --weak shows weak signals too"),
-                   err=True)
+        strong_only = not (weak or min_tier == "weak")
+        click.echo(say("未找到证据充分的关联案件" + ("；--weak 可列出弱信号" if strong_only else ""),
+                       "no related issues or leads with enough evidence"
+                       + ("; --weak shows weak signals too" if strong_only else "")), err=True)
     if fmt == "table":
         if not rows:
             return
@@ -132,7 +136,7 @@ def related(ref, limit, min_score, min_tier, weak, signals, lookback_years, min_
                headers={"tier": "tier 强度", "score": "score 分值", "unit": "unit 单位",
                         "date": "date 日期", "label": "issue/lead 问题/线索",
                         "reasons": "reasons 依据"},
-               title=f"related to 关联 {ref}")
+               title=say(f"关联案件：{ref}", f"related to {ref}"))
         return
     out = [r.as_dict() for r in rows]
     if fmt == "csv":
@@ -170,8 +174,10 @@ def path(refs, max_hops, through_hubs, limit, shortest, workspace, uri, database
         found = run_query(paths, store, refs[0], refs[1], max_hops=max_hops,
                           through_hubs=through_hubs, limit=limit, shortest=shortest)
         if not found:
-            click.echo(f"no path within {max_hops} hops (在 {max_hops} 跳内无路径)"
-                       + ("" if through_hubs else "; try --through-hubs or a larger --max-hops"),
+            click.echo(say(f"在 {max_hops} 跳内无路径"
+                           + ("" if through_hubs else "；可试 --through-hubs 或更大的 --max-hops"),
+                           f"no path within {max_hops} hops"
+                           + ("" if through_hubs else "; try --through-hubs or a larger --max-hops")),
                        err=True)
         if fmt == "json":
             render([p.as_dict() for p in found], "json")
@@ -183,7 +189,7 @@ def path(refs, max_hops, through_hubs, limit, shortest, workspace, uri, database
     net = run_query(network, store, list(refs), max_hops=max_hops, through_hubs=through_hubs,
                     shortest=shortest)
     if net.unreached:
-        echo("not connected 未连通: " + ", ".join(f"{a}–{b}" for a, b in net.unreached), err=True)
+        echo(say("未连通：", "not connected: ") + ", ".join(f"{a}–{b}" for a, b in net.unreached), err=True)
     if fmt == "json":
         click.echo(to_json(net.as_dict()))
         return
@@ -192,7 +198,7 @@ def path(refs, max_hops, through_hubs, limit, shortest, workspace, uri, database
              "props": ", ".join(f"{k}={v}" for k, v in s.props.items() if v not in (None, ""))}
             for s in net.steps], fmt,
            columns=["source", "source_label", "edge", "target", "target_label", "props"],
-           title=f"network connecting 连接 {', '.join(net.terminals)}")
+           title=say(f"连接 {'、'.join(net.terminals)} 的关系网", f"network connecting {', '.join(net.terminals)}"))
 
 
 path.help = _fill("""Evidence paths 关系路径 between entities, by evidential weight.
@@ -294,7 +300,7 @@ def patterns(pattern, rounds, regions, sectors, since, until, min_units, min_sha
         render([r.as_dict() for r in rows], "json")
         return
     if not rows and fmt == "table":
-        click.echo(f"no {pattern} pattern in this window (未发现)", err=True)
+        click.echo(say(f"此范围内未发现{PATTERN_ZH[pattern]}", f"no {pattern} pattern in this window"), err=True)
         return
     if pattern == "common":
         table = [{"round": r.round or ("（合并）" if lang() == "zh" else "(pooled)"), "category": r.category, "name": r.name,
@@ -317,7 +323,7 @@ def patterns(pattern, rounds, regions, sectors, since, until, min_units, min_sha
                   "cadres": ";".join(c.cadres[:8]) + (" …" if len(c.cadres) > 8 else ""),
                   "item_ids": ";".join(c.items[:8]) + (" …" if len(c.items) > 8 else "")}
                  for c in rows]
-    render(table, fmt, title=f"{pattern} patterns" if fmt == "table" else None)
+    render(table, fmt, title=say(PATTERN_ZH[pattern], f"{pattern} patterns") if fmt == "table" else None)
 
 
 patterns.help = _fill("""Cross-unit patterns 跨单位规律: common | recurring | trails | clusters.
@@ -365,8 +371,14 @@ def timeline(ref, as_of, lookback_years, min_overlap_months, newcomer_months, wo
     store = open_graph(workspace, uri, database, user)
     rows = run_query(_timeline, store, ref, as_of=parse_date_option(as_of),
                      policy=_policy(lookback_years, min_overlap_months, newcomer_months))
-    render([e.as_dict() for e in rows], fmt, columns=["date", "event", "id", "text", "path"]
-           if choose_format(fmt) != "table" else ["date", "event", "id", "text"])
+    from ..queries.timeline import EVENT_ZH
+
+    if choose_format(fmt) == "table":
+        zh = lang() == "zh"
+        render([{**e.as_dict(), "event": EVENT_ZH[e.event] if zh else e.event.replace("_", " ")}
+                for e in rows], "table", columns=["date", "event", "id", "text"])
+        return
+    render([e.as_dict() for e in rows], fmt, columns=["date", "event", "id", "text", "path"])
 
 
 @click.command()
@@ -387,7 +399,7 @@ def asof(unit, date, workspace, uri, database, user, fmt):
     day = parse_date_option(date)
     rows = run_query(_asof, store, unit, day)
     if not rows and choose_format(fmt) == "table":
-        click.echo(f"nobody held a post there on {day} (该日无任职记录)", err=True)
+        click.echo(say(f"{day} 该单位无任职记录", f"nobody held a post there on {day}"), err=True)
         return
     render([r.as_dict() for r in rows], fmt,
            columns=["cadre", "name", "title", "rank", "is_principal", "start", "end"])

@@ -9,7 +9,7 @@ import click
 
 from ..cli import (as_of_option, open_graph, open_store, output_options, parse_date_option,
                    run_query, uri_option, workspace_option, workspace_path)
-from ..output import choose_format, echo, render, to_csv, to_json
+from ..output import choose_format, echo, render, say, to_csv, to_json
 
 MAX_SHOWN = 50
 
@@ -357,6 +357,9 @@ def kpi(by, as_of, workspace, uri, database, user, fmt):
 
     store = open_graph(workspace, uri, database, user)
     rows = [r.as_dict() for r in run_query(_kpi, store, by=by, as_of=parse_date_option(as_of))]
+    for r in rows:  # the total row's name in the output language
+        if r.get("group") == "total":
+            r["name"] = say("合计", "total")
     render(rows, fmt, keys=["group", "name"],
            priority=["issues", "issues_rectified", "rectification_rate", "leads", "cases_filed",
                      "money_recovered", "actions_overdue", "leads_transferred", "actions"],

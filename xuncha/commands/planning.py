@@ -8,7 +8,7 @@ import click
 
 from ..cli import (as_of_option, headers_option, lang_option, open_store, output_options,
                    parse_date_option, uri_option, workspace_option)
-from ..output import choose_format, csv_headers, echo, render, to_csv, to_json
+from ..output import choose_format, csv_headers, echo, render, say, to_csv, to_json
 
 CONFLICT_HEADERS = {
     "ground": "ground 事由", "severity": "severity 性质", "team_id": "team 巡察组",
@@ -169,8 +169,10 @@ def conflicts(round_ref, plan_file, team_refs, unit_refs, as_of, policy_file, re
     else:
         render(rows, fmt, columns=COLUMNS + ["detail"], headers=CONFLICT_HEADERS)
     n_hard = sum(1 for c in found if c.severity == "hard")
-    click.echo(f"{len(pairs)} pairs checked as of {report.as_of}: {n_hard} hard conflicts 回避事由, "
-               f"{len(found) - n_hard} soft; policy: {pol.source}", err=True)
+    click.echo(say(f"已审查 {len(pairs)} 对（截至 {report.as_of}）：硬性回避事由 {n_hard} 项，"
+                   f"酌情扣分 {len(found) - n_hard} 项；回避规则：{'内置默认' if pol.source == 'built-in default' else pol.source}",
+                   f"{len(pairs)} pairs checked as of {report.as_of}: {n_hard} hard conflicts, "
+                   f"{len(found) - n_hard} soft; policy: {pol.source}"), err=True)
     sys.exit(1 if n_hard else 0)
 
 
@@ -418,7 +420,7 @@ def plan(mode, units_file, region_ref, since, unit_kinds, teams_file, round_ref,
         from ..planning.explain import why
 
         if mode != "unit":
-            click.echo("note: --why explains the unit-mode plan", err=True)
+            click.echo(say("注：--why 解释的是按单位安排的方案", "note: --why explains the unit-mode plan"), err=True)
         pl.plan(diagnose=False)
         w = why(pl, pl.solution, _raw(store, why_pair[0], "team"), _raw(store, why_pair[1], "unit"))
         f = choose_format(fmt if fmt != "xlsx" else "json")
@@ -502,27 +504,30 @@ def _emit(res, fmt, output):
         cols = ["team_id", "team", "unit_id", "unit", "score"]
         if res.mode == "joint":
             cols.append("role")
-        render(res.assignments, "table", columns=cols, title=f"plan 巡察安排 ({res.mode}, {res.status})",
+        render(res.assignments, "table", columns=cols, title=say(f"巡察安排（{res.mode}，{STATUS_ZH.get(res.status, res.status)}）", f"plan ({res.mode}, {res.status})"),
                headers=PLAN_HEADERS)
         if res.pairings:
             render(res.pairings, "table", columns=["from_region", "from", "to_region", "to", "score", "units"],
-                   title="region pairings 区划配对")
+                   title=say("区划配对", "region pairings"))
         if res.unassigned:
             render([{"unit_id": u["unit_id"], "unit": u.get("unit"), "reasons": "\n".join(u["reasons"])}
-                    for u in res.unassigned], "table", title="unassigned 未覆盖单位")
+                    for u in res.unassigned], "table", title=say("未覆盖单位", "unassigned units"))
         if res.short_teams:
             render(res.short_teams, "table", columns=["team_id", "team", "load", "min_load", "missing", "max_load"],
-                   title="short teams 未达最少承担单位数", headers=PLAN_HEADERS)
+                   title=say("未达最少承担单位数的巡察组", "teams below their minimum load"), headers=PLAN_HEADERS)
         if res.relaxations:
             render(res.relaxations, "table", columns=["rule", "rule_zh", "change", "size", "proof"],
-                   title="changes proven to give a full plan 放宽建议 (smallest first)", headers=PLAN_HEADERS)
+                   title=say("放宽建议（经重新求解验证，改动小者在前）", "changes proven to give a full plan (smallest first)"),
+                   headers=PLAN_HEADERS)
         if res.moved:
             render([{**m, "reasons": "\n".join(m["reasons"])} for m in res.moved], "table",
-                   title="moved 调整")
+                   title=say("调整", "moved"))
     finally:
         if out:
             out.close()
 
+
+STATUS_ZH = {"optimal": "最优", "infeasible": "无可行方案", "time_limit": "超时（非最优）"}
 
 PLAN_HEADERS = {
     "team_id": "team 巡察组", "unit_id": "unit 单位", "score": "score 匹配度", "team": "team name 巡察组名称",
@@ -537,22 +542,28 @@ def _csv_rows(res) -> list[dict]:
     rows = [dict(a) for a in res.assignments]
     for u in res.unassigned:
         rows.append({"team_id": "", "unit_id": u["unit_id"], "unit": u.get("unit"),
-                     "note": f"uncovered 未覆盖: needs {u['missing']} more team(s)"})
+                     "note": say(f"未覆盖：还需 {u['missing']} 个巡察组", f"uncovered: needs {u['missing']} more team(s)")})
     for t in res.short_teams:
         rows.append({"team_id": t["team_id"], "unit_id": "", "team": t.get("team"),
-                     "note": f"short 未达最少承担单位数: {t['load']} of minimum {t['min_load']}"})
+                     "note": say(f"未达最少承担单位数：{t['load']}，最少 {t['min_load']}",
+                                 f"below the minimum load: {t['load']} of minimum {t['min_load']}")})
     return rows
 
 
 def _summary(res):
     s = res.stats
-    msg = (f"{res.status}: {len(res.assignments)} assignments, objective 总匹配度 {res.objective:g}, "
-           f"{len(res.unassigned)} units uncovered; {s.get('teams')} teams × {s.get('units')} units, "
-           f"{s.get('hard_conflict_pairs')} pairs with hard conflicts; method {res.method}")
+    status_zh = STATUS_ZH.get(res.status, res.status)
+    msg = say(f"{status_zh}：安排 {len(res.assignments)} 项，总匹配度 {res.objective:g}，"
+              f"未覆盖单位 {len(res.unassigned)} 个；{s.get('teams')} 个巡察组 × {s.get('units')} 个单位，"
+              f"有硬性回避事由的组合 {s.get('hard_conflict_pairs')} 对；方法 {res.method}",
+              f"{res.status}: {len(res.assignments)} assignments, objective {res.objective:g}, "
+              f"{len(res.unassigned)} units uncovered; {s.get('teams')} teams × {s.get('units')} units, "
+              f"{s.get('hard_conflict_pairs')} pairs with hard conflicts; method {res.method}")
     if res.short_teams:
-        msg += f"; {len(res.short_teams)} teams below their minimum load 未达最少承担单位数"
+        msg += say(f"；{len(res.short_teams)} 个巡察组未达最少承担单位数",
+                   f"; {len(res.short_teams)} teams below their minimum load")
     if res.moved is not None:
-        msg += f"; {len(res.moved)} units moved 调整"
+        msg += say(f"；调整 {len(res.moved)} 个单位", f"; {len(res.moved)} units moved")
     click.echo(msg, err=True)
     for n in res.notes:
-        click.echo(f"note: {n}", err=True)
+        click.echo(say(f"注：{n}", f"note: {n}"), err=True)

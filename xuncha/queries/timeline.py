@@ -41,6 +41,13 @@ from ..i18n import define, join, msg, sort_key, term
 from .periods import DEFAULT_POLICY, Policy
 from .view import view
 
+#: Event kinds by name (tables in ``--lang zh``; JSON keeps the codes).
+EVENT_ZH = {"post_start": "任职", "inspection_start": "巡察进驻", "team_service": "巡察组任职",
+            "issue_found": "发现问题", "issue_named": "涉及", "issue_in_tenure": "任内问题",
+            "lead_transferred": "线索移交", "case_filed": "立案", "lead_closed": "办结",
+            "action_completed": "整改完成", "action_due": "整改到期", "inspection_end": "巡察结束",
+            "post_end": "离任"}
+
 # Event sentences, one template per language (:mod:`xuncha.i18n`).
 define({
     "timeline.lead_transferred": ("线索移交：{lead} 移交{receiver}", "lead {lead} transferred to {receiver}"),
