@@ -20,7 +20,7 @@ import datetime as _dt
 from typing import Callable
 
 from ... import taxonomy
-from ..schema import NODE_KINDS, split_id
+from ..schema import EDGE_KINDS, NODE_KINDS, split_id
 from .base import GraphServer
 from .dialect import ID_PROP, label as L, rel_type as R
 
@@ -382,7 +382,6 @@ class LazyStore:
         """Fetch what ``wants`` names, in as few statements as possible:
         ``("node", nid)`` and ``("edges", nid, direction, kind or None)``,
         each with the relationship types learnt for its kind (not for hubs)."""
-        from ..schema import EDGE_KINDS
         from .push import decode_props
 
         nodes: set[str] = set()
@@ -430,14 +429,13 @@ class LazyStore:
                     if self._nodes.get(x) is None:
                         self._nodes[x] = decode_props(r["bp"], ID_PROP)
                 elif r["t"] in EDGE_KINDS:
-                    e = decode_props(dict(r["rp"]), "key")
+                    e = decode_props(r["rp"], "key")
                     e["kind"] = r["t"]
                     got[(x, d)].append((x, r["b"], e) if d == "out" else (r["b"], x, e))
         for n in nodes - found:
             self._nodes[n] = None
         for (n, direction), edges in got.items():
-            far = 1 if direction == "out" else 0
-            edges.sort(key=lambda e: (e[far], str(sorted(e[2].items()))))
+            _canonical(edges, 1 if direction == "out" else 0)
             kinds = todo[(n, direction)]
             if kinds is None:
                 self._edges[(n, direction, None)] = edges
@@ -509,7 +507,9 @@ class LazyStore:
         ref = ref.strip()
         kind, _, raw = ref.partition(":")
         if kind in (kinds or NODE_KINDS) and raw and self._want is None:
-            self.fill([("node", ref)])
+            # a seed: with all its relationships (a walk starts by reading them)
+            self.fill([("node", ref)] + ([] if _hub(kind) else
+                                         [("edges", ref, "out", None), ("edges", ref, "in", None)]))
             if self._nodes.get(ref) is not None:
                 return ref
         return resolve(self.server, ref, kinds)
@@ -526,6 +526,9 @@ class LazyStore:
         nkind = split_id(nid)[0]
         if nkind not in NODE_KINDS or (nid in self._nodes and self._nodes[nid] is None):
             return []
+        ek = EDGE_KINDS.get(kind) if kind else None
+        if ek is not None and nkind not in (ek.sources if direction == "out" else ek.targets):
+            return []  # the registry has no such relationship: nothing to fetch
         self._asked.setdefault(nkind, set()).add((direction, kind))
         self._missing(("edges", nid, direction, kind))
         if self._want is not None:
@@ -581,6 +584,20 @@ class LazyStore:
             f"(l.transfer_date >= $lo AND l.transfer_date <= $hi)) "
             f"RETURN DISTINCT l.{ID_PROP} AS x", {"key": key, "lo": dlo, "hi": dhi})]
         return sorted(set(ids))
+
+
+def _canonical(edges: list, far: int) -> None:
+    """Sort ``edges`` by the far end's id, then (several relationships to one
+    far end) by their properties: an order that does not depend on the backend."""
+    edges.sort(key=lambda e: e[far])
+    i = 0
+    while i < len(edges):
+        j = i + 1
+        while j < len(edges) and edges[j][far] == edges[i][far]:
+            j += 1
+        if j - i > 1:
+            edges[i:j] = sorted(edges[i:j], key=lambda e: str(sorted(e[2].items())))
+        i = j
 
 
 def _fill_statement(parts: list[tuple]) -> tuple[str, dict]:
