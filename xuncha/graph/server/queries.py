@@ -266,8 +266,9 @@ def timeline(server: GraphServer, ref: str, as_of: str | None = None, policy=Non
     from ...queries.periods import DEFAULT_POLICY
     from ...queries.timeline import timeline as in_memory
 
-    nid = resolve(server, ref, ("cadre", "unit"))
-    return in_memory(LazyStore(server), nid, as_of=as_of, policy=policy or DEFAULT_POLICY)
+    store = LazyStore(server)
+    nid = store.resolve(ref, ("cadre", "unit"))
+    return store.settle(lambda: in_memory(store, nid, as_of=as_of, policy=policy or DEFAULT_POLICY))
 
 
 @twin("xuncha.queries.timeline:asof")
@@ -293,8 +294,9 @@ def asof(server: GraphServer, unit: str, date: str):
 
 # -- path / network ------------------------------------------------------------------------
 # The in-memory search walks neighbourhoods through the store API only; on a
-# LazyStore each node's relationships are fetched the first time the search
-# expands it, so the server answers exactly as the embedded store.
+# LazyStore it runs in passes (LazyStore.settle), each pass fetching in one
+# statement the relationships of the nodes the last one reached, so the
+# server answers exactly as the embedded store, in about one round trip per hop.
 
 @twin("xuncha.queries.paths:paths")
 def paths(server: GraphServer, a: str, b: str, max_hops: int = 6, through_hubs: bool = False,
@@ -302,8 +304,9 @@ def paths(server: GraphServer, a: str, b: str, max_hops: int = 6, through_hubs: 
     """:func:`xuncha.queries.paths.paths` over nodes fetched as the search reaches them."""
     from ...queries.paths import paths as in_memory
 
-    return in_memory(LazyStore(server), a, b, max_hops=max_hops, through_hubs=through_hubs,
-                     limit=limit, shortest=shortest)
+    store = LazyStore(server)
+    return store.settle(lambda: in_memory(store, a, b, max_hops=max_hops, through_hubs=through_hubs,
+                                          limit=limit, shortest=shortest))
 
 
 @twin("xuncha.queries.paths:network")
@@ -312,8 +315,9 @@ def network(server: GraphServer, refs: list[str], max_hops: int = 6, through_hub
     """:func:`xuncha.queries.paths.network` over nodes fetched as the searches reach them."""
     from ...queries.paths import network as in_memory
 
-    return in_memory(LazyStore(server), refs, max_hops=max_hops, through_hubs=through_hubs,
-                     shortest=shortest)
+    store = LazyStore(server)
+    return store.settle(lambda: in_memory(store, refs, max_hops=max_hops, through_hubs=through_hubs,
+                                          shortest=shortest))
 
 
 # -- a store whose nodes and edges are fetched on demand ----------------------------------
@@ -365,6 +369,7 @@ class LazyStore:
         self._edges: dict[tuple, list] = {}  # (nid, direction, kind or None: all) -> edges
         self._asked: dict[str, set[tuple]] = {}  # node kind -> (direction, edge kind) read of it
         self._blocks: dict[tuple, list[str]] = {}
+        self._resolved: dict[tuple, str] = {}
         self._want: set | None = None  # during an optimistic pass: what was missing
         self.misses = 0  # reads answered from part of the data (optimistic passes)
         self._own = set(self.__dict__) | {"_own"}
@@ -502,17 +507,26 @@ class LazyStore:
         return node_label(nid, self.node(nid))
 
     def resolve(self, ref: str, kinds: tuple[str, ...] | None = None) -> str:
-        """As :func:`resolve`; a ``kind:id`` is looked up by the store (so the
-        walk from it does not fetch it again)."""
+        """As :func:`resolve`; a ``kind:id`` is looked up by the store, with all
+        its relationships (a walk from it starts by reading them); a name is
+        resolved on the server once."""
         ref = ref.strip()
         kind, _, raw = ref.partition(":")
-        if kind in (kinds or NODE_KINDS) and raw and self._want is None:
-            # a seed: with all its relationships (a walk starts by reading them)
-            self.fill([("node", ref)] + ([] if _hub(kind) else
-                                         [("edges", ref, "out", None), ("edges", ref, "in", None)]))
+        if kind in (kinds or NODE_KINDS) and raw:
+            if ref not in self._nodes:
+                wants = [("node", ref)] + ([] if _hub(kind) else
+                                           [("edges", ref, "out", None), ("edges", ref, "in", None)])
+                if self._want is not None:
+                    self._want.update(wants)
+                    self.misses += 1
+                    raise _Miss(ref)
+                self.fill(wants)
             if self._nodes.get(ref) is not None:
                 return ref
-        return resolve(self.server, ref, kinds)
+        key = (ref, tuple(kinds) if kinds else None)
+        if key not in self._resolved:
+            self._resolved[key] = resolve(self.server, ref, kinds)
+        return self._resolved[key]
 
     def _edges_of(self, nid: str, direction: str, kind: str | None) -> list:
         got = self._edges.get((nid, direction, kind))
