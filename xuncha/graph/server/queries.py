@@ -354,11 +354,11 @@ class LazyStore:
     trips grow with the depth of the walk (about one per layer of the
     neighbourhood), not with the number of nodes it visits.
 
-    What is fetched with a node: the relationship types the walk has asked of
-    any node of its kind so far (it reads a kind's nodes alike), with the
-    properties of their far ends, so a node reached in one pass comes with
-    what the next pass reads of it.  Hubs (region, round, category) get only
-    the types asked of them.
+    What is fetched with a node: the relationship types the walk has read of
+    most nodes of its kind so far (:meth:`_usual`: a walk reads a kind's nodes
+    alike), with the properties of their far ends, so a node reached in one
+    pass comes with what the next pass reads of it.  Hubs (region, round,
+    category) get only the types asked of them.
     """
 
     def __init__(self, server: GraphServer, learn: bool = True):
@@ -367,7 +367,10 @@ class LazyStore:
         self.meta: dict = {}
         self._nodes: dict[str, dict | None] = {}
         self._edges: dict[tuple, list] = {}  # (nid, direction, kind or None: all) -> edges
-        self._asked: dict[str, set[tuple]] = {}  # node kind -> (direction, edge kind) read of it
+        # node kind -> (direction, edge kind) -> the nodes it was read of; and
+        # node kind -> the nodes any relationship was read of
+        self._asked: dict[str, dict[tuple, set[str]]] = {}
+        self._read_of: dict[str, set[str]] = {}
         self._blocks: dict[tuple, list[str]] = {}
         self._resolved: dict[tuple, str] = {}
         self._want: set | None = None  # during an optimistic pass: what was missing
@@ -386,7 +389,8 @@ class LazyStore:
     def fill(self, wants) -> None:
         """Fetch what ``wants`` names, in as few statements as possible:
         ``("node", nid)`` and ``("edges", nid, direction, kind or None)``,
-        each with the relationship types learnt for its kind (not for hubs)."""
+        the latter with the relationship types usually read of its kind
+        (:meth:`_usual`; not for hubs)."""
         from .push import decode_props
 
         nodes: set[str] = set()
@@ -399,10 +403,10 @@ class LazyStore:
                 continue
             if nid not in self._nodes:
                 nodes.add(nid)
-            if w[0] == "edges":
+            if w[0] == "edges":  # and the types usually read with them
                 asks.setdefault(nid, set()).add((w[2], w[3]))
-            if self.learn and not _hub(kind):
-                asks.setdefault(nid, set()).update(self._asked.get(kind, ()))
+                if self.learn and not _hub(kind):
+                    asks[nid].update(self._usual(kind))
         # per node and direction: the edge kinds to fetch (None: all of them)
         todo: dict[tuple, tuple | None] = {}
         for nid, pairs in asks.items():
@@ -447,6 +451,12 @@ class LazyStore:
                 continue
             for k in kinds:
                 self._edges[(n, direction, k)] = [e for e in edges if e[2]["kind"] == k]
+
+    def _usual(self, kind: str) -> list[tuple]:
+        """The relationship types read of at least half of the nodes of
+        ``kind`` whose relationships were read: fetched with any such node."""
+        n = len(self._read_of.get(kind, ()))
+        return [k for k, nodes in self._asked.get(kind, {}).items() if 2 * len(nodes) >= n]
 
     def settle(self, walk: Callable[[], object], max_passes: int = 24):
         """``walk()`` (a query over this store) in optimistic passes, fetching
@@ -493,8 +503,8 @@ class LazyStore:
         return self._known(nid) and self._nodes[nid] is not None
 
     def node(self, nid: str) -> dict:
-        if not self._known(nid):
-            raise _Miss(nid)
+        if not self._known(nid):  # an optimistic pass: noted; go on with a blank node
+            return {"kind": split_id(nid)[0]}
         d = self._nodes[nid]
         if d is None:
             raise KeyError(nid)
@@ -543,7 +553,8 @@ class LazyStore:
         ek = EDGE_KINDS.get(kind) if kind else None
         if ek is not None and nkind not in (ek.sources if direction == "out" else ek.targets):
             return []  # the registry has no such relationship: nothing to fetch
-        self._asked.setdefault(nkind, set()).add((direction, kind))
+        self._asked.setdefault(nkind, {}).setdefault((direction, kind), set()).add(nid)
+        self._read_of.setdefault(nkind, set()).add(nid)
         self._missing(("edges", nid, direction, kind))
         if self._want is not None:
             return []

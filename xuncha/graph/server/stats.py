@@ -117,19 +117,34 @@ class ServerTable(Mapping):
         self._cache: dict = {}
         self._missing: set = set()
 
+    def _wanted(self, keys) -> list[str]:
+        return [k for k in keys if isinstance(k, str) and k not in self._cache
+                and k not in self._missing and k not in self._nested]
+
+    @staticmethod
+    def read(requests) -> None:
+        """Read the keys of several tables on one server at once: ``requests``
+        is ``[(table, keys)]``; one statement per 2,000 keys in all (then
+        :meth:`get_many` answers from the cache)."""
+        wanted = [(t, k) for t, keys in requests if isinstance(t, ServerTable)
+                  for k in t._wanted(list(dict.fromkeys(keys)))]
+        for i in range(0, len(wanted), 2000):
+            part = wanted[i:i + 2000]
+            full = {t._prefix + k: (t, k) for t, k in part}
+            rows = part[0][0]._server.run(
+                f"UNWIND $ks AS x MATCH (n:`{DERIVED_LABEL}` {{k: x}}) RETURN n.k AS k, n.v AS v",
+                {"ks": list(full)})
+            for r in rows:
+                t, k = full[r["k"]]
+                t._cache[k] = json.loads(r["v"])
+            for t, k in part:
+                if k not in t._cache:
+                    t._missing.add(k)
+
     def get_many(self, keys) -> dict:
         """``{key: value}`` of the keys present: one statement per 2,000 keys."""
         keys = list(dict.fromkeys(keys))
-        want = [k for k in keys if isinstance(k, str) and k not in self._cache
-                and k not in self._missing and k not in self._nested]
-        p = self._prefix
-        for i in range(0, len(want), 2000):
-            part = want[i:i + 2000]
-            got = {r["k"][len(p):]: json.loads(r["v"]) for r in self._server.run(
-                f"UNWIND $ks AS x MATCH (n:`{DERIVED_LABEL}` {{k: x}}) RETURN n.k AS k, n.v AS v",
-                {"ks": [p + k for k in part]})}
-            self._cache.update(got)
-            self._missing.update(k for k in part if k not in got)
+        ServerTable.read([(self, keys)])
         for k in keys:
             if k in self._nested and k not in self._cache:
                 self._cache[k] = ServerTable(self._server, self._name, self._nested[k],
@@ -179,8 +194,8 @@ def server_table(server: GraphServer, name: str) -> ServerTable | None:
 def similar_from(table: Mapping, text: str | None, doc: str | None, min_similarity: float,
                  limit: int | None = None) -> list[tuple[str, float]]:
     """:func:`xuncha.queries.text.similar_in` over a ``text_stats`` table read
-    key by key: the seed's terms (document frequencies and postings, one
-    statement), then the norms of the candidates (one statement per 2,000).
+    key by key: N and the seed's terms (document frequencies and postings),
+    one statement; then the norms of the candidates (one per 2,000).
     The same arithmetic on the same numbers: the same answer."""
     from ...queries.text import similar_in, terms
 
@@ -191,6 +206,8 @@ def similar_from(table: Mapping, text: str | None, doc: str | None, min_similari
     if many is None:  # an in-memory table
         return similar_in(table, ta, doc, min_similarity, limit)
     tl = sorted(ta)
+    sub = table.get_many(["df", "postings"])  # nested tables: no statement
+    ServerTable.read([(table, ["n"]), (sub.get("df"), tl), (sub.get("postings"), tl)])
     df = table["df"].get_many(tl)
     postings = table["postings"].get_many(tl)
     cands = sorted({d for t in tl for d in postings.get(t, ())})
