@@ -341,6 +341,7 @@ class _RankWalker:
         db = np.full(x.n, big, dtype=np.int32)
         da[a] = db[b] = 0
         fa, fb = np.array([a]), np.array([b])
+        seen_a, seen_b = [fa], [fb]  # what each side found (no pass over all nodes)
         ka = kb = 0
         while ka + kb < max_hops and fa.size and fb.size:
             side_a = fa.size <= fb.size
@@ -350,25 +351,31 @@ class _RankWalker:
             if side_a:
                 ka += 1
                 da[nb], fa = ka, nb
+                seen_a.append(nb)
             else:
                 kb += 1
                 db[nb], fb = kb, nb
-        if not ((da < big) & (db < big)).any():
+                seen_b.append(nb)
+        ra = np.concatenate(seen_a)
+        if not (db[ra] < big).any():
             return None
         if fb.size:  # extend the layers from b through the a side (see _hop_bounds)
             reach = max_hops - kb - 1
-            cand = np.flatnonzero((da <= reach) & (db == big))
+            cand = ra[(da[ra] <= reach) & (db[ra] == big)]
             src, nb = x.gather(cand)
             layer = np.unique(src[db[nb] == kb])
             db[layer] = kb + 1
+            seen_b.append(layer)
             for j in range(kb + 2, max_hops):
                 if not layer.size:
                     break
                 _, nb = x.gather(layer)
                 layer = np.unique(nb[(db[nb] == big) & (da[nb] <= max_hops - j)])
                 db[layer] = j
+                seen_b.append(layer)
         # a node farther from a than ka is at least ka + 1 from it
-        keep = np.flatnonzero((db < big) & (np.minimum(da, ka + 1) + db <= max_hops))
+        rb = np.concatenate(seen_b)
+        keep = rb[np.minimum(da[rb], ka + 1) + db[rb] <= max_hops]
         return dict(zip(keep.tolist(), db[keep].tolist()))
 
     def weights_to(self, b: int, hb: dict[int, int]) -> dict[int, float]:
