@@ -362,6 +362,7 @@ connected = [i for i, (_, h) in enumerate(bfs) if h is not None]
 _result = {"open_s": opened, "related": q([t for t, _ in rel]), "path": q([t for t, _ in pth]),
            "path_connected": q([pth[i][0] for i in connected]) if connected else None,
            "bfs": q([t for t, _ in bfs]), "bfs_connected": q([bfs[i][0] for i in connected]) if connected else None,
+           "path_first_ms": 1000 * pth[0][0], "path_rest": q([t for t, _ in pth[1:]]),
            "hbfs": q([t for t, _ in hbfs]),
            "hbfs_connected": q([hbfs[i][0] for i in connected]) if connected else None,
            "connected": len(connected), "agree": agree, "shorter": shorter, "n": len(pth),
@@ -446,6 +447,8 @@ def main() -> None:
             print_table([
                 {"what": "related, 200 issues", **ip["related"], "target": "max <= 200 ms"},
                 {"what": "path, 200 random pairs", **ip["path"], "target": "max <= 200 ms"},
+                {"what": f"path, all but the first call (which took {ip['path_first_ms']:.0f} ms: "
+                         "numpy import, path index read)", **ip["path_rest"], "target": "max <= 200 ms"},
                 {"what": f"path, the {ip['connected']} connected pairs", **pc,
                  "target": f"p95 <= 3x bidirectional BFS: {3 * bc.get('p95_ms', 0):.1f} ms "
                            f"(JSON rows), {3 * hc.get('p95_ms', 0):.1f} ms (hop arrays)"},

@@ -446,19 +446,45 @@ def _weights_to(w: _Walker, b: str, hb: dict[str, int]) -> dict[str, float]:
     return dist
 
 
-def _astar(w: _Walker, a: str, b: str, max_hops: int, hb: dict[str, int], hw: dict[str, float],
+class _Near:
+    """The neighbours of each node that can still lie on a path (those in
+    ``hb``), as ``(hops to b, node, hop weight, estimate)``, fewest hops to
+    ``b`` first; built once per node and shared by every A* of one search
+    (Yen's spur searches pop the same nodes over and over)."""
+
+    def __init__(self, w, hb: dict, hw: dict):
+        self.w, self.hb, self.hw = w, hb, hw
+        self._d: dict = {}
+
+    def __call__(self, u) -> list[tuple]:
+        got = self._d.get(u)
+        if got is None:
+            hb, hw = self.hb, self.hw
+            got = [(hb[v], v, wt, hw.get(v, hb[v])) for v, wt in self.w.nbrs(u).items() if v in hb]
+            got.sort(key=_first)
+            self._d[u] = got
+        return got
+
+
+def _first(t):
+    return t[0]
+
+
+def _astar(near: _Near, a: str, b: str, max_hops: int,
            banned_nodes=frozenset(), banned_edges=frozenset(), bound: float = float("inf")
            ) -> tuple[float, list[str]] | None:
     """Lightest path a..b within ``max_hops`` edges and ``bound`` weight (A*
-    estimating by ``hw``, :func:`_weights_to`; a node farther from ``b``
-    than the hops left, ``hb``, is pruned).  Ties by hops, then node ids."""
+    estimating by ``near.hw``, :func:`_weights_to`; a node farther from
+    ``b`` than the hops left, ``near.hb``, is pruned).  Ties by hops, then
+    node ids."""
     if a == b:
         return (0.0, [a])
+    hb = near.hb
     if hb.get(a, max_hops + 1) > max_hops:
         return None
     best: dict[str, tuple] = {a: (0.0, 0, "")}
     pred: dict[str, str | None] = {a: None}
-    heap = [(hw.get(a, float(hb[a])), 0.0, 0, a)]
+    heap = [(near.hw.get(a, float(hb[a])), 0.0, 0, a)]
     done: set[str] = set()
     while heap:
         f, d, h, u = heapq.heappop(heap)
@@ -473,23 +499,23 @@ def _astar(w: _Walker, a: str, b: str, max_hops: int, hb: dict[str, int], hw: di
             path.reverse()
             return (d, path)
         done.add(u)
-        for v, wt in w.nbrs(u).items():
+        h1 = h + 1
+        for left, v, wt, est in near(u):
+            if h1 + left > max_hops:
+                break  # and so are the rest (fewest hops first)
             if v in banned_nodes or v in done:
-                continue
-            left = hb.get(v)
-            if left is None or h + 1 + left > max_hops:
                 continue
             if banned_edges and ((u, v) in banned_edges or (v, u) in banned_edges):
                 continue
             nd = d + wt
-            f = nd + hw.get(v, left)
+            f = nd + est
             if f > bound:
                 continue
             old = best.get(v)
-            if old is None or (nd, h + 1, u) < old:
-                best[v] = (nd, h + 1, u)
+            if old is None or (nd, h1, u) < old:
+                best[v] = (nd, h1, u)
                 pred[v] = u
-                heapq.heappush(heap, (f, nd, h + 1, v))
+                heapq.heappush(heap, (f, nd, h1, v))
     return None
 
 
@@ -506,8 +532,8 @@ def _yen(w: _Walker, a: str, b: str, max_hops: int, k: int) -> list[tuple[float,
         if not near:
             return []
         hb[a] = min(near) + 1
-    hw = w.weights_to(b, hb)
-    first = _astar(w, a, b, max_hops, hb, hw)
+    near = _Near(w, hb, w.weights_to(b, hb))
+    first = _astar(near, a, b, max_hops)
     if first is None:
         return []
     found = [first]
@@ -523,7 +549,7 @@ def _yen(w: _Walker, a: str, b: str, max_hops: int, k: int) -> list[tuple[float,
             bound = float("inf")
             if len(cands) >= need:
                 bound = heapq.nsmallest(need, cands)[-1][0] - _weight(w, root)
-            got = _astar(w, spur, b, max_hops - i, hb, hw, frozenset(root[:-1]),
+            got = _astar(near, spur, b, max_hops - i, frozenset(root[:-1]),
                          frozenset(banned_edges), bound)
             if got is None:
                 continue
