@@ -158,12 +158,17 @@ def _load_sources(sources, ws, lenient: bool, quiet: bool, fmt: str = "table") -
     # The previous workspace, reduced to hashes before the ledgers are read,
     # so the old and the new graph are never in memory together.
     before = _previous(ws)
+    from ..perf import gc_paused
+
     prog, step = _progress()
-    if prog:
-        with prog:
-            ds, js = prepare(sources, ws / JUDGEMENTS, lenient, step)
-    else:
-        ds, js = prepare(sources, ws / JUDGEMENTS, lenient)
+    # Reading, validating and combining allocate millions of acyclic
+    # containers: no collections meanwhile (they would rescan them for nothing).
+    with gc_paused():
+        if prog:
+            with prog:
+                ds, js = prepare(sources, ws / JUDGEMENTS, lenient, step)
+        else:
+            ds, js = prepare(sources, ws / JUDGEMENTS, lenient)
     if ds.errors and not lenient:
         _print_problems(ds.errors)
         click.echo(f"load failed 导入失败: {len(ds.errors)} errors; nothing was written "

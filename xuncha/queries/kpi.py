@@ -72,13 +72,8 @@ def _kpi_facts(store: GraphStore) -> dict:
     still answers for any ``as_of``: nothing here depends on the date)."""
     out: dict[str, dict[str, list]] = {}
     for kind, fields in FACTS.items():
-        cols: dict[str, list] = {f: [] for f in fields}
-        adds = [(f, cols[f].append) for f in fields]
-        for _, d in store.nodes(kind, fields):
-            get = d.get
-            for f, add in adds:
-                add(get(f))
-        out[kind] = cols
+        recs = [d for _, d in store.nodes(kind, fields)]
+        out[kind] = {f: [d.get(f) for d in recs] for f in fields}
     cols = {f: [] for f in INSPECTED}
     for u, v, _, d in store.edges("INSPECTED"):
         cols["round_id"].append(d.get("round_id"))

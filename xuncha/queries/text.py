@@ -81,7 +81,7 @@ def ngrams(text: str | None, sizes: tuple[int, ...] = (2, 3)) -> list[str]:
             out.append(run)
             continue
         for n in sizes:
-            out.extend(run[i:i + n] for i in range(len(run) - n + 1))
+            out += [run[i:i + n] for i in range(len(run) - n + 1)]
     return out
 
 
