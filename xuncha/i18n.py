@@ -56,14 +56,24 @@ def locale_lang(environ=None) -> str:
     return "en"
 
 
+_locale: str | None = None  # locale_lang() of the environment, read once (every sentence asks)
+
+
 def lang() -> str:
     """The output language: set by ``--lang`` (:func:`set_lang`), else the locale."""
-    return _lang or locale_lang()
+    global _locale
+    if _lang:
+        return _lang
+    if _locale is None:
+        _locale = locale_lang()
+    return _locale
 
 
 def set_lang(value: str | None) -> None:
-    global _lang
+    """Set the language (None: the locale's, read again from the environment)."""
+    global _lang, _locale
     _lang = value if value in LANGS else None
+    _locale = None
 
 
 def define(templates: dict[str, tuple[str, str]]) -> None:
@@ -87,20 +97,28 @@ class Msg(str):
 
     code: str
     params: dict[str, Any]
+    lang: str  # the language of the text it holds
 
     def render(self, which: str | None = None) -> str:
-        return _render(self.code, self.params, which or lang())
+        which = which or lang()
+        if which == self.lang:
+            return str(self)
+        return _render(self.code, self.params, which)
 
     def as_dict(self) -> dict:
         return {"code": self.code, "text": str(self)}
 
     def __reduce__(self):
-        return (_rebuild, (str(self), self.code, self.params))
+        return (_rebuild, (str(self), self.code, self.params, self.lang))
 
 
-def _rebuild(text: str, code: str, params: dict) -> Msg:
+def _rebuild(text: str, code: str, params: dict, which: str) -> Msg:
+    return _make(text, code, params, which)
+
+
+def _make(text: str, code: str, params: dict, which: str) -> Msg:
     m = Msg(text)
-    m.code, m.params = code, params
+    m.code, m.params, m.lang = code, params, which
     return m
 
 
@@ -126,9 +144,8 @@ def msg(code: str, /, **params: Any) -> Msg:
     """The message ``code`` with ``params``, as text in the current language."""
     if code not in TEMPLATES:
         raise KeyError(f"no template {code!r}")
-    m = Msg(_render(code, params, lang()))
-    m.code, m.params = code, params
-    return m
+    which = lang()
+    return _make(_render(code, params, which), code, params, which)
 
 
 def _term(taxonomy_name: str, value: str | None, which: str) -> str:
@@ -144,17 +161,39 @@ def _term(taxonomy_name: str, value: str | None, which: str) -> str:
 def term(taxonomy_name: str, value: str | None) -> Msg:
     """A vocabulary code shown by name: 夫妻 in ``zh``, ``spouse`` in ``en``."""
     params = {"taxonomy": taxonomy_name, "value": value}
-    m = Msg(_render("term", params, lang()))
-    m.code, m.params = "term", params
-    return m
+    which = lang()
+    return _make(_render("term", params, which), "term", params, which)
 
 
 def join(items, zh_sep: str = "、", en_sep: str = ", ") -> Msg:
     """Messages (or plain values) joined with a separator per language."""
     params = {"items": list(items), "sep": (zh_sep, en_sep)}
-    m = Msg(_render("join", params, lang()))
-    m.code, m.params = "join", params
-    return m
+    which = lang()
+    return _make(_render("join", params, which), "join", params, which)
+
+
+class Later:
+    """A message not built yet: ``Later(fn, *args, **kwargs)`` calls ``fn`` on
+    :meth:`build`, building any ``Later`` among its arguments first.  A query
+    that weighs many candidate reasons and shows a few builds only those."""
+
+    __slots__ = ("fn", "args", "kwargs")
+
+    def __init__(self, fn, *args, **kwargs):
+        self.fn, self.args, self.kwargs = fn, args, kwargs
+
+    def build(self):
+        return self.fn(*[built(a) for a in self.args], **{k: built(v) for k, v in self.kwargs.items()})
+
+
+def later(code: str, /, **params: Any) -> Later:
+    """:func:`msg` of ``code`` and ``params``, built when needed (:func:`built`)."""
+    return Later(msg, code, **params)
+
+
+def built(x: Any) -> Any:
+    """``x`` built if it is a :class:`Later`, else ``x``."""
+    return x.build() if isinstance(x, Later) else x
 
 
 def sort_key(text: Any) -> str:

@@ -62,7 +62,7 @@ from dataclasses import dataclass, field
 
 from .. import taxonomy
 from ..graph import derived
-from ..i18n import define, msg, term, window
+from ..i18n import Later, built, define, later, term, window
 from .common import Item, QueryError, relation_name
 from .periods import DEFAULT_POLICY, Policy
 from .view import View, view
@@ -352,7 +352,7 @@ class _Walk:
 
         def named_here(c: str):
             """The cadre, with the seed item they are named in (none for a cadre seed)."""
-            return msg("related.named", cadre=name(c), item=s.id) if s is not None else name(c)
+            return later("related.named", cadre=name(c), item=s.id) if s is not None else name(c)
         for n in named:
             if done is not None:
                 if ("named", n) in done:
@@ -362,8 +362,8 @@ class _Walk:
             # same cadre
             for x in self.named_items(n):
                 acc.add(x.id, "same_cadre", W_SAME_CADRE * self.factor(s, x, n),
-                        msg("related.same_cadre", cadre=name(n), seed=s.id, other=x.id) if s is not None
-                        else msg("related.same_cadre_of", cadre=name(n), other=x.id),
+                        later("related.same_cadre", cadre=name(n), seed=s.id, other=x.id) if s is not None
+                        else later("related.same_cadre_of", cadre=name(n), other=x.id),
                         head + [(n, x.id, _named_kind(x), None)])
             # declared ties and chains
             for t in v.ties(n):
@@ -383,14 +383,14 @@ class _Walk:
                         p, q = shared.posts
                         tie_steps = [(n, shared.unit, "HELD_POSITION", _post_match(p)),
                                      (shared.unit, o, "HELD_POSITION", _post_match(q))]
-                        detail = msg("related.colleague_posts", unit=name(shared.unit), title=p.title,
-                                     window=p.window, other_title=q.title, other_window=q.window,
-                                     overlap=window(*shared.window))
+                        detail = later("related.colleague_posts", unit=name(shared.unit), title=p.title,
+                                     window=Later(window, p.start, p.end), other_title=q.title, other_window=Later(window, q.start, q.end),
+                                     overlap=Later(window, *shared.window))
                 for x in self.named_items(o):
                     acc.add(x.id, sig, w1 * self.factor(s, x, o),
-                            msg("related.tie", signal=msg(f"signal.{sig}"), relation=relation_name(t.relation),
+                            later("related.tie", signal=later(f"signal.{sig}"), relation=Later(relation_name, t.relation),
                                 detail=detail, a=named_here(n),
-                                b=msg("related.named", cadre=name(o), item=x.id)),
+                                b=later("related.named", cadre=name(o), item=x.id)),
                             head + tie_steps + [(o, x.id, _named_kind(x), None)])
                 if t.relation not in LINKING:
                     continue
@@ -403,9 +403,9 @@ class _Walk:
                     step2 = (o, o2, "RELATED_TO", {"relation_kind": t2.relation})
                     for x in self.named_items(o2):
                         acc.add(x.id, "tie_chain", w1 * w2 * self.factor(s, x, o2),
-                                msg("related.tie_chain", a=named_here(n), relation=relation_name(t.relation),
-                                    middle=name(o), relation2=relation_name(t2.relation),
-                                    b=msg("related.named", cadre=name(o2), item=x.id)),
+                                later("related.tie_chain", a=named_here(n), relation=Later(relation_name, t.relation),
+                                    middle=name(o), relation2=Later(relation_name, t2.relation),
+                                    b=later("related.named", cadre=name(o2), item=x.id)),
                                 head + [tie_step, step2, (o2, x.id, _named_kind(x), None)])
             # coworkers: overlapping posts in a third unit, no declared tie (weak)
             declared = {t.other for t in v.ties(n)}
@@ -418,9 +418,9 @@ class _Walk:
                     if s is not None and (x.unit == s.unit or t.unit in (s.unit, x.unit)):
                         continue
                     acc.add(x.id, "coworker", W_COWORKER * self.factor(s, x, o),
-                            msg("related.coworker", unit=name(t.unit), cadre=name(n), title=p.title,
-                                window=p.window, other_cadre=name(o), other_title=q.title,
-                                other_window=q.window, overlap=window(*t.window), other=x.id),
+                            later("related.coworker", unit=name(t.unit), cadre=name(n), title=p.title,
+                                window=Later(window, p.start, p.end), other_cadre=name(o), other_title=q.title,
+                                other_window=Later(window, q.start, q.end), overlap=Later(window, *t.window), other=x.id),
                             head + [(n, t.unit, "HELD_POSITION", _post_match(p)),
                                     (t.unit, o, "HELD_POSITION", _post_match(q)),
                                     (o, x.id, _named_kind(x), None)])
@@ -432,7 +432,7 @@ class _Walk:
                     if n in x.cadres:
                         continue  # that is same_cadre
                     acc.add(x.id, "principal", W_PRINCIPAL * self.factor(s, x, n),
-                            msg("related.principal", a=named_here(n), answer=b.text(q.title),
+                            later("related.principal", a=named_here(n), answer=Later(b.text, q.title),
                                 unit=name(q.unit), other=x.id, date=x.date),
                             head + [(n, q.unit, "HELD_POSITION", _post_match(q))]
                             + _back(_to_unit(v, x)))
@@ -449,11 +449,11 @@ class _Walk:
                         continue
                     done.add(("post", c, p.start))
                 head = _to_unit(v, s) + [(s.unit, c, "HELD_POSITION", _post_match(p))]
-                who = msg("related.answers_for", cadre=name(c), answer=a.text(p.title), unit=name(s.unit),
+                who = later("related.answers_for", cadre=name(c), answer=Later(a.text, p.title), unit=name(s.unit),
                           seed=s.id)
                 for x in self.named_items(c):
                     acc.add(x.id, "principal", W_PRINCIPAL * self.factor(s, x, c),
-                            msg("related.principal_named", who=who, other=x.id),
+                            later("related.principal_named", who=who, other=x.id),
                             head + [(c, x.id, _named_kind(x), None)])
                 if not self.weak:
                     continue
@@ -464,7 +464,7 @@ class _Walk:
                         if c in x.cadres:
                             continue
                         acc.add(x.id, "same_principal", W_SAME_PRINCIPAL * self.factor(s, x, c),
-                                msg("related.same_principal", who=who, answer=b.text(q.title),
+                                later("related.same_principal", who=who, answer=Later(b.text, q.title),
                                     unit=name(q.unit), other=x.id, date=x.date),
                                 head + [(c, q.unit, "HELD_POSITION", _post_match(q))]
                                 + _back(_to_unit(v, x)))
@@ -476,29 +476,29 @@ class _Walk:
                     for x in self.named_items(o):
                         acc.add(x.id, "principal_tie",
                                 PRINCIPAL_TIE_FACTOR * w * self.factor(s, x, o),
-                                msg("related.principal_tie", relation=relation_name(t.relation), who=who,
-                                    b=msg("related.named", cadre=name(o), item=x.id)),
+                                later("related.principal_tie", relation=Later(relation_name, t.relation), who=who,
+                                    b=later("related.named", cadre=name(o), item=x.id)),
                                 head + [(c, o, "RELATED_TO", {"relation_kind": t.relation}),
                                         (o, x.id, _named_kind(x), None)])
         # linked leads/issues
         if s.kind == "issue":
             for lid in v.leads_of_issue(s.id):
-                acc.add(lid, "linked", W_LINKED, msg("related.raised_from", lead=lid, issue=s.id),
+                acc.add(lid, "linked", W_LINKED, later("related.raised_from", lead=lid, issue=s.id),
                         [(s.id, lid, "RAISED_FROM", None)])
         else:
             for iid in s.issues:
-                acc.add(iid, "linked", W_LINKED, msg("related.raised_from", lead=s.id, issue=iid),
+                acc.add(iid, "linked", W_LINKED, later("related.raised_from", lead=s.id, issue=iid),
                         [(s.id, iid, "RAISED_FROM", None)])
                 for lid in v.leads_of_issue(iid):
                     acc.add(lid, "linked", W_LINKED,
-                            msg("related.same_source", a=s.id, b=lid, issue=iid),
+                            later("related.same_source", a=s.id, b=lid, issue=iid),
                             [(s.id, iid, "RAISED_FROM", None), (iid, lid, "RAISED_FROM", None)])
         if not self.weak:
             return
         if s.unit and same_unit:
             for x in v.items_of_unit(s.unit):
                 acc.add(x.id, "same_unit", W_SAME_UNIT,
-                        msg("related.same_unit", unit=name(s.unit)),
+                        later("related.same_unit", unit=name(s.unit)),
                         _to_unit(v, s) + _back(_to_unit(v, x)))
         if not context:
             return
@@ -529,7 +529,7 @@ class _Walk:
             lo = bisect.bisect_left(days, lo_day)
             hi = bisect.bisect_right(days, hi_day)
         cat = f"category:{s.category_key}"
-        cat_name = term("subcategory" if s.subcategory else "category", s.category_key)
+        cat_name = Later(term, "subcategory" if s.subcategory else "category", s.category_key)
 
         def to_cat(it: Item) -> list[tuple]:
             if it.kind == "issue":
@@ -541,7 +541,7 @@ class _Walk:
             if x is None or x.unit == s.unit:
                 continue
             self.acc.add(x.id, "category_sector", W_CATEGORY_SECTOR,
-                         msg("related.category_sector", category=cat_name, sector=sector, date=s.date,
+                         later("related.category_sector", category=cat_name, sector=sector, date=s.date,
                              unit=v.name(s.unit), other_date=x.date, other_unit=v.name(x.unit)),
                          to_cat(s) + _back(to_cat(x)))
 
@@ -562,7 +562,7 @@ class _Walk:
             if s.cadres and x.cadres and not set(s.cadres) & set(x.cadres):
                 continue  # about different named people: text alone never links them
             self.acc.add(cid, "similar_text", W_TEXT * sim,
-                         msg("related.similar_text", cosine=f"{sim:.2f}"), [],
+                         later("related.similar_text", cosine=f"{sim:.2f}"), [],
                          path=[s.id, cid])
 
 
@@ -661,7 +661,7 @@ def rank(store, seed: str, limit: int | None = 10, min_score: float = 0.0,
             acc.current = None
             for x in own:
                 acc.add(x.id, "same_unit", W_SAME_UNIT,
-                        msg("related.this_unit", unit=v.name(seed)), _back(_to_unit(v, x)))
+                        later("related.this_unit", unit=v.name(seed)), _back(_to_unit(v, x)))
     shown = TIERS[:TIERS.index(min_tier) + 1]
     out: list[Related] = []
     for cid, by_signal in acc.found.items():
@@ -692,6 +692,7 @@ def rank(store, seed: str, limit: int | None = 10, min_score: float = 0.0,
     failed = None
     for r in out:  # every reason's hops before any failure: a store that reads in
         for reason in r.reasons:  # passes (a graph server) notes all it lacks at once
+            reason.text = built(reason.text)  # sentences only for the reasons shown
             try:
                 reason.hops = hops(store, reason.steps)
             except QueryError as exc:
