@@ -77,6 +77,42 @@ def line(name, xs):
     return f"{name:<44} p50 {pct(xs, .5):7.2f} ms  p95 {pct(xs, .95):7.2f} ms  mean {statistics.mean(xs):7.2f} ms"
 
 
+def conflict_matrix(store, seed: int) -> None:
+    """The planner's conflict matrix (every ground, every team × unit, each
+    conflict with its evidence sentence), with and without the sentences."""
+    from bench_planning import planning_problem
+
+    from xuncha.planning import conflicts, kinship
+    from xuncha.planning.index import PlanningIndex
+    from xuncha.planning.plan import Planner
+    from xuncha.planning.policy import load_policy
+
+    pol = load_policy()
+    ix = PlanningIndex(store, pol)
+    teams, members, units = planning_problem(ix, 120, 1000, 5, seed)
+
+    def run():
+        pl = Planner(ix, teams, members, units, as_of="2025-03-01", policy=pol)
+        return pl.timings["conflicts_s"] * 1000, len(pl.cm.conflicts())
+
+    mods = (conflicts, kinship)
+    saved = [(m, n, getattr(m, n)) for m in mods for n in ("msg", "join", "term") if hasattr(m, n)]
+    ours, bare = float("inf"), float("inf")
+    n = 0
+    for _ in range(2):
+        t, n = run()
+        ours = min(ours, t)
+        for m, name, _ in saved:
+            setattr(m, name, (lambda code, /, **k: code) if name == "msg" else (lambda *a, **k: "x"))
+        try:
+            bare = min(bare, run()[0])
+        finally:
+            for m, name, f in saved:
+                setattr(m, name, f)
+    print(f"conflict matrix {len(teams)} teams × {len(units)} units, {n:,} conflicts: "
+          f"{ours:.0f} ms with sentences, {bare:.0f} ms baseline without ({ours - bare:+.0f} ms)")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--scale", default="city", choices=["county", "city", "province"])
@@ -125,6 +161,7 @@ def main() -> None:
         print(line(f"{name}: baseline, no sentences", bare))
         print(f"    cost of the sentences: {statistics.mean(ours) - statistics.mean(bare):+.2f} ms mean "
               f"({100 * (statistics.mean(ours) / statistics.mean(bare) - 1):+.1f}%), {n:,} sentences")
+    conflict_matrix(store, args.seed)
     for name, _, _, answers in rows:
         dicts = [[x.as_dict() for x in a] for a in answers]
         for which in ("zh", "en"):
