@@ -123,6 +123,9 @@ def _make(text: str, code: str, params: dict, which: str) -> Msg:
 
 
 def _value(v: Any, which: str) -> Any:
+    t = type(v)
+    if t is str or t is int:
+        return v
     if isinstance(v, Msg):
         return v.render(which)
     if isinstance(v, (list, tuple)):
@@ -172,18 +175,25 @@ def join(items, zh_sep: str = "、", en_sep: str = ", ") -> Msg:
     return _make(_render("join", params, which), "join", params, which)
 
 
+_UNBUILT = object()
+
+
 class Later:
     """A message not built yet: ``Later(fn, *args, **kwargs)`` calls ``fn`` on
     :meth:`build`, building any ``Later`` among its arguments first.  A query
     that weighs many candidate reasons and shows a few builds only those."""
 
-    __slots__ = ("fn", "args", "kwargs")
+    __slots__ = ("fn", "args", "kwargs", "value")
 
     def __init__(self, fn, *args, **kwargs):
         self.fn, self.args, self.kwargs = fn, args, kwargs
+        self.value = _UNBUILT
 
     def build(self):
-        return self.fn(*[built(a) for a in self.args], **{k: built(v) for k, v in self.kwargs.items()})
+        if self.value is _UNBUILT:  # built once: a tie's sentence serves every team it concerns
+            self.value = self.fn(*[built(a) for a in self.args],
+                                 **{k: built(v) for k, v in self.kwargs.items()})
+        return self.value
 
 
 def later(code: str, /, **params: Any) -> Later:

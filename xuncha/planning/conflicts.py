@@ -40,14 +40,14 @@ are matched by id, never by name: two 张伟 are two people.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Iterable, Sequence
 
 from ..errors import XunchaError
-from ..i18n import define, join, msg, term
+from ..i18n import Later, define, join, later
 from .index import LEVEL_RANK, Member, PlanningIndex, Post, today, years_after, years_before
-from .kinship import KinRules
+from .kinship import KinRules, describe
 from .policy import GROUNDS, KIN_CLASSES, Policy
 
 ROLE_ZH = {"leader": "组长", "deputy": "副组长", "member": "组员"}
@@ -114,7 +114,7 @@ class Conflict:
     team_id: str
     unit_id: str
     inspector_id: str | None
-    text: str
+    text_: object  # the evidence sentence (read .text): an i18n.Later until first read, then an i18n.Msg
     path: list[str]
     severity: str = "hard"  # hard / soft
     weight: float = 0.0
@@ -125,10 +125,25 @@ class Conflict:
     detail: str | None = None  # e.g. kinship class / in-law kind, or "same_leadership_team"
     round_id: str | None = None
 
+    @property
+    def text(self):
+        """The evidence sentence, built on first read: the planner weighs every
+        conflict of every pair and shows few (a matrix of 36 × 911 at city
+        scale holds 12,000)."""
+        t = self.text_
+        if isinstance(t, Later):
+            t = self.text_ = t.build()
+        return t
+
+    @text.setter
+    def text(self, value) -> None:
+        self.text_ = value
+
     def as_dict(self) -> dict:
-        d = asdict(self)
-        d["text"] = self.text  # asdict copies; keep the i18n.Msg (re-rendered at output)
-        d["code"] = getattr(self.text, "code", None)
+        text = self.text  # the i18n.Msg itself (re-rendered at output)
+        d = asdict(replace(self, text_=None))
+        d = {("text" if k == "text_" else k): (text if k == "text_" else v) for k, v in d.items()}
+        d["code"] = getattr(text, "code", None)
         d["ground_zh"] = GROUNDS.get(self.ground, self.ground)
         return d
 
@@ -279,7 +294,7 @@ class ConflictChecker:
         return self.policy.grounds[ground].mode != "off"
 
     def _cn(self, cid: str):
-        return msg("conflict.team", name=self.ix.cadre_name(cid), id=cid)
+        return later("conflict.team", name=self.ix.cadre_name(cid), id=cid)
 
     def _un(self, uid: str) -> str:
         return self.ix.unit_name(uid)
@@ -320,11 +335,11 @@ class ConflictChecker:
                 long_ = years_after(p.start, g.long_years) <= stop
             if not (recent or long_):
                 continue
-            why = (msg("conflict.recent", years=g.recent_years, since=window) if recent
-                   else msg("conflict.long", years=g.long_years))
-            end_txt = p.end if p.end and p.end <= as_of else msg("conflict.now")
-            base = msg("conflict.employment", cadre=name, unit=self._un(p.unit),
-                       title=p.title or msg("conflict.untitled"), start=p.start or "?", end=end_txt, why=why)
+            why = (later("conflict.recent", years=g.recent_years, since=window) if recent
+                   else later("conflict.long", years=g.long_years))
+            end_txt = p.end if p.end and p.end <= as_of else later("conflict.now")
+            base = later("conflict.employment", cadre=name, unit=self._un(p.unit),
+                       title=p.title or later("conflict.untitled"), start=p.start or "?", end=end_txt, why=why)
             yield Tie(p.unit, "employment", base, (f"cadre:{c}", f"unit:{p.unit}"),
                       p.start, p.end, window if recent else None,
                       "recent" if recent else "long")
@@ -350,12 +365,12 @@ class ConflictChecker:
                                 continue
                             chain[child] = chain[sup] + (f"unit:{child}",)
                             nxt.append(child)
-                            why = (msg("conflict.recent", years=g.recent_years, since=window) if recent
-                                   else msg("conflict.long", years=g.long_years))
-                            end_txt = p.end if p.end and p.end <= as_of else msg("conflict.now")
+                            why = (later("conflict.recent", years=g.recent_years, since=window) if recent
+                                   else later("conflict.long", years=g.long_years))
+                            end_txt = p.end if p.end and p.end <= as_of else later("conflict.now")
                             yield Tie(child, "employment",
-                                      msg("conflict.employment_superior", cadre=name, unit=self._un(child),
-                                          superior=self._un(p.unit), title=p.title or msg("conflict.untitled"),
+                                      later("conflict.employment_superior", cadre=name, unit=self._un(child),
+                                          superior=self._un(p.unit), title=p.title or later("conflict.untitled"),
                                           start=p.start or "?", end=end_txt, why=why),
                                       (f"cadre:{c}",) + chain[child], p.start, p.end,
                                       window if recent else None, "superior_unit")
@@ -375,10 +390,10 @@ class ConflictChecker:
                     continue
                 chain = ""
                 if len(k.path) > 2:
-                    chain = msg("conflict.kin_chain", via=join(self._cn(x) for x in k.path[1:-1]))
-                text = msg("conflict.kinship", cadre=self._cn(c), relation=k.description, kin=self._cn(k.other),
-                           chain=chain, unit=self._un(q.unit), title=q.title or msg("conflict.untitled_staff"),
-                           start=q.start or "?", klass=msg(f"kin_class.{k.klass}"))
+                    chain = later("conflict.kin_chain", via=Later(join, [self._cn(x) for x in k.path[1:-1]]))
+                text = later("conflict.kinship", cadre=self._cn(c), relation=Later(describe, k.steps), kin=self._cn(k.other),
+                           chain=chain, unit=self._un(q.unit), title=q.title or later("conflict.untitled_staff"),
+                           start=q.start or "?", klass=later(f"kin_class.{k.klass}"))
                 yield Tie(q.unit, "kinship", text,
                           tuple(f"cadre:{x}" for x in k.path) + (f"unit:{q.unit}",),
                           q.start, q.end, None, f"{k.klass}:{k.steps}")
@@ -412,11 +427,11 @@ class ConflictChecker:
                     if self.lead(p) and self.lead(q):
                         if not g.same_leadership_team:
                             continue
-                        how, detail = msg("conflict.same_leadership_team"), "same_leadership_team"
+                        how, detail = later("conflict.same_leadership_team"), "same_leadership_team"
                     else:
-                        how, detail = msg("conflict.superior_subordinate"), "superior_subordinate"
+                        how, detail = later("conflict.superior_subordinate"), "superior_subordinate"
                 else:
-                    how = msg("conflict.superior_above" if rel == "above" else "conflict.superior_below")
+                    how = later("conflict.superior_above" if rel == "above" else "conflict.superior_below")
                     detail = "superior_subordinate"
                 s = max(p.start or "", q.start or "") or None
                 e = min(x for x in (p.end, q.end, as_of) if x is not None)
@@ -432,10 +447,10 @@ class ConflictChecker:
                         continue
                     seen.add(key)
                     where = (self._un(p.unit) if rel == "same"
-                             else msg("conflict.both", a=self._un(p.unit), b=self._un(q.unit)))
-                    text = msg("conflict.worked_together", cadre=self._cn(c), unit=self._un(r.unit),
-                               title=r.title or msg("conflict.untitled_staff"), other=self._cn(q.cadre),
-                               where=where, start=s or "?", end=e if e < as_of else msg("conflict.now"),
+                             else later("conflict.both", a=self._un(p.unit), b=self._un(q.unit)))
+                    text = later("conflict.worked_together", cadre=self._cn(c), unit=self._un(r.unit),
+                               title=r.title or later("conflict.untitled_staff"), other=self._cn(q.cadre),
+                               where=where, start=s or "?", end=e if e < as_of else later("conflict.now"),
                                how=how, years=g.years, since=window)
                     path = (f"cadre:{c}", f"unit:{p.unit}") + (
                         (f"unit:{q.unit}",) if q.unit != p.unit else ()) + (
@@ -459,7 +474,7 @@ class ConflictChecker:
         return self.ix.region_at(r, self.policy.grounds["native_place"].level) if r else None
 
     def _native_tie(self, c: str, native: str, key: str, uid: str) -> Tie:
-        text = msg("conflict.native_place", cadre=self._cn(c), native=self.ix.region_name(native),
+        text = later("conflict.native_place", cadre=self._cn(c), native=self.ix.region_name(native),
                    unit=self._un(uid), region=self.ix.region_name(key))
         path = (f"cadre:{c}", f"region:{native}") + (
             (f"region:{key}",) if key != native else ()) + (f"unit:{uid}",)
@@ -476,8 +491,8 @@ class ConflictChecker:
             if not self._manual_in_window(r):
                 continue
             u = r["unit_id"]
-            yield Tie(u, "manual", msg("conflict.manual", who=self._cn(c), unit=self._un(u),
-                                       reason=r.get("reason") or msg("conflict.no_reason")),
+            yield Tie(u, "manual", later("conflict.manual", who=self._cn(c), unit=self._un(u),
+                                       reason=r.get("reason") or later("conflict.no_reason")),
                       (f"cadre:{c}", f"unit:{u}"), r.get("start"), r.get("end"))
 
     # -- team-level grounds ------------------------------------------------------
@@ -487,7 +502,7 @@ class ConflictChecker:
         out: dict[str, list[Tie]] = {}
         team = self.ix.teams.get(tid, {})
         home = team.get("home_region_id")
-        tname = msg("conflict.team", name=self.ix.team_name(tid), id=tid)
+        tname = later("conflict.team", name=self.ix.team_name(tid), id=tid)
         us = set(units) if units is not None else None
         if self.on("local") and home and self.local_applies(mode) and self.is_local_team(tid):
             cands = (u for u in us if self.ix.contains(home, self.ix.unit_region(u))) if us is not None \
@@ -497,7 +512,7 @@ class ConflictChecker:
                 path = (f"team:{tid}", f"region:{home}") + (
                     (f"region:{ur}",) if ur != home else ()) + (f"unit:{uid}",)
                 out.setdefault(uid, []).append(Tie(
-                    uid, "local", msg("conflict.local", team=tname, home=self.ix.region_name(home),
+                    uid, "local", later("conflict.local", team=tname, home=self.ix.region_name(home),
                                       unit=self._un(uid), region=self.ix.region_name(ur)), path))
         if self.on("repeat"):
             for uid, t in self._repeat(tid, us):
@@ -507,8 +522,8 @@ class ConflictChecker:
                 if self._manual_in_window(r) and (us is None or r["unit_id"] in us):
                     u = r["unit_id"]
                     out.setdefault(u, []).append(Tie(
-                        u, "manual", msg("conflict.manual", who=tname, unit=self._un(u),
-                                         reason=r.get("reason") or msg("conflict.no_reason")),
+                        u, "manual", later("conflict.manual", who=tname, unit=self._un(u),
+                                         reason=r.get("reason") or later("conflict.no_reason")),
                         (f"team:{tid}", f"unit:{u}"), r.get("start"), r.get("end")))
         return out
 
@@ -559,13 +574,13 @@ class ConflictChecker:
     def _repeat(self, tid: str, units: set | None = None) -> Iterable[tuple[str, Tie]]:
         g = self.policy.grounds["repeat"]
         by_team, by_a = self._repeat_tables()
-        tname = msg("conflict.team", name=self.ix.team_name(tid), id=tid)
+        tname = later("conflict.team", name=self.ix.team_name(tid), id=tid)
         if g.team_unit:
             for u, r in by_team.get(tid, ()):
                 if units is not None and u not in units:
                     continue
                 rd = self.ix.rounds.get(r, {})
-                yield u, Tie(u, "repeat", msg("conflict.repeat", team=tname, rounds=g.rounds,
+                yield u, Tie(u, "repeat", later("conflict.repeat", team=tname, rounds=g.rounds,
                                               round=rd.get("name") or r, unit=self._un(u)),
                              (f"team:{tid}", f"round:{r}", f"unit:{u}"), rd.get("start"), rd.get("end"),
                              None, "team_unit")
@@ -579,7 +594,7 @@ class ConflictChecker:
                 if units is not None and uid not in units:
                     continue
                 yield uid, Tie(uid, "repeat",
-                               msg("conflict.repeat_regions", region=self.ix.region_name(a), rounds=g.rounds,
+                               later("conflict.repeat_regions", region=self.ix.region_name(a), rounds=g.rounds,
                                    round=rd.get("name") or r, other_region=self.ix.region_name(b),
                                    team=self.ix.team_name(t2), unit=self._un(u2)), (f"team:{tid}", f"region:{a}", f"round:{r}",
                                                 f"region:{b}", f"unit:{uid}"),
@@ -590,8 +605,8 @@ class ConflictChecker:
         g = self.policy.grounds[tie.ground]
         role = ""
         if member is not None:
-            role = msg(f"conflict.role.{member.role if member.role in ROLE_ZH else 'other'}")
-        text = msg("conflict.sentence", role=role, text=tie.text, note="")
+            role = later(f"conflict.role.{member.role if member.role in ROLE_ZH else 'other'}")
+        text = later("conflict.sentence", role=role, text=tie.text, note="")
         return Conflict(tie.ground, f"team:{tid}", f"unit:{uid}",
                         f"cadre:{member.cadre}" if member else None, text, list(tie.path),
                         g.mode, float(g.weight if g.mode == "soft" else 0.0), tie.start, tie.end,
@@ -721,10 +736,10 @@ def reciprocal_conflicts(checker: ConflictChecker, pairs: Sequence[tuple[str, st
             continue
         t2, u2 = back[0]
         for t, u in lst:
-            text = msg("conflict.reciprocal", region=ix.region_name(a), team=ix.team_name(t), team_id=t,
+            text = later("conflict.reciprocal", region=ix.region_name(a), team=ix.team_name(t), team_id=t,
                        other_region=ix.region_name(b), unit=ix.unit_name(u), team2=ix.team_name(t2),
                        team2_id=t2, unit2=ix.unit_name(u2))
-            text = msg("conflict.sentence", role="", text=text, note="")
+            text = later("conflict.sentence", role="", text=text, note="")
             out.append(Conflict("reciprocal", f"team:{t}", f"unit:{u}", None, text,
                                 [f"team:{t}", f"region:{a}", f"region:{b}", f"unit:{u}", f"team:{t2}",
                                  f"unit:{u2}"], g.mode, float(g.weight if g.mode == "soft" else 0.0),
