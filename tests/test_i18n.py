@@ -76,6 +76,21 @@ def test_a_message_is_a_string_that_renders_in_either_language():
     assert i18n.window("2020-01-01", "9999-12-31").render("en") == "2020-01-01–present"
 
 
+def test_a_later_message_is_built_once_with_everything_inside_it():
+    calls = []
+
+    def name(x):
+        calls.append(x)
+        return i18n.msg("conflict.team", name=x, id="1")
+
+    importlib.import_module("xuncha.planning.conflicts")
+    chain = i18n.later("conflict.kin_chain", via=i18n.Later(i18n.join, [i18n.Later(name, "王伟"), "李娜"]))
+    got = i18n.built(chain)
+    assert got.render("zh") == "（经王伟（1）、李娜）" and got.render("en") == " (through 王伟 (1), 李娜)"
+    assert i18n.built(chain) is got and calls == ["王伟"]
+    assert i18n.built(["x", i18n.Later(str, 5)]) == ["x", "5"]
+
+
 def test_the_language_comes_from_the_option_then_the_environment_then_the_locale(monkeypatch):
     monkeypatch.setattr(i18n, "_lang", None)
     assert i18n.locale_lang({"LANG": "zh_CN.UTF-8"}) == "zh"

@@ -175,6 +175,8 @@ def test_kinship_in_law_composed(ix):
     assert cs[0].detail == "in_law:SUD"
     assert cs[0].path == ["cadre:I14", "cadre:K8", "cadre:K7", "unit:U12"]
     assert "配偶的兄弟姐妹" in cs[0].text.render("zh") and "spouse's sibling" in cs[0].text.render("en")
+    # the chain names the person in between, in either language
+    assert "（经干部K8（K8））" in cs[0].text.render("zh") and "(through 干部K8 (K8))" in cs[0].text.render("en")
     pol = load_policy(None)
     pol.grounds["kinship"] = pol.grounds["kinship"].model_copy(update={"compose": False})
     assert check(ix, "I14", "U12", policy=pol) == []

@@ -126,6 +126,8 @@ def _value(v: Any, which: str) -> Any:
     t = type(v)
     if t is str or t is int:
         return v
+    if isinstance(v, Later):
+        v = v.build()
     if isinstance(v, Msg):
         return v.render(which)
     if isinstance(v, (list, tuple)):
@@ -202,8 +204,12 @@ def later(code: str, /, **params: Any) -> Later:
 
 
 def built(x: Any) -> Any:
-    """``x`` built if it is a :class:`Later`, else ``x``."""
-    return x.build() if isinstance(x, Later) else x
+    """``x`` built if it is a :class:`Later` (in a list or tuple: each item), else ``x``."""
+    if isinstance(x, Later):
+        return x.build()
+    if isinstance(x, (list, tuple)):
+        return type(x)(built(v) for v in x)
+    return x
 
 
 def sort_key(text: Any) -> str:
@@ -215,6 +221,8 @@ def sort_key(text: Any) -> str:
 def localize(obj: Any, which: str | None = None) -> Any:
     """``obj`` with every :class:`Msg` inside (dicts, lists) rendered in ``which``."""
     which = which or lang()
+    if isinstance(obj, Later):
+        obj = obj.build()
     if isinstance(obj, Msg):
         return obj.render(which)
     if isinstance(obj, dict):
