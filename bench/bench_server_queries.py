@@ -70,6 +70,21 @@ def timed(fn, seeds, counter: Counted | None = None) -> dict:
     return out
 
 
+def timeline_as_read(server, ref: str):
+    from xuncha.graph.server.queries import LazyStore
+    from xuncha.queries.timeline import timeline
+
+    store = LazyStore(server, learn=False)
+    return timeline(store, store.resolve(ref, ("cadre", "unit")))
+
+
+def paths_as_read(server, a: str, b: str):
+    from xuncha.graph.server.queries import LazyStore
+    from xuncha.queries.paths import paths
+
+    return paths(LazyStore(server, learn=False), a, b)
+
+
 def fetch_as_read(server, seed: str, limit: int = 10):
     """The baseline: the same walk on a store that fetches each miss at once."""
     from xuncha.graph.server.queries import LazyStore
@@ -89,7 +104,8 @@ def main() -> None:
     ap.add_argument("--scale", default="county", choices=["county", "city", "province"])
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--seeds", type=int, default=50, help="random seeds for related")
-    ap.add_argument("--no-patterns", action="store_true", help="time related only")
+    ap.add_argument("--pairs", type=int, default=20, help="random cadre pairs for path")
+    ap.add_argument("--no-patterns", action="store_true", help="skip the pattern scans")
     args = ap.parse_args()
 
     what, store = dataset(args.scale, args.seed)
@@ -138,6 +154,33 @@ def main() -> None:
         print_table(rows, title=f"related: server (FalkorDB) vs in memory, ms; in-memory index "
                                 f"warm-up {warm:.0f} ms, not counted")
         print(machine())
+        # timeline and path walk through the same LazyStore: batched for free
+        from xuncha.graph.server import queries as Q
+        from xuncha.queries.paths import paths as paths_mem
+        from xuncha.queries.timeline import timeline as timeline_mem
+
+        rnd = random.Random(args.seed + 1)
+        cadres = sorted(n for n, _ in store.nodes("cadre"))
+        people = rnd.sample(cadres, 25) + rnd.sample(sorted(n for n, _ in store.nodes("unit")), 25)
+        pairs = [tuple(rnd.sample(cadres, 2)) for _ in range(args.pairs)]
+        rows = []
+        for name, mem, batched, base, runs in (
+                (f"timeline ({len(people)} cadres and units)", lambda s: timeline_mem(store, s),
+                 lambda s: Q.timeline(server, s), lambda s: timeline_as_read(server, s),
+                 [(s,) for s in people]),
+                (f"path ({len(pairs)} random cadre pairs)", lambda a, b: paths_mem(store, a, b),
+                 lambda a, b: Q.paths(server, a, b), lambda a, b: paths_as_read(server, a, b),
+                 pairs)):
+            m = timed(lambda a: mem(*a), runs)
+            sv = timed(lambda a: batched(*a), runs, counted)
+            bs = timed(lambda a: base(*a), runs, counted)
+            rows.append({"query": name, "memory p50/p95/max": f"{m['p50 ms']} / {m['p95 ms']} / {m['max ms']}",
+                         "server p50/p95/max": f"{sv['p50 ms']} / {sv['p95 ms']} / {sv['max ms']}",
+                         "round trips p50/max": f"{sv['round trips p50']} / {sv['round trips max']}",
+                         "fetch as read p50/p95/max": f"{bs['p50 ms']} / {bs['p95 ms']} / {bs['max ms']}",
+                         "its round trips p50/max": f"{bs['round trips p50']} / {bs['round trips max']}"})
+        print_table(rows, title="timeline and path: server (FalkorDB), batched and fetching as read, ms")
+        print(machine())
         rows = []
         for name, kw in () if args.no_patterns else (("common", {}), ("recurring", {}), ("trails", {}),
                          ("trails", {"role": "any"}), ("clusters", {})):
@@ -146,8 +189,9 @@ def main() -> None:
             s, _ = latency(lambda: getattr(QP, name)(server, **kw), [()])
             rows.append({"query": f"patterns {name} {kw or ''}".strip(), "memory ms": round(m, 1),
                          "server ms": round(s, 1), "round trips": counted.n - n0})
-        print_table(rows, title="pattern scans: server (FalkorDB) vs in memory, one run each")
-        print(machine())
+        if rows:
+            print_table(rows, title="pattern scans: server (FalkorDB) vs in memory, one run each")
+            print(machine())
         server.dialect.drop_graph(server)
         server.close()
     finally:
