@@ -599,15 +599,15 @@ class LazyStore:
             f"WHERE (CASE WHEN i.subcategory IS NULL OR i.subcategory = '' THEN i.category "
             f"ELSE i.subcategory END) = $key "
             f"AND (i.found_date IS NULL OR i.found_date = '' OR "
-            f"(i.found_date >= $lo AND i.found_date <= $hi)) RETURN i.{ID_PROP} AS x",
-            {"sector": sector, "key": key, "lo": dlo, "hi": dhi})]
-        ids += [r["x"] for r in self.server.run(
+            f"(i.found_date >= $lo AND i.found_date <= $hi)) RETURN i.{ID_PROP} AS x "
+            f"UNION ALL "
             f"MATCH (l:{L('lead')})-[:{R('RAISED_FROM')}]->(i:{L('issue')}) "
             f"WHERE (CASE WHEN i.subcategory IS NULL OR i.subcategory = '' THEN i.category "
             f"ELSE i.subcategory END) = $key "
             f"AND (l.transfer_date IS NULL OR l.transfer_date = '' OR "
             f"(l.transfer_date >= $lo AND l.transfer_date <= $hi)) "
-            f"RETURN DISTINCT l.{ID_PROP} AS x", {"key": key, "lo": dlo, "hi": dhi})]
+            f"RETURN DISTINCT l.{ID_PROP} AS x",
+            {"sector": sector, "key": key, "lo": dlo, "hi": dhi})]
         return sorted(set(ids))
 
 
