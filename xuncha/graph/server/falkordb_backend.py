@@ -117,18 +117,23 @@ def _value(v):
     """One value of FalkorDB's compact result format: ``[type, value]``."""
     t, x = v
     if t == 2:  # string
-        return x.decode() if isinstance(x, bytes) else x
+        return x if type(x) is str else x.decode()
+    if t == 10:  # map: key, [type, value], key, … (its strings and integers inline: the bulk)
+        out = {}
+        for i in range(0, len(x), 2):
+            k, (vt, vx) = x[i], x[i + 1]
+            if type(k) is not str:
+                k = k.decode()
+            out[k] = vx if (vt == 2 and type(vx) is str) or vt == 3 else _value((vt, vx))
+        return out
     if t == 3:  # integer
         return int(x)
-    if t == 10:  # map: key, [type, value], key, …
-        return {(x[i].decode() if isinstance(x[i], bytes) else x[i]): _value(x[i + 1])
-                for i in range(0, len(x), 2)}
     if t == 1:
         return None
     if t == 6:  # array
-        return [_value(y) for y in x]
+        return [y[1] if y[0] == 2 and type(y[1]) is str else _value(y) for y in x]
     if t == 4:  # boolean
-        return (x.decode() if isinstance(x, bytes) else x) == "true"
+        return (x if type(x) is str else x.decode()) == "true"
     if t == 5:  # double
         return float(x)
     raise _Unread(t)
