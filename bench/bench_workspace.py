@@ -14,21 +14,26 @@ process (``python -m xuncha.cli CMD -w WS --format json``), measured with
 process alone.
 
 Commands (targets at province scale, issue 14): ``show``, ``related``,
-``timeline``, ``asof``, ``path`` (<= 2 s, <= 1.5 GB each), ``stats`` (<= 1 s),
+``timeline``, ``asof``, ``path`` (a connected pair and one with no path
+within 6 hops; <= 2 s, <= 1.5 GB each), ``stats`` (<= 1 s),
 ``kpi --by round`` (<= 10 s), ``patterns recurring`` (one pattern scan,
 <= 30 s, <= 6 GB), ``conflicts --round`` for the recorded round closest to 26
 assignments (<= 3 s; the planning index belongs to the planner's slice, this
 measures it all).  Then, in one process with the workspace open,
-``related`` over 200 issues and ``path`` over 200 pairs: p50/p95/max (the max
-<= 200 ms: no collector stalls), with a plain bidirectional breadth-first
-search over the same adjacency (same hub rule and hop cap) as the path
-baseline (p95 within 3x).  Finally the cost against size over the scales
-run, and how many provinces fit in 24 GB.
+``related`` over 200 issues and ``path`` over 200 random cadre–issue pairs
+and over 200 pairs within 5 hops (random walks from cadres): p50/p95/max (the
+max <= 200 ms: no collector stalls; also without the first call, which reads
+the path index), with a plain bidirectional breadth-first search (same hub
+rule and hop cap) as the path baseline (p95 within 3x), twice: over the JSON
+rows (``store.out_edges``/``in_edges``) and over the saved hop arrays the
+path search itself reads (``graph/hops.py``).  Finally the cost against size
+over the scales run, and how many provinces fit in 24 GB.
 
 Seeds are chosen from the data, deterministically: the cadre with the most
 principal posts among the first 20,000 cadres, the unit of their first post
 and that post's start date, the first issue naming them, and for ``path`` a
-unit they never held a post in, inspected in the same round as theirs.
+unit they never held a post in, inspected in the same round as theirs, and
+the first random pair with no path within 6 hops.
 """
 
 from __future__ import annotations
