@@ -92,11 +92,15 @@ def test_saved_workspace_same_answers(generated, saved):
 def test_network_same_pair_paths(generated, saved):
     r = random.Random(5)
     people = list(generated.by_kind["cadre"])
-    for _ in range(5):
-        terms = r.sample(people, 4)
+    hubs = list(generated.by_kind["round"]) + list(generated.by_kind["category"])
+    for i in range(6):
+        # hub terminals are ends (passable) for every pair's search
+        terms = r.sample(people, 3) + (r.sample(hubs, 1) if i % 2 else [])
         a, b = network(generated, terms), network(saved, terms)
         assert [(p.weight, p.nodes) for p in a.paths] == [(p.weight, p.nodes) for p in b.paths]
         assert a.unreached == b.unreached
+        assert [(s.source, s.target, s.kind) for s in a.steps] == \
+            [(s.source, s.target, s.kind) for s in b.steps]
 
 
 def test_unconnected_pair_is_empty(generated):
