@@ -520,6 +520,23 @@ class Progress:
         self.update(f"{self._base} · {name}" if self._base else name, completed=n)
 
 
+def bar_columns() -> tuple:
+    """The columns of every progress bar: spinner, description, bar, count
+    (``3/10``, or ``3`` while the total is unknown), elapsed time."""
+    from rich.progress import (BarColumn, MofNCompleteColumn, SpinnerColumn, TextColumn,
+                               TimeElapsedColumn)
+    from rich.text import Text
+
+    class Count(MofNCompleteColumn):
+        def render(self, task):
+            if task.total is None:
+                return Text(str(int(task.completed)), style="progress.download")
+            return super().render(task)
+
+    return (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), Count(),
+            TimeElapsedColumn())
+
+
 def progress_enabled(quiet: bool = False) -> bool:
     if quiet:
         return False
@@ -544,12 +561,9 @@ def progress(description: str, total: int | None = None, quiet: bool = False,
     if not progress_enabled(quiet):
         yield Progress()
         return
-    from rich.progress import (BarColumn, MofNCompleteColumn, Progress as RichProgress,
-                               SpinnerColumn, TextColumn, TimeElapsedColumn)
+    from rich.progress import Progress as RichProgress
 
-    bar = RichProgress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
-                       MofNCompleteColumn(), TimeElapsedColumn(),
-                       console=console(stderr=True), transient=transient)
+    bar = RichProgress(*bar_columns(), console=console(stderr=True), transient=transient)
     with bar:
         task = bar.add_task(sanitize(description), total=total)
         yield Progress(bar, task, sanitize(description))

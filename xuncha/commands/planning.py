@@ -50,11 +50,11 @@ def _load_policy(policy_file, ground_modes=()):
 def _progress(label: str):
     if not sys.stderr.isatty():
         return None, None
-    from rich.console import Console
-    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+    from rich.progress import Progress
 
-    prog = Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
-                    TimeElapsedColumn(), console=Console(stderr=True), transient=True)
+    from ..output import bar_columns, console
+
+    prog = Progress(*bar_columns(), console=console(stderr=True), transient=True)
     task = prog.add_task(label, total=None)
 
     def step(done, total):
