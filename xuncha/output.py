@@ -101,6 +101,17 @@ def echo(message: str = "", err: bool = False, nl: bool = True) -> None:
     click.echo(sanitize(str(message)), err=err, nl=nl)
 
 
+def echo_wrapped(message: str, err: bool = False) -> None:
+    """A sentence on its own: on a terminal, wrapped at its width between
+    words (:func:`wrap_cells`); into a file or pipe, one line."""
+    stream = sys.stderr if err else sys.stdout
+    text = sanitize(str(message))
+    if _isatty(stream):
+        width = max(20, console(stderr=err).width - 1)
+        text = "\n".join(wrap_cells(text, width, width))
+    echo(text, err=err)
+
+
 # -- formats --------------------------------------------------------------------------
 
 def choose_format(fmt: str | None, stream=None) -> str:

@@ -8,7 +8,7 @@ import click
 
 from ..cli import (as_of_option, headers_option, lang_option, open_store, output_options,
                    parse_date_option, uri_option, workspace_option)
-from ..output import choose_format, csv_headers, echo, render, say, to_csv, to_json
+from ..output import choose_format, csv_headers, echo, echo_wrapped, render, say, to_csv, to_json
 
 CONFLICT_HEADERS = {
     "ground": "ground 事由", "severity": "severity 性质", "team_id": "team 巡察组",
@@ -427,7 +427,7 @@ def plan(mode, units_file, region_ref, since, unit_kinds, teams_file, round_ref,
         if f == "json":
             click.echo(to_json(w.as_dict()))
         else:
-            echo(w.text)
+            echo_wrapped(w.text)
             if w.team_units or w.unit_teams:
                 render(w.team_units + w.unit_teams, f if f != "table" else "table")
         return
