@@ -241,6 +241,35 @@ def test_english_sentences_hold_chinese_only_in_data_values(both):
     assert not bad, bad[:5]
 
 
+@pytest.fixture(scope="module")
+def two_offices(tmp_path_factory):
+    """The county loaded twice, as two offices' ledgers: candidates for `match`."""
+    if not COUNTY.exists():
+        pytest.skip("examples/county not present")
+    w = tmp_path_factory.mktemp("two-offices")
+    run("load", f"{COUNTY}=甲县", f"{COUNTY}=乙县", "-w", w, "-q", code=0)
+    return w
+
+
+def test_match_evidence_reads_in_one_language(two_offices):
+    values = _data_values(two_offices)
+    got = {}
+    for lang in ("zh", "en"):
+        got[lang] = json.loads(run("--lang", lang, "match", "-w", two_offices, "--limit", "40",
+                                   "--format", "json", code=0).stdout)
+    def bare(doc):  # the evidence's detail may be a phrase too ("checksum valid", "… from DATE")
+        return [{**p, **{k: [{**e, "detail": "…"} for e in p[k]] for k in ("evidence_for", "evidence_against")}}
+                for p in _skeleton(doc)]
+
+    assert got["zh"] and bare(got["zh"]) == bare(got["en"])
+    texts = {lang: [e["text"] for p in got[lang] for e in p["evidence_for"] + p["evidence_against"]]
+             for lang in got}
+    assert len(texts["en"]) > 100
+    for zh, en in zip(texts["zh"], texts["en"]):
+        assert not CJK.search(_strip(en, values)), en
+        assert not LATIN_WORD.search(_strip(zh, values)), zh
+
+
 def test_chinese_sentences_hold_no_english_words_beyond_data_and_options(both):
     zh, _, values = both
     bad = []

@@ -76,6 +76,7 @@ COLUMN_ZH: dict[str, str] = {
     "rectified": "已整改", "again": "再次发现", "lookback": "回头看", "role": "角色",
     "details": "详情", "as_of": "截止日期", "window_start": "窗口起点", "from_region": "派出区划",
     "to_region": "被巡察区划", "from": "派出", "to": "被巡察",
+    "a": "记录A", "b": "记录B", "a_label": "名称A", "b_label": "名称B", "judged": "判定",
 }
 
 # -- sanitising ----------------------------------------------------------------------

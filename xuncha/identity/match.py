@@ -43,6 +43,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+from ..i18n import define, join, msg, term
 from .records import PersonRecord, UnitRecord, person_records
 
 MAX_BLOCK = 1500  # records per blocking key; larger blocks are skipped
@@ -76,19 +77,57 @@ WEIGHTS = {
 }
 
 
+# The evidence as a sentence in one language (:mod:`xuncha.i18n`); JSON keeps the fields.
+WHAT = {"身份证号 id_number": ("身份证号", "ID number"), "姓名 name": ("姓名", "name"),
+        "出生 birth": ("出生日期", "birth"), "性别 gender": ("性别", "gender"),
+        "籍贯 native place": ("籍贯", "native place"), "任职 posts": ("任职", "posts"),
+        "问题线索 issues": ("问题线索", "issues"), "社会关系 relatives": ("社会关系", "relatives"),
+        "单位名称 name": ("单位名称", "name"), "所在区划 region": ("所在区划", "region"),
+        "单位类型 kind": ("单位类型", "kind")}
+LEVELS = {"equal": ("相同", "equal"), "different": ("不同", "different"),
+          "traditional/simplified": ("繁简不同", "traditional/simplified"), "homophone 同音": ("同音", "homophone"),
+          "masked 某": ("某字遮蔽", "masked"), "one character differs": ("一字之差", "one character differs"),
+          "month": ("同年同月", "same month"), "date": ("同一天", "same date"), "year": ("同年", "same year"),
+          "near": ("相近", "near"), "far": ("相差较远", "far apart"), "day_conflict": ("同月不同日", "same month, other day"),
+          "same unit, overlapping": ("同一单位任职时间重叠", "same unit, overlapping"),
+          "principal of two units at once": ("同时任两个单位一把手", "principal of two units at once"),
+          "named at a unit during the other's post": ("在另一记录任职期间被该单位问题点名",
+                                                      "named at a unit during the other's post"),
+          "same relative": ("有同名亲属", "same relative"), "alias": ("别名", "alias")}
+DETAILS = {"checksum valid": ("校验位正确", "checksum valid"),
+           "both checksum valid": ("两者校验位均正确", "both checksum valid")}
+define({"match.evidence": ("{what}{level}（{weight}）：{detail}", "{what} {level} ({weight}): {detail}"),
+        "match.evidence_plain": ("{what}{level}（{weight}）", "{what} {level} ({weight})"),
+        "match.since": ("{unit}（{start}起）", "{unit} from {start}"),
+        "match.clash": ("{a} / {b}（{start}起）", "{a} / {b} from {start}")})
+define({f"match.what.{k}": v for k, v in WHAT.items()})
+define({f"match.level.{k}": v for k, v in LEVELS.items()})
+define({f"match.detail.{k}": v for k, v in DETAILS.items()})
+
+
 @dataclass
 class Evidence:
-    what: str  # the comparison, e.g. "身份证号"
-    level: str
+    what: str  # the comparison, e.g. "身份证号 id_number" (a key of WHAT)
+    level: str  # a key of LEVELS
     weight: float
-    detail: str = ""
+    detail: object = ""  # data, or a phrase of DETAILS, or an i18n.Msg
 
     def __str__(self) -> str:
-        return f"{self.what} {self.level} ({self.weight:+.1f}){': ' + self.detail if self.detail else ''}"
+        return self.text()
+
+    def text(self):
+        """The evidence as one sentence in the output language."""
+        what = msg(f"match.what.{self.what}") if self.what in WHAT else self.what
+        level = msg(f"match.level.{self.level}") if self.level in LEVELS else self.level
+        weight = f"{self.weight:+.1f}"
+        if not self.detail:
+            return msg("match.evidence_plain", what=what, level=level, weight=weight)
+        detail = msg(f"match.detail.{self.detail}") if self.detail in DETAILS else self.detail
+        return msg("match.evidence", what=what, level=level, weight=weight, detail=detail)
 
     def as_dict(self) -> dict:
         return {"what": self.what, "level": self.level, "weight": round(self.weight, 2),
-                "detail": self.detail}
+                "detail": self.detail, "text": self.text()}
 
 
 @dataclass
@@ -124,8 +163,8 @@ class Candidate:
     def row(self) -> dict:
         return {"a": self.a, "a_label": self.a_label, "b": self.b, "b_label": self.b_label,
                 "probability": round(self.probability, 4),
-                "for": "; ".join(map(str, self.evidence_for)),
-                "against": "; ".join(map(str, self.evidence_against)),
+                "for": join((e.text() for e in self.evidence_for), "；", "; "),
+                "against": join((e.text() for e in self.evidence_against), "；", "; "),
                 "judged": self.judged}
 
 
@@ -258,9 +297,10 @@ def score_pair(a: PersonRecord, b: PersonRecord, stats: _Stats) -> tuple[float, 
     # gender
     if a.gender and b.gender:
         if a.gender == b.gender:
-            add(Evidence("性别 gender", "equal", W["gender_equal"], a.gender))
+            add(Evidence("性别 gender", "equal", W["gender_equal"], term("gender", a.gender)))
         else:
-            add(Evidence("性别 gender", "different", W["gender_different"], f"{a.gender} / {b.gender}"))
+            add(Evidence("性别 gender", "different", W["gender_different"],
+                         join([term("gender", a.gender), term("gender", b.gender)], " / ", " / ")))
     # native place
     if a.native and b.native:
         if a.native == b.native or a.native.startswith(b.native) or b.native.startswith(a.native):
@@ -284,10 +324,11 @@ def score_pair(a: PersonRecord, b: PersonRecord, stats: _Stats) -> tuple[float, 
             if uk in seen or len(seen) >= 2:
                 continue
             seen.add(uk)
-            add(Evidence("任职 posts", "same unit, overlapping", W["post_shared"], f"{uk[0]} from {start}"))
+            add(Evidence("任职 posts", "same unit, overlapping", W["post_shared"],
+                         msg("match.since", unit=uk[0], start=start)))
         if clash and not shared:
             add(Evidence("任职 posts", "principal of two units at once", W["post_principal_clash"],
-                         f"{clash[0][0]} / {clash[1][0]} from {clash[2]}"))
+                         msg("match.clash", a=clash[0][0], b=clash[1][0], start=clash[2])))
     # named in an issue or lead of a unit while the other held a post there
     if (a.links and b.posts) or (b.links and a.posts):
         hit = None
