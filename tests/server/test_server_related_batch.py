@@ -182,3 +182,19 @@ def test_falkordb_rows_read_as_the_client_reads_them(pushed):  # noqa: F811
             for k in a:
                 assert type(a[k]) is type(b[k]) or isinstance(b[k], dict), (statement, k)
         assert len(ours) == len(client) > 0
+
+
+def test_timeline_and_path_read_in_batches_too(pushed, monkeypatch):  # noqa: F811
+    from xuncha.queries.paths import paths
+    from xuncha.queries.timeline import timeline
+
+    store, server = pushed[0]
+    unit = busiest(store, "unit", "HELD_POSITION", 1)[0]
+    statements = spied(monkeypatch, server)
+    assert Q.timeline(server, unit) == timeline(store, unit)
+    assert len(statements) <= 3, len(statements)  # node by node: one per post, item, action
+    cadres = busiest(store, "cadre", "IMPLICATES", 6)
+    for a, b in zip(cadres[::2], cadres[1::2]):
+        statements.clear()
+        assert Q.paths(server, a, b) == paths(store, a, b)
+        assert len(statements) <= 4 * 6, (a, b, len(statements))  # a few per hop of max_hops
