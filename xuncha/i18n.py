@@ -19,6 +19,10 @@ Parameters may themselves be messages (rendered in the same language) or
 vocabulary terms (:func:`term`: a taxonomy code, 夫妻 in ``zh`` and ``spouse``
 in ``en``).
 
+A query that weighs many candidate sentences and shows few (``related``, the
+planner's conflict matrix) builds :class:`Later` messages (:func:`later`) and
+builds them (:func:`built`) only for what it shows.
+
 The current language (:func:`lang`) is set by ``--lang`` (:func:`set_lang`),
 else ``$XUNCHA_LANG``, else the locale (``LC_ALL``/``LC_MESSAGES``/``LANG``
 starting with ``zh``).  This module imports nothing of xuncha at import time:
