@@ -66,23 +66,49 @@ def base_tree() -> Path:
     return out
 
 
+# The child's own peak: Linux's ru_maxrss of a child starts at the parent's
+# resident size when it forked (so every small command reported the bench's
+# own size); VmHWM belongs to the address space exec gave the child.
+PEAK_WRAP = r"""
+import atexit, os, runpy, sys
+def _peak(path=os.environ["BENCH_PEAK_FILE"]):
+    with open("/proc/self/status") as fh:
+        for line in fh:
+            if line.startswith("VmHWM:"):
+                with open(path, "w") as out:
+                    out.write(line.split()[1])
+atexit.register(_peak)
+mode, target, *rest = sys.argv[1:]
+if mode == "-m":
+    sys.argv = [target, *rest]
+    runpy.run_module(target, run_name="__main__", alter_sys=True)
+else:
+    sys.argv = ["-c", *rest]
+    exec(compile(target, "<bench>", "exec"), {"__name__": "__main__"})
+"""
+
+
 def run_measured(args: list[str], base: bool = False) -> dict:
     env = dict(os.environ)
     if base:
         env["PYTHONPATH"] = str(base_tree())
     import tempfile
 
-    with tempfile.TemporaryFile() as fo, tempfile.TemporaryFile() as fe:
+    with tempfile.TemporaryFile() as fo, tempfile.TemporaryFile() as fe, \
+            tempfile.NamedTemporaryFile("r", suffix=".peak") as fp:
+        env["BENCH_PEAK_FILE"] = fp.name
         t = time.perf_counter()
-        p = subprocess.Popen([PYTHON, *args], cwd=str(base_tree() if base else ROOT), env=env,
-                             stdout=fo, stderr=fe)
+        p = subprocess.Popen([PYTHON, "-c", PEAK_WRAP, *args], cwd=str(base_tree() if base else ROOT),
+                             env=env, stdout=fo, stderr=fe)
         _, status, ru = os.wait4(p.pid, 0)
         wall = time.perf_counter() - t
         p.returncode = os.waitstatus_to_exitcode(status)
         fo.seek(0)
         fe.seek(0)
         out, err = fo.read(), fe.read()
-    return {"wall": wall, "cpu": ru.ru_utime + ru.ru_stime, "peak_mb": ru.ru_maxrss / 1024,
+        got = fp.read().strip()
+    peak = int(got) / 1024 if got else ru.ru_maxrss / 1024
+    return {"wall": wall, "cpu": ru.ru_utime + ru.ru_stime, "peak_mb": peak,
             "rc": p.returncode, "out": out, "err": err.decode("utf-8", "replace")}
 
 
