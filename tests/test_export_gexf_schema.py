@@ -1,10 +1,13 @@
 """``xuncha export gexf`` validates against the official GEXF schema (issue 13 item 3).
 
-The schema set is the GEXF 1.2 XSD published by the Gephi project, vendored
-unmodified in ``tests/data/schemas/gexf-1.2`` (SOURCE.md: origin, licence,
-and the two adaptations made here at run time: its namespace mapped to the
-``1.2draft`` one that Gephi and networkx use, and its known misplacement of
-the viz elements).  Validated: the whole county graph, static and dynamic parts
+The schema set is the GEXF 1.2 XSD published by the Gephi project.  It is
+not shipped with xuncha: put the six published files in
+``tests/data/schemas/gexf-1.2`` (or a directory named by
+``$XUNCHA_GEXF_XSD_DIR``); SOURCE.md there says where they come from, their
+SHA-256 sums (checked here) and the two adaptations made at run time (the
+namespace mapped to the ``1.2draft`` one that Gephi and networkx use, and the
+schema's known misplacement of the viz elements).  Without them these tests
+skip, saying so.  Validated: the whole county graph, static and dynamic parts
 (posts, inspections, memberships, findings and leads carry ``start``/``end``),
 with ``--provenance``, with ``--redact public`` (with and without
 ``--keep-text``) and an ``--around`` selection.  A broken document is rejected,
@@ -15,6 +18,7 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import os
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -26,7 +30,11 @@ from xuncha.cli import main
 xmlschema = pytest.importorskip("xmlschema", reason="xmlschema (test extra) validates XML Schema")
 
 ROOT = Path(__file__).resolve().parent.parent
-XSD = ROOT / "tests" / "data" / "schemas" / "gexf-1.2"
+XSD = Path(os.environ.get("XUNCHA_GEXF_XSD_DIR") or ROOT / "tests" / "data" / "schemas" / "gexf-1.2")
+if not (XSD / "gexf.xsd").exists():
+    pytest.skip(f"the GEXF 1.2 XML Schema files are not shipped: put them in {XSD} or set "
+                "XUNCHA_GEXF_XSD_DIR (see tests/data/schemas/gexf-1.2/SOURCE.md)",
+                allow_module_level=True)
 PUBLISHED_NS = "http://www.gexf.net/1.2"
 NS = "http://www.gexf.net/1.2draft"
 VIZ = "{%s/viz}" % NS
@@ -41,10 +49,11 @@ SHA256 = {  # as listed in SOURCE.md: the files are the published ones
 }
 
 
-def test_the_vendored_schema_is_the_published_one():
+def test_the_schema_files_are_the_published_ones():
     got = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in XSD.glob("*.xsd")}
     assert got == SHA256
-    assert SHA256.keys() <= set((XSD / "SOURCE.md").read_text(encoding="utf-8").split())
+    source = ROOT / "tests" / "data" / "schemas" / "gexf-1.2" / "SOURCE.md"
+    assert all(f"{h}  {n}" in source.read_text(encoding="utf-8") for n, h in SHA256.items())
 
 
 @pytest.fixture(scope="module")
