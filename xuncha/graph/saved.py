@@ -614,6 +614,9 @@ class WorkspaceStore(GraphStore):
                     if d["kind"] == kind:
                         yield nid, v, k, d
 
+    def preload(self) -> None:
+        self.graph.materialize()
+
     def prefetch(self, nids, edges: bool = True) -> None:
         if self._whole:
             return

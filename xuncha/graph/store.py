@@ -209,6 +209,11 @@ class GraphStore:
             if kind is None or d["kind"] == kind:
                 yield u, v, k, d
 
+    def preload(self) -> None:
+        """A hint that the caller is about to read most of the graph node by
+        node (a saved workspace then loads it whole, in bulk, which is far
+        cheaper than that many indexed reads).  Nothing to do in memory."""
+
     def prefetch(self, nids, edges: bool = True) -> None:
         """A hint that the caller is about to read these nodes (and their
         edges) one by one: a saved workspace reads them in a few batched

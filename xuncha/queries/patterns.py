@@ -403,6 +403,7 @@ def trails(store: GraphStore, window: Window | None = None, min_units: int | Non
         raise QueryError("role must be principal, implicated or any")
     window = window or Window()
     min_units = 2 if min_units is None else min_units
+    store.preload()  # the periods below read most cadres' and units' edges one by one
     idx = index(store)
     v = view(store)
     item_ok, unit_ok = window.compile(idx)
@@ -510,6 +511,7 @@ def clusters(store: GraphStore, window: Window | None = None,
 
     window = window or Window()
     min_units = 2 if min_units is None else min_units
+    store.preload()  # the evidence below reads the edges of most named cadres one by one
     idx = index(store)
     v = view(store)
     item_ok, _ = window.compile(idx)
