@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import json
 import os
 import subprocess
@@ -102,6 +103,17 @@ def test_kpi_table_fits_and_keeps_rows_identifiable(county_ws, width, capsys):
     assert (shown < len(rows[0])) == ("hidden to fit" in err)
     if width == 80:
         assert shown < len(rows[0]) and "actions" in err
+    # English output keeps English headers however narrow (abbreviated or
+    # wrapped, never switched to Chinese), and Chinese output Chinese ones.
+    heads = "".join(ln for ln in text.splitlines() if ln.startswith("┃"))
+    assert output.lang() == "en" and "rate" in heads and not re.search("[\u4e00-\u9fff]", heads)
+    output.set_lang("zh")
+    try:
+        zh = "".join(ln for ln in _render(rows, width, keys=["group", "name"]).splitlines()
+                     if ln.startswith("┃"))
+    finally:
+        output.set_lang("en")
+    assert "整改率" in zh and not re.search("[a-z]{3}", zh)
 
 
 def test_kpi_table_at_full_width_shows_everything_on_one_line(county_ws):

@@ -328,8 +328,9 @@ def print_table(rows: Sequence[dict], columns: Sequence[str] | None = None,
         if zh:
             levels = [cz or en]
         else:
-            # bilingual, English, Chinese (often the narrowest)
-            levels = [f"{en} {cz}" if cz else en, en, cz or en]
+            # bilingual, English, English broken into words that wrap
+            # (``rectification_rate`` over two lines): never Chinese-only
+            levels = [f"{en} {cz}" if cz else en, en, en.replace("_", " ")]
         specs.append(_Col(c, [sanitize(h) for h in levels], cells, numeric, c in keys))
 
     def widths(level: int, shrink: bool, shown: list[_Col]) -> list[int]:
@@ -383,8 +384,21 @@ def print_table(rows: Sequence[dict], columns: Sequence[str] | None = None,
         con = console(width=_table_width(ws))
     t = Table(title=Text(sanitize(title)) if title else None, show_lines=False,
               header_style="bold", expand=False)
+    from rich.cells import cell_len
+
+    def fitted(header: str, w: int) -> str:
+        """The header broken between words onto lines of at most ``w`` cells
+        (a numeric column does not wrap, so its header would be cut)."""
+        lines: list[str] = []
+        for word in header.split(" "):
+            if lines and cell_len(lines[-1]) + 1 + cell_len(word) <= w:
+                lines[-1] += " " + word
+            else:
+                lines.append(word)
+        return "\n".join(lines)
+
     for s, w in zip(shown, ws):
-        t.add_column(Text(s.headers[min(level, len(s.headers) - 1)]),
+        t.add_column(Text(fitted(s.headers[min(level, len(s.headers) - 1)], w)),
                      justify="right" if s.numeric else "left", overflow="fold",
                      no_wrap=s.numeric, width=w, min_width=w, max_width=w)
     for i in range(len(rows)):
