@@ -164,6 +164,15 @@ def test_percentages_and_numbers_are_never_cut():
     rows = [{"id": "x", "rate": 0.94531, "amount": 1125.21, "count": 123456789}]
     text = _render(rows, 40)
     assert "94.53%" in text and "1125.21" in text and "123456789" in text
+    # Nor a number inside wrapped Chinese text: lines break between Chinese
+    # characters and between words, so every figure stays on one line.
+    trail = "青川县柳溪镇（党委书记2021-07-01至今，18个问题，覆盖期间16–100%）→ 青川县民政局（覆盖期间56%）"
+    for width in range(42, 72, 3):
+        text = _render([{"id": "cadre:C001", "trail": trail}], width)
+        lines = [ln.split("│")[2].strip() for ln in text.splitlines() if ln.startswith("│")]
+        assert "".join(lines).replace(" ", "") == trail.replace(" ", "")
+        for figure in ("2021-07-01", "16–100%", "56%", "18"):
+            assert any(figure in ln for ln in lines), (width, figure, lines)
 
 
 def test_markup_and_escape_sequences_print_literally():

@@ -401,8 +401,15 @@ def print_table(rows: Sequence[dict], columns: Sequence[str] | None = None,
         t.add_column(Text(fitted(s.headers[min(level, len(s.headers) - 1)], w)),
                      justify="right" if s.numeric else "left", overflow="fold",
                      no_wrap=s.numeric, width=w, min_width=w, max_width=w)
+    def cell(s: _Col, w: int, text: str) -> Text:
+        if not s.wrap or cell_len(text) <= w:
+            return Text(text)
+        # broken between words and Chinese characters, never inside a number
+        # or an id ("16–100%" stays whole; the terminal's fold would cut it)
+        return Text("\n".join(ln for part in text.split("\n") for ln in wrap_cells(part, w, w)))
+
     for i in range(len(rows)):
-        t.add_row(*[Text(s.cells[i]) for s in shown])
+        t.add_row(*[cell(s, w, s.cells[i]) for s, w in zip(shown, ws)])
     con.print(t)
 
 
