@@ -323,58 +323,12 @@ pth = timed(lambda ab: paths(store, ab[0], ab[1]), seeds["pairs200"])
 def kind(n):
     return n.partition(":")[0]
 
-def bibfs(a, b, cap=6):
-    # Plain bidirectional BFS over the same adjacency (out- and in-edges),
-    # hubs never passed through (endpoints may be hubs), at most `cap` edges.
+def bibfs_over(a, b, nbrs, cap=6):
+    # Plain bidirectional BFS: ``nbrs(n)`` gives n's neighbours both ways,
+    # hubs left out unless an end (a hub is never passed through, so never
+    # a meeting point); at most `cap` edges.
     if a == b:
         return 0
-    def nbrs(n):
-        for _, v, _ in store.out_edges(n):
-            yield v
-        for u, _, _ in store.in_edges(n):
-            yield u
-    da, db = {a: 0}, {b: 0}
-    fa, fb = [a], [b]
-    la = lb = 0
-    while fa and fb and la + lb < cap:
-        grow_a = len(fa) <= len(fb)
-        frontier, dist, other = (fa, da, db) if grow_a else (fb, db, da)
-        nxt, best = [], None
-        for n in frontier:
-            for m in nbrs(n):
-                if m in dist or (m not in (a, b) and kind(m) in HUB_KINDS):
-                    continue  # a hub is never passed through, so never a meeting point
-                dist[m] = dist[n] + 1
-                if m in other:
-                    h = dist[m] + other[m]
-                    best = h if best is None else min(best, h)
-                nxt.append(m)
-        if best is not None:
-            return best
-        if grow_a:
-            fa, la = nxt, la + 1
-        else:
-            fb, lb = nxt, lb + 1
-    return None
-
-bfs = timed(lambda ab: bibfs(*ab), seeds["pairs200"])
-
-# The same BFS over the adjacency the path search itself reads: the saved
-# hop arrays (graph/hops.py), nodes as ranks, hubs by the saved node kinds.
-hx = store.hop_index()
-hub = hx.kind_mask(HUB_KINDS)
-
-def bibfs_hops(a, b, cap=6):
-    a, b = hx.rank(a), hx.rank(b)
-    if a == b:
-        return 0
-    off, nb = hx.offsets, hx.nbrs
-    def nbrs(n):
-        arr = nb[off[n]:off[n + 1]]
-        m = hub[arr]
-        if m.any():
-            arr = arr[~m | (arr == a) | (arr == b)]
-        return arr.tolist()
     da, db = {a: 0}, {b: 0}
     fa, fb = [a], [b]
     la = lb = 0
@@ -398,6 +352,35 @@ def bibfs_hops(a, b, cap=6):
         else:
             fb, lb = nxt, lb + 1
     return None
+
+def bibfs(a, b, cap=6):
+    # Over the JSON rows (out- and in-edges through the store).
+    def nbrs(n):
+        for _, v, _ in store.out_edges(n):
+            if v in (a, b) or kind(v) not in HUB_KINDS:
+                yield v
+        for u, _, _ in store.in_edges(n):
+            if u in (a, b) or kind(u) not in HUB_KINDS:
+                yield u
+    return bibfs_over(a, b, nbrs, cap)
+
+bfs = timed(lambda ab: bibfs(*ab), seeds["pairs200"])
+
+# The same BFS over the adjacency the path search itself reads: the saved
+# hop arrays (graph/hops.py), nodes as ranks, hubs by the saved node kinds.
+hx = store.hop_index()
+hub = hx.kind_mask(HUB_KINDS)
+
+def bibfs_hops(a, b, cap=6):
+    a, b = hx.rank(a), hx.rank(b)
+    off, nb = hx.offsets, hx.nbrs
+    def nbrs(n):
+        arr = nb[off[n]:off[n + 1]]
+        m = hub[arr]
+        if m.any():
+            arr = arr[~m | (arr == a) | (arr == b)]
+        return arr.tolist()
+    return bibfs_over(a, b, nbrs, cap)
 
 hbfs = timed(lambda ab: bibfs_hops(*ab), seeds["pairs200"])
 assert [h for _, h in hbfs] == [h for _, h in bfs], "the two BFS disagree"
