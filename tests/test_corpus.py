@@ -93,6 +93,13 @@ def test_semicolon_delimiter_is_read_and_reported():
     assert records(ds, "units")["U002"]["parent_id"] == "U001"
 
 
+def test_load_prints_each_note_once(tmp_path):
+    r = CliRunner().invoke(main, ["load", str(DATA / "csv-semicolon"), "-w", str(tmp_path / "ws")])
+    assert r.exit_code == 0, r.output
+    notes = [line for line in r.stderr.splitlines() if line.startswith("note:")]
+    assert len(notes) == 1 and "semicolon" in notes[0]
+
+
 def test_utf16_with_and_without_bom():
     ds = load("utf16-unicode-text")
     assert ds.problems == []

@@ -215,8 +215,6 @@ def _load_sources(sources, ws, lenient: bool, quiet: bool, fmt: str = "table") -
                    f"{n_nodes:,} nodes, {n_edges:,} edges -> {ws}", err=True)
         for note in ds.notes:
             click.echo(f"note: {note}", err=True)
-        for note in ds.notes:
-            click.echo(f"note: {note}", err=True)
         if ds.reinstated:
             click.echo(f"{ds.reinstated} rows refer to records of another dataset (跨台账引用)",
                        err=True)
