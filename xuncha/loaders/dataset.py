@@ -35,7 +35,7 @@ from . import checks
 from ..errors import XunchaError
 from ..graph.schema import LEDGER_ORDER, LEDGERS, NODE_KINDS, NODE_LEDGER, Ledger
 from .readers import SourceError, Table, Uncached, discover, header_key as _header_key
-from .records import model_for
+from .records import fast_validator, model_for
 
 SUGGESTION_WINDOW = 100  # neighbours (in sorted order) compared per "did you mean"
 MAX_SUGGESTIONS = 500  # dangling references that get a suggestion
@@ -383,6 +383,7 @@ class _Loader:
         headers = [(i, columns[name]) for i, name in items]
         clean = parsing.clean
         validate = model.model_validate
+        fast = fast_validator(ledger.name)
         list_fields = [f.name for f in ledger.fields if f.is_list]
         keys = list(keys.items())
         money_approx = _money_approx
@@ -433,11 +434,13 @@ class _Loader:
                 for i, name, v in excel_bad:
                     p = self._excel_problem(t.source, n, ledger, columns[name], name, v)
                     excel_first = excel_first or p
-            try:
-                rec = validate(data)
-                errs = None
-            except ValidationError as exc:
-                errs = exc.errors()
+            d = None if excel_bad else fast(data)
+            errs = None
+            if d is None:
+                try:
+                    rec = validate(data)
+                except ValidationError as exc:
+                    errs = exc.errors()
             if errs is not None or excel_bad:
                 skip = {name for _, name, _ in excel_bad or ()}
                 bad = frozenset(e["loc"][0] for e in errs or () if e["loc"]) | skip
@@ -459,7 +462,8 @@ class _Loader:
                                                  "required column missing (缺少必填列): "
                                                  + ", ".join(sorted(missing_names)))))
                 continue
-            d = {k: v for k, v in rec.__dict__.items() if v is not None}
+            if d is None:
+                d = {k: v for k, v in rec.__dict__.items() if v is not None}
             for lf in list_fields:
                 if d.get(lf) == []:
                     del d[lf]
