@@ -15,9 +15,11 @@ Invariants:
 from __future__ import annotations
 
 import datetime as _dt
+from operator import mul as _mul
 
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 CHECK = "10X98765432"
+_ZERO = 48 * sum(WEIGHTS)  # what the ASCII codes of 17 zeros contribute
 
 
 def check_char(first17: str) -> str:
@@ -26,7 +28,8 @@ def check_char(first17: str) -> str:
     >>> check_char("11010519491231002")
     'X'
     """
-    return CHECK[sum(int(c) * w for c, w in zip(first17, WEIGHTS)) % 11]
+    # Bytes iterate as ints in C: each ASCII digit is its value + 48.
+    return CHECK[(sum(map(_mul, first17.encode("ascii"), WEIGHTS)) - _ZERO) % 11]
 
 
 def normalise(value) -> str | None:
@@ -48,9 +51,18 @@ def is_valid(value) -> bool:
     (True, False)
     """
     s = normalise(value)
-    if s is None or check_char(s[:17]) != s[17]:
+    return s is not None and valid_canonical(s)
+
+
+def valid_canonical(s: str) -> bool:
+    """:func:`is_valid` for a string :func:`normalise` has already returned."""
+    if check_char(s[:17]) != s[17]:
         return False
-    return birth_date(s) is not None
+    try:
+        _dt.date(int(s[6:10]), int(s[10:12]), int(s[12:14]))
+    except ValueError:
+        return False
+    return True
 
 
 def birth_date(value) -> str | None:

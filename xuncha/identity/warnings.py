@@ -38,8 +38,10 @@ def identity_warnings(cadres: list[dict], origin: dict, multi: bool, judgements=
     by_name: dict[tuple[str, str], list[dict]] = {}
     for d in cadres:
         idn = d.get("id_number")
-        if idn and idnumber.is_valid(idn):
-            by_idn.setdefault(idnumber.normalise(idn), []).append(d)
+        if idn:
+            s = idnumber.normalise(idn)
+            if s is not None and idnumber.valid_canonical(s):
+                by_idn.setdefault(s, []).append(d)
         bd = d.get("birth_date")
         if bd and d.get("name"):
             by_name.setdefault((simplify(d["name"]), bd), []).append(d)

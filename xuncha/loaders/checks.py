@@ -31,6 +31,7 @@ import operator
 from typing import Iterator, NamedTuple
 
 from ..graph.schema import LEDGERS
+from ..identity.idnumber import check_char as id_check_char  # GB 11643 MOD 11-2
 
 # (file-level) lower bound for events: the founding of the PRC.
 EVENT_MIN = "1949-10-01"
@@ -241,21 +242,6 @@ def _date_rows(name, rows, f, now, adult, ahead) -> Iterator[Finding]:
 
 
 # -- 身份证号 -------------------------------------------------------------------
-
-_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-_CHECK = "10X98765432"
-_ZERO = 48 * sum(_WEIGHTS)
-
-
-def id_check_char(first17: str) -> str:
-    """The GB 11643 check character (ISO 7064 MOD 11-2) of 17 digits.
-
-    >>> id_check_char("11010519491231002")
-    'X'
-    """
-    # Bytes iterate as ints in C: each ASCII digit is its value + 48.
-    return _CHECK[(sum(map(operator.mul, first17.encode("ascii"), _WEIGHTS)) - _ZERO) % 11]
-
 
 def id_number_findings(rows: list) -> Iterator[Finding]:
     for r in rows:

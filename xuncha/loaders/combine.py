@@ -217,9 +217,10 @@ def _combine(out: Combined, multi: bool) -> None:
             probs = [q for q in by_row.get((di, row.source, row.row), []) if q.severity == "error"]
             if probs and all(_problem_field(ledger, row, q) is not None and q.value for q in probs):
                 candidates.append((di, ledger_name, row, probs))
-    # Index every node record (accepted, or a candidate for reinstatement).
+    # Index every node record (accepted, or a candidate for reinstatement);
+    # only a candidate needs it (a clean load has none).
     regions: dict[str, dict] = {}
-    for di, ds in enumerate(out.datasets):
+    for di, ds in enumerate(out.datasets if candidates else ()):
         name = out.sources[di].name
         for kind, ledger in NODE_LEDGER.items():
             for r in ds.rows.get(ledger.name, []):
@@ -268,8 +269,10 @@ def _combine(out: Combined, multi: bool) -> None:
         prefix = getattr(ds, "prov_prefix", None) or {}
 
         def prov_of(r, prefix=prefix):
-            rows = (r, *(getattr(r, "also", None) or ()))
-            return [f"{prefix.get(x.source, x.source)}#{x.row}" for x in rows]
+            also = getattr(r, "also", None)
+            if not also:  # the common case: one row
+                return [f"{prefix.get(r.source, r.source)}#{r.row}"]
+            return [f"{prefix.get(x.source, x.source)}#{x.row}" for x in (r, *also)]
 
         for ledger_name in LEDGER_ORDER:
             ledger = LEDGERS[ledger_name]
