@@ -28,7 +28,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from pydantic import ValidationError
 
 from .. import parsing, taxonomy
 from . import checks
@@ -102,6 +101,16 @@ class Row:
         if isinstance(cells, dict):
             return cells
         return {h: (cells[i] if i < len(cells) else None) for i, h in self.headers or ()}
+
+
+def _model_validate(ledger_name: str, data: dict):
+    """``(record, None)`` or ``(None, errors)`` from the ledger's pydantic model."""
+    from pydantic import ValidationError
+
+    try:
+        return model_for(ledger_name).model_validate(data), None
+    except ValidationError as exc:
+        return None, exc.errors()
 
 
 @dataclass
@@ -339,7 +348,6 @@ class _Loader:
         if missing and not self.lenient:
             # Still read the rows so the report covers them; rows can't be kept.
             pass
-        model = model_for(ledger.name)
         normalise = NORMALISERS.get(ledger.name)
         money = [f.name for f in ledger.fields if f.base == "money"]
         keys = {f.name: f.key for f in ledger.fields if f.prop}
@@ -350,7 +358,7 @@ class _Loader:
         unheaded_seen: set[int] = set()
         before = len(out)
         try:
-            self._read_rows(t, ledger, model, normalise, money, keys, out, colmap, columns,
+            self._read_rows(t, ledger, normalise, money, keys, out, colmap, columns,
                             missing_names, width, unheaded, unheaded_seen)
         except SourceError as exc:  # the rest of the file could not be parsed
             p = self.problem("error", t.source, None, None, None, exc.message, ledger=ledger.name)
@@ -375,14 +383,13 @@ class _Loader:
                                "required column id missing (缺少编号列)" if "id" in missing_names
                                else "header only, no data rows (只有表头，没有数据)")
 
-    def _read_rows(self, t, ledger, model, normalise, money, keys, out, colmap, columns,
+    def _read_rows(self, t, ledger, normalise, money, keys, out, colmap, columns,
                    missing_names, width, unheaded, unheaded_seen) -> None:
         # The hot loop of every load: one pass per row, no per-cell function
         # calls for the common case of a clean text cell.
         items = [(i, name) for i, name in colmap.items()]
         headers = [(i, columns[name]) for i, name in items]
         clean = parsing.clean
-        validate = model.model_validate
         fast = fast_validator(ledger.name)
         list_fields = [f.name for f in ledger.fields if f.is_list]
         keys = list(keys.items())
@@ -436,11 +443,8 @@ class _Loader:
                     excel_first = excel_first or p
             d = None if excel_bad else fast(data)
             errs = None
-            if d is None:
-                try:
-                    rec = validate(data)
-                except ValidationError as exc:
-                    errs = exc.errors()
+            if d is None:  # the pydantic model: its record, or its errors
+                rec, errs = _model_validate(ledger.name, data)
             if errs is not None or excel_bad:
                 skip = {name for _, name, _ in excel_bad or ()}
                 bad = frozenset(e["loc"][0] for e in errs or () if e["loc"]) | skip

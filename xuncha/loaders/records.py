@@ -11,8 +11,6 @@ from __future__ import annotations
 from functools import lru_cache, partial
 from typing import Annotated, Optional
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, create_model
-
 from .. import parsing, taxonomy
 from ..graph.schema import LEDGERS, Field
 
@@ -104,13 +102,23 @@ def converter(f: Field):
     raise ValueError(f"unknown field type {f.type!r}")
 
 
-class Record(BaseModel):
-    model_config = ConfigDict(extra="ignore", frozen=False)
+@lru_cache(maxsize=None)
+def _record_base():
+    from pydantic import BaseModel, ConfigDict
+
+    class Record(BaseModel):
+        model_config = ConfigDict(extra="ignore", frozen=False)
+
+    return Record
 
 
 @lru_cache(maxsize=None)
-def model_for(ledger_name: str) -> type[Record]:
-    """The pydantic model validating one row of a ledger."""
+def model_for(ledger_name: str):
+    """The pydantic model validating one row of a ledger (pydantic is imported
+    here, on first use: a load whose rows all take :func:`fast_validator`
+    never needs it)."""
+    from pydantic import BeforeValidator, create_model
+
     ledger = LEDGERS[ledger_name]
     fields = {}
     for f in ledger.fields:
@@ -121,7 +129,7 @@ def model_for(ledger_name: str) -> type[Record]:
         else:
             fields[f.name] = (Optional[ann], None)
     name = "".join(p.capitalize() for p in ledger_name.split("_")) + "Record"
-    return create_model(name, __base__=Record, **fields)
+    return create_model(name, __base__=_record_base(), **fields)
 
 
 # Fast path ---------------------------------------------------------------------------
