@@ -181,19 +181,42 @@ NAME_CLASSES = ("name", "names")
 
 
 def _name_keys(kind: str, attrs: dict) -> list[str]:
-    declared = {f.key for f in node_fields(kind)} if kind in NODE_KINDS else set()
-    keys = ([f.key for f in node_fields(kind) if f.sensitive in NAME_CLASSES]
-            if kind in NODE_KINDS else [])
-    keys += [k for k in attrs if k not in declared and k != "kind" and _NAME_KEY.search(k)
-             and not _NOT_PERSON.match(k)]
-    return keys
+    return list(_NameKeys(kind)(attrs))
 
 
-def names_of(kind: str, attrs: dict) -> list[str]:
-    """Every name a person node carries: its name fields and alias lists, in order."""
+class _NameKeys:
+    """``attrs -> the keys of attrs that hold a person's names`` for one kind:
+    the declared name fields, then undeclared name-list attributes
+    (:data:`_NAME_KEY`), in the order of the attributes.  Nodes of a kind
+    share a few key layouts, so each layout is examined once."""
+
+    def __init__(self, kind: str):
+        fields = node_fields(kind) if kind in NODE_KINDS else ()
+        self.declared = frozenset(f.key for f in fields) | {"kind"}
+        self.named = tuple(f.key for f in fields if f.sensitive in NAME_CLASSES)
+        self.layouts: dict[tuple, tuple[str, ...]] = {}
+
+    def __call__(self, attrs: dict) -> tuple[str, ...]:
+        layout = tuple(attrs)
+        got = self.layouts.get(layout)
+        if got is None:
+            got = self.layouts[layout] = self.named + tuple(
+                k for k in layout if k not in self.declared and _NAME_KEY.search(k)
+                and not _NOT_PERSON.match(k))
+        return got
+
+
+def names_of(kind: str, attrs: dict, keys: "_NameKeys | None" = None) -> list[str]:
+    """Every name a person node carries: its name fields and alias lists, in
+    order (``keys``: a :class:`_NameKeys` of ``kind`` to reuse)."""
     out: list[str] = []
-    for k in _name_keys(kind, attrs):
+    for k in (keys or _NameKeys(kind))(attrs):
         v = attrs.get(k)
+        if v.__class__ is str:
+            v = v.strip()
+            if v and v not in out:
+                out.append(v)
+            continue
         for x in (v if isinstance(v, (list, tuple)) else [v]):
             if isinstance(x, str) and x.strip() and x.strip() not in out:
                 out.append(x.strip())
@@ -205,8 +228,9 @@ def person_names(store) -> dict[str, list[str]]:
     """Derived mapping: person node id -> every name and alias it carries (whole dataset)."""
     out: dict[str, list[str]] = {}
     for kind in person_kinds():
+        keys = _NameKeys(kind)
         for nid, attrs in store.nodes(kind):
-            names = names_of(kind, attrs)
+            names = names_of(kind, attrs, keys)
             if names:
                 out[nid] = names
     return out
@@ -327,12 +351,12 @@ class _Redacting(Redactor):
         """
         exported: list[tuple[str, str]] = []
         everyone: dict[str, list[str]] = {k: list(v) for k, v in (people or {}).items()}
-        pk = set(person_kinds())
+        keys_of = {k: _NameKeys(k) for k in person_kinds()}
         for nid, d in nodes:
             kind = d.get("kind")
-            if kind not in pk:
+            if kind not in keys_of:
                 continue
-            names = names_of(kind, d)
+            names = names_of(kind, d, keys_of[kind])
             if names:
                 exported.append((nid, names[0]))
                 have = everyone.setdefault(nid, [])

@@ -15,7 +15,7 @@ from typing import Iterator
 import networkx as nx
 
 from ..errors import XunchaError
-from .schema import NODE_KINDS
+from .schema import EDGE_KINDS, NODE_KINDS
 
 
 class NotFound(XunchaError, LookupError):
@@ -63,8 +63,13 @@ class GraphStore:
     @cached_property
     def by_kind(self) -> dict[str, list[str]]:
         out: dict[str, list[str]] = {k: [] for k in NODE_KINDS}
-        for nid, kind in self.graph.nodes(data="kind"):
-            out.setdefault(kind, []).append(nid)
+        get = out.get
+        for nid, attrs in self.graph._node.items():
+            kind = attrs.get("kind")
+            lst = get(kind)
+            if lst is None:
+                lst = out[kind] = []
+            lst.append(nid)
         return out
 
     def nodes(self, kind: str, fields: tuple[str, ...] | None = None) -> Iterator[tuple[str, dict]]:
@@ -74,9 +79,8 @@ class GraphStore:
         then returns dicts of just those, leaving out absent and None ones;
         an in-memory store returns the full dicts).  Treat them as read-only.
         """
-        nodes = self.graph.nodes
-        for nid in self.by_kind.get(kind, ()):
-            yield nid, nodes[nid]
+        ids = self.by_kind.get(kind, ())
+        yield from zip(ids, map(self.graph._node.__getitem__, ids))
 
     def node(self, nid: str) -> dict:
         return self.graph.nodes[nid]
@@ -225,7 +229,20 @@ class GraphStore:
         leave from)."""
         want = set(kinds)
         found: dict[str, list] = {k: [] for k in want}
-        for u, nbrs in self.graph._succ.items():
+        succ = self.graph._succ
+        sources = {s for k in want for s in (EDGE_KINDS[k].sources if k in EDGE_KINDS else (None,))}
+        if len(sources) == 1 and None not in sources:
+            # Edges of kinds that leave one node kind only (the registry's
+            # sources): walk that kind's nodes, in load order, which is the
+            # order of a full pass.
+            for u in self.by_kind.get(next(iter(sources)), ()):
+                for v, keyed in succ[u].items():
+                    for d in keyed.values():
+                        k = d["kind"]
+                        if k in want:
+                            found[k].append((u, v, d))
+            return found
+        for u, nbrs in succ.items():
             for v, keyed in nbrs.items():
                 for d in keyed.values():
                     k = d["kind"]

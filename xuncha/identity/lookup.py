@@ -16,14 +16,23 @@ from ..graph.derived import register
 def build(store) -> dict:
     from .names import pinyin, simplify
 
-    out: dict[str, list[str]] = {}
+    # Every name and source name, each once, in order of first appearance:
+    # a name's pinyin is computed once however many people share it.
+    names: list = []
     for kind in ("cadre", "unit"):
         for _, attrs in store.nodes(kind, ("name", "source_names")):
-            for name in [attrs.get("name"), *(attrs.get("source_names") or ())]:
-                if not name or name.__class__ is not str or name.isascii():
-                    continue
-                key = " ".join(pinyin(simplify(name)))
-                lst = out.setdefault(key, [])
-                if name not in lst:
-                    lst.append(name)
+            names.append(attrs.get("name"))
+            more = attrs.get("source_names")
+            if more:
+                names += more
+    out: dict[str, list[str]] = {}
+    for name in dict.fromkeys(n for n in names if n.__class__ is str):
+        if not name or name.isascii():
+            continue
+        key = " ".join(pinyin(simplify(name)))
+        lst = out.get(key)
+        if lst is None:
+            out[key] = [name]
+        else:
+            lst.append(name)
     return out

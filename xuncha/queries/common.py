@@ -89,6 +89,11 @@ def day(date: str | None) -> int | None:
     return _dt.date.fromisoformat(date[:10]).toordinal()
 
 
+def category_key(category: str | None, subcategory: str | None) -> str | None:
+    """An item's category key: its subcategory if it has one, else its category."""
+    return subcategory or category
+
+
 def raw(nid: str) -> str:
     """``unit:U001`` -> ``U001``."""
     return nid.partition(":")[2]
@@ -118,7 +123,7 @@ class Item:
 
     @property
     def category_key(self) -> str | None:
-        return self.subcategory or self.category
+        return category_key(self.category, self.subcategory)
 
     def __repr__(self) -> str:  # pragma: no cover - debugging aid
         return f"Item({self.id}, {self.unit}, {self.date})"
@@ -201,6 +206,44 @@ def derive_colleagues(cadre: str, posts, posts_of_unit) -> list[Tie]:
     return sorted(best.values(), key=lambda t: t.other)
 
 
+def assignment_starts(inspected) -> dict[tuple[str, str], str]:
+    """``(round node, unit node) -> start`` of the earliest recorded
+    assignment 巡察安排 (INSPECTED edges ``(team, unit, attrs)``) with a start."""
+    out: dict[tuple[str, str], str] = {}
+    for _, v, d in inspected:
+        start, r = d.get("start"), d.get("round_id")
+        if start and r:
+            key = (node_id("round", r), v)
+            got = out.get(key)
+            if got is None or start < got:
+                out[key] = start
+    return out
+
+
+def issue_place(d: dict, assign_start: dict, round_start: dict) -> tuple:
+    """An issue's ``(unit, round, date)`` (node ids, ISO date) from its
+    attributes ``d``: the module docstring's rules (the date falls back to
+    the start of the round's assignment to the unit, then the round's start)."""
+    unit = node_id("unit", d["unit_id"]) if d.get("unit_id") else None
+    rnd = node_id("round", d["round_id"]) if d.get("round_id") else None
+    date = d.get("found_date") or assign_start.get((rnd, unit)) or round_start.get(rnd)
+    return unit, rnd, date
+
+
+def lead_place(d: dict, linked: list, round_start: dict) -> tuple:
+    """A lead's ``(unit, round, date)`` from its attributes ``d`` and the
+    ``(unit, round, date)`` of its linked issues (RAISED_FROM, in order):
+    its own, else the first linked issue's unit and round; its transfer
+    date, else the earliest linked issue's date, else its round's start."""
+    unit = node_id("unit", d["unit_id"]) if d.get("unit_id") else (linked[0][0] if linked else None)
+    rnd = node_id("round", d["round_id"]) if d.get("round_id") else (linked[0][1] if linked else None)
+    date = d.get("transfer_date")
+    if not date:
+        dates = [x[2] for x in linked if x[2]]
+        date = (min(dates) if dates else None) or round_start.get(rnd)
+    return unit, rnd, date
+
+
 def relation_name(code: str) -> str:
     """``spouse`` -> ``夫妻`` (zh) or ``spouse`` (en): :func:`xuncha.i18n.term`."""
     from ..i18n import term
@@ -237,20 +280,13 @@ class QueryIndex:
         for rid, d in store.nodes("round", fields=("start", "end")):
             self.round_start[rid] = d.get("start")
             self.round_end[rid] = d.get("end")
-        assign_start: dict[tuple[str, str], str] = {}
-        for _, v, d in found["INSPECTED"]:
-            if d.get("start") and d.get("round_id"):
-                key = (node_id("round", d["round_id"]), v)
-                if key not in assign_start or d["start"] < assign_start[key]:
-                    assign_start[key] = d["start"]
+        assign_start = assignment_starts(found["INSPECTED"])
 
         self.items: dict[str, Item] = {}
         for iid, d in store.nodes("issue", fields=(
                 "unit_id", "round_id", "found_date", "category", "subcategory", "description",
                 "amount", "conduct_start", "conduct_end")):
-            unit = node_id("unit", d["unit_id"]) if d.get("unit_id") else None
-            rnd = node_id("round", d["round_id"]) if d.get("round_id") else None
-            date = d.get("found_date") or assign_start.get((rnd, unit)) or self.round_start.get(rnd)
+            unit, rnd, date = issue_place(d, assign_start, self.round_start)
             cadres = tuple(sorted(set(targets.get(("IMPLICATES", iid), ()))))
             self.items[iid] = Item(iid, "issue", unit, date, rnd, d.get("category"),
                                    d.get("subcategory"), cadres, (), d.get("description") or "",
@@ -261,12 +297,8 @@ class QueryIndex:
                 "unit_id", "round_id", "transfer_date", "summary", "recovered_amount")):
             issues = tuple(dict.fromkeys(targets.get(("RAISED_FROM", lid), ())))
             linked = [self.items[i] for i in issues if i in self.items]
-            unit = node_id("unit", d["unit_id"]) if d.get("unit_id") else (
-                linked[0].unit if linked else None)
-            rnd = node_id("round", d["round_id"]) if d.get("round_id") else (
-                linked[0].round if linked else None)
-            dates = sorted(i.date for i in linked if i.date)
-            date = d.get("transfer_date") or (dates[0] if dates else None) or self.round_start.get(rnd)
+            unit, rnd, date = lead_place(d, [(i.unit, i.round, i.date) for i in linked],
+                                         self.round_start)
             cadres = tuple(sorted(set(targets.get(("CONCERNS", lid), ()))))
             first = linked[0] if linked else None
             self.items[lid] = Item(lid, "lead", unit, date, rnd,

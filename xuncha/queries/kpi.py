@@ -71,10 +71,14 @@ def _kpi_facts(store: GraphStore) -> dict:
     Saved at load time, so ``kpi`` from a cold process parses a few compact
     rows instead of projecting every issue, action and lead node (and it
     still answers for any ``as_of``: nothing here depends on the date)."""
+    from itertools import repeat
+
     out: dict[str, dict[str, list]] = {}
     for kind, fields in FACTS.items():
         recs = [d for _, d in store.nodes(kind, fields)]
-        out[kind] = {f: [d.get(f) for d in recs] for f in fields}
+        # dict.get over the records in C when they are plain dicts.
+        get = dict.get if set(map(type, recs)) <= {dict} else (lambda d, f: d.get(f))
+        out[kind] = {f: list(map(get, recs, repeat(f))) for f in fields}
     cols = {f: [] for f in INSPECTED}
     # The out-edges of the kinds INSPECTED leaves from (teams), in load
     # order: what store.edges("INSPECTED") gives, without a pass over every edge.

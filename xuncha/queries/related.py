@@ -575,26 +575,60 @@ def _text_stats(store) -> dict:
 
     idx = TextIndex()
     for kind, prop in (("issue", "description"), ("lead", "summary")):
-        for nid, d in store.nodes(kind):
-            if d.get(prop):
-                idx.add(nid, d[prop])
+        idx.add_many((nid, d.get(prop)) for nid, d in store.nodes(kind, (prop,)))
     return idx.stats()
 
 
 @derived.register("category_sector")
 def _category_sector(store) -> dict:
-    """``"category key\\tsector"`` -> ([day, …], [item id, …]) of the dated
-    items of that category key in units of that sector, by day then id."""
-    from .common import index
+    """``"category key\tsector"`` -> ([day, …], [item id, …]) of the dated
+    items of that category key in units of that sector, by day then id.
 
-    idx = index(store)
+    Items, their units, dates and category keys follow the rules of
+    :mod:`xuncha.queries.common` (:func:`~xuncha.queries.common.issue_place`,
+    :func:`~xuncha.queries.common.lead_place`), read without building the
+    whole query index (posts, ties, people are not needed here)."""
+    from .common import assignment_starts, category_key, day, issue_place, lead_place
+
+    round_start = {rid: d.get("start") for rid, d in store.nodes("round", ("start",))}
+    assign_start = assignment_starts(store.edges_of(("INSPECTED",))["INSPECTED"])
+    unit_sector = {uid: d.get("sector") or None for uid, d in store.nodes("unit", ("sector",))}
+    days: dict[str, int | None] = {}
     blocks: dict[str, list] = {}
-    for it in idx.items.values():
-        if it.day is None or not it.unit or not it.category_key:
-            continue
-        sector = idx.unit_sector.get(it.unit)
-        if sector:
-            blocks.setdefault(f"{it.category_key}\t{sector}", []).append((it.day, it.id))
+
+    def put(nid: str, unit, date, key) -> None:
+        if not date or not unit or not key:
+            return
+        sector = unit_sector.get(unit)
+        if not sector:
+            return
+        d = days.get(date)
+        if d is None:
+            d = days[date] = day(date)
+        got = blocks.get(f"{key}\t{sector}")
+        if got is None:
+            blocks[f"{key}\t{sector}"] = [(d, nid)]
+        else:
+            got.append((d, nid))
+
+    issues: dict[str, tuple] = {}  # issue -> (unit, round, date, category key)
+    for iid, d in store.nodes("issue", ("unit_id", "round_id", "found_date", "category",
+                                        "subcategory")):
+        unit, rnd, date = issue_place(d, assign_start, round_start)
+        key = category_key(d.get("category"), d.get("subcategory"))
+        issues[iid] = (unit, rnd, date, key)
+        put(iid, unit, date, key)
+    raised: dict[str, list[str]] = {}
+    for u, v, _ in store.edges_of(("RAISED_FROM",))["RAISED_FROM"]:
+        got = raised.get(u)
+        if got is None:
+            raised[u] = [v]
+        else:
+            got.append(v)
+    for lid, d in store.nodes("lead", ("unit_id", "round_id", "transfer_date")):
+        linked = [issues[i] for i in dict.fromkeys(raised.get(lid, ())) if i in issues]
+        unit, _, date = lead_place(d, linked, round_start)
+        put(lid, unit, date, linked[0][3] if linked else None)
     out = {}
     for k, lst in blocks.items():
         lst.sort()

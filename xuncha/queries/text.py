@@ -44,6 +44,7 @@ from __future__ import annotations
 
 import math
 import re
+from itertools import chain
 
 _SPLIT = re.compile(r"[^0-9a-z\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 #: A masked name: a surname character followed by 某 (王某, 王某某).
@@ -77,11 +78,18 @@ def ngrams(text: str | None, sizes: tuple[int, ...] = (2, 3)) -> list[str]:
     """Character n-grams of every run (a 1-character run yields itself)."""
     out: list[str] = []
     for run in normalise(text):
-        if len(run) < min(sizes):
-            out.append(run)
-            continue
-        for n in sizes:
-            out += [run[i:i + n] for i in range(len(run) - n + 1)]
+        out += run_ngrams(run, sizes)
+    return out
+
+
+def run_ngrams(run: str, sizes: tuple[int, ...] = (2, 3)) -> list[str]:
+    """The n-grams of one run of :func:`normalise` (a run shorter than every
+    size yields itself)."""
+    if len(run) < min(sizes):
+        return [run]
+    out: list[str] = []
+    for n in sizes:
+        out += [run[i:i + n] for i in range(len(run) - n + 1)]
     return out
 
 
@@ -106,66 +114,108 @@ class TextIndex:
     the first query (adding afterwards recomputes them).  :meth:`stats` is
     the JSON-able mapping :func:`similar_in` reads (what a saved workspace or
     a graph server holds as ``derived("text_stats")``).
+
+    Texts are formulaic (templates repeat whole, and their phrases repeat
+    across templates), so the work is done once per distinct text and once
+    per distinct run: a document is its text; a text is its runs; a term's
+    documents are those of the texts that hold a run with that term.
     """
 
     def __init__(self):
-        self._terms: dict[str, frozenset[str]] = {}
+        self._terms: dict[str, frozenset[str]] = {}  # doc -> its terms
+        self._text: dict[str, str] = {}  # doc -> its text (as a string)
+        self._seen: dict[str, tuple[frozenset[str], tuple[str, ...]]] = {}  # text -> (terms, runs)
+        self._grams: dict[str, tuple[str, ...]] = {}  # run -> its distinct n-grams
         self._stats: dict | None = None
-        self._seen: dict[str, frozenset[str]] = {}  # text -> terms (templates repeat)
 
     def __len__(self) -> int:
         return len(self._terms)
 
     def add(self, doc: str, text: str | None) -> None:
-        ts = self._seen.get(text) if text.__class__ is str else None
-        if ts is None:
-            ts = terms(text)
-            if text.__class__ is str:
-                self._seen[text] = ts
-        if ts:
-            self._terms[doc] = ts
-            self._stats = None
+        self.add_many(((doc, text),))
+
+    def add_many(self, docs) -> None:
+        """:meth:`add` for each ``(doc, text)`` pair."""
+        seen, analyse = self._seen, self._analyse
+        terms_of, text_of = self._terms, self._text
+        for doc, text in docs:
+            if not text:
+                continue
+            if text.__class__ is not str:
+                text = str(text)
+            got = seen.get(text)
+            if got is None:
+                got = seen[text] = analyse(text)
+            if got[0]:
+                terms_of[doc] = got[0]
+                text_of[doc] = text
+                self._stats = None
+
+    def _analyse(self, text: str) -> tuple[frozenset[str], tuple[str, ...]]:
+        """A text's terms (the set :func:`terms` gives, built from the same
+        n-grams in the same order) and its distinct runs."""
+        runs = tuple(dict.fromkeys(normalise(text)))
+        grams = self._grams
+        for run in runs:
+            if run not in grams:
+                grams[run] = tuple(dict.fromkeys(run_ngrams(run)))
+        if len(runs) == 1:
+            return frozenset(grams[runs[0]]), runs
+        return frozenset(chain.from_iterable(map(grams.__getitem__, runs))), runs
 
     def stats(self) -> dict:
         """``{"n", "df": {term: df}, "postings": {term: [doc, …]} (non-boilerplate
-        terms, docs sorted), "norm": {doc: norm}}``."""
+        terms, docs sorted), "norm": {doc: norm}}``; terms in sorted order,
+        documents in the order added."""
         if self._stats is None:
-            from collections import Counter
-            from itertools import chain
-
             n = len(self._terms)
-            # Counted in C; the same first-seen order as a loop would give.
-            df: dict[str, int] = dict(Counter(chain.from_iterable(self._terms.values())))
-            c = cap(n)
-            boiler = {t for t, k in df.items() if k > c}
-            # Documents of one text share one term set (add() reuses it):
-            # walk each set once, in the order of its first document.
-            docs_of: dict[int, list[str]] = {}
-            sets: list[frozenset[str]] = []
-            for d, ts in self._terms.items():
-                got = docs_of.get(id(ts))
+            # The documents of each distinct text, texts in the order first added.
+            docs_of: dict[str, list[str]] = {}
+            for d, x in self._text.items():
+                got = docs_of.get(x)
                 if got is None:
-                    docs_of[id(ts)] = [d]
-                    sets.append(ts)
+                    docs_of[x] = [d]
                 else:
                     got.append(d)
+            texts = list(docs_of)
+            doc_lists = list(docs_of.values())
+            mult = list(map(len, doc_lists))
+            # run -> the texts holding it (each text once: its runs are distinct)
+            seen = self._seen
+            run_texts: dict[str, list[int]] = {}
+            for i, x in enumerate(texts):
+                for r in seen[x][1]:
+                    got = run_texts.get(r)
+                    if got is None:
+                        run_texts[r] = [i]
+                    else:
+                        got.append(i)
+            # term -> the runs holding it
+            grams = self._grams
+            term_runs: dict[str, list[str]] = {}
+            for r in run_texts:
+                for t in grams[r]:
+                    got = term_runs.get(t)
+                    if got is None:
+                        term_runs[t] = [r]
+                    else:
+                        got.append(r)
+            c = cap(n)
+            df: dict[str, int] = {}
             postings: dict[str, list[str]] = {}
-            get = postings.get
-            for ts in sets:
-                docs = docs_of[id(ts)]
-                for t in ts:
-                    lst = get(t)
-                    if lst is None:
-                        if t in boiler:
-                            continue
-                        lst = postings[t] = []
-                    lst += docs
-            for lst in postings.values():
-                lst.sort()
+            mget = mult.__getitem__
+            for t in sorted(term_runs):
+                rs = term_runs[t]
+                xs = run_texts[rs[0]] if len(rs) == 1 else set().union(*map(run_texts.__getitem__, rs))
+                k = df[t] = sum(map(mget, xs))
+                if k <= c:
+                    lst = list(chain.from_iterable(map(doc_lists.__getitem__, xs)))
+                    lst.sort()
+                    postings[t] = lst
             w = {t: idf2(n, k) for t, k in df.items()}
             wget = w.__getitem__
-            norm_of = {id(ts): math.sqrt(sum(map(wget, ts))) for ts in sets}
-            norm = {d: norm_of[id(ts)] for d, ts in self._terms.items()}
+            norm_of = {x: math.sqrt(sum(map(wget, seen[x][0]))) for x in texts}
+            norm = {d: norm_of[x] for d, x in self._text.items()}
             self._stats = {"n": n, "df": df, "postings": postings, "norm": norm}
         return self._stats
 
