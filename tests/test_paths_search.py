@@ -112,6 +112,24 @@ def test_unconnected_pair_is_empty(generated):
         g.remove_node("cadre:LONER")
 
 
+@pytest.fixture(params=["ellipse", "region", "narrow region"])
+def strategy(request, monkeypatch):
+    """Force one search: only the ellipse; only the region (the first
+    breadth-first search never hands over); the region with no room for a
+    detour at first, so that it must widen or hand over to the ellipse
+    whenever fewer than ``limit`` paths are that light."""
+    import xuncha.queries.paths as P
+
+    if request.param == "ellipse":
+        monkeypatch.setattr(P, "NEAR_HOPS", -1)
+    else:
+        monkeypatch.setattr(P, "NEAR_HOPS", 99)
+        monkeypatch.setattr(P, "NEAR_BUDGET", 10 ** 9)
+    if request.param == "narrow region":
+        monkeypatch.setattr(P, "DETOUR_HOPS", (0, 1))
+    return request.param
+
+
 # -- brute force on small graphs ---------------------------------------------------------------
 
 KINDS = sorted(EDGE_WEIGHTS)
@@ -154,7 +172,7 @@ def _brute(store, a, b, max_hops, through_hubs):
 
 
 @pytest.mark.parametrize("seed", range(40))
-def test_k_lightest_as_brute_force(seed):
+def test_k_lightest_as_brute_force(seed, strategy):
     store = _small_graph(seed)
     nodes = list(store.graph)
     r = random.Random(seed)
@@ -234,3 +252,100 @@ def test_a_damaged_path_index_gives_a_clean_error(generated, tmp_path, change):
     a, b = list(generated.by_kind["cadre"])[:2]
     r = CliRunner().invoke(main, ["path", a, b, "-w", str(ws)])
     assert r.exit_code == 1 and "Traceback" not in r.output and "damaged" in r.output, r.output
+
+
+# -- the two searches: the region (near ends) and the ellipse give the same answers ----------
+
+def test_each_search_same_answers_as_the_full_ball_search(generated, saved, strategy):
+    connected = 0
+    for i, (a, b) in enumerate(_pairs(generated, 60, seed=41)):
+        kw = [{}, {"shortest": True}, {"max_hops": 4, "limit": 7}, {"through_hubs": True, "max_hops": 4}][i % 4]
+        want = oracle_paths(generated, a, b, **kw)
+        assert _answers(generated, a, b, **kw) == want, (a, b, kw, strategy)
+        assert _answers(saved, a, b, **kw) == want, (a, b, kw, strategy)
+        connected += bool(want)
+    assert connected >= 20
+
+
+def _graph(edges, extra_nodes=()) -> GraphStore:
+    """A MultiDiGraph from ``(u, v, kind)`` triples (node kinds from the ids)."""
+    g = nx.MultiDiGraph()
+    for u, v, kind in edges:
+        for n in (u, v):
+            g.add_node(n, kind=n.partition(":")[0], id=n.partition(":")[2])
+        g.add_edge(u, v, key=f"{kind}{g.number_of_edges()}", kind=kind)
+    for n in extra_nodes:
+        g.add_node(n, kind=n.partition(":")[0], id=n.partition(":")[2])
+    return GraphStore(g)
+
+
+def _chain(names, kind):
+    return [(x, y, kind) for x, y in zip(names, names[1:])]
+
+
+# A cadre and a unit one heavy hop apart (FOUND_BY would be 5; here
+# HELD_POSITION 2 and INSPECTED 4), with light detours of 3 to 8 hops
+# through people and issues (IMPLICATES, RELATED_TO: 1 each), so the
+# lightest paths are long and the hop cap decides which of them count.
+DETOURS = (
+    [("cadre:A", "unit:B", "INSPECTED")]
+    + _chain(["cadre:A", "issue:d1", "cadre:d2", "unit:B"], "RELATED_TO")
+    + _chain(["cadre:A", "cadre:e1", "cadre:e2", "cadre:e3", "cadre:e4", "unit:B"], "IMPLICATES")
+    + _chain(["cadre:A", "cadre:f1", "cadre:f2", "cadre:f3", "cadre:f4", "cadre:f5", "cadre:f6",
+              "cadre:f7", "unit:B"], "IMPLICATES")
+    # a tie: two detours of the same weight and hops, told apart by node ids
+    + _chain(["cadre:A", "cadre:g1", "issue:g2", "unit:B"], "RELATED_TO")
+    + _chain(["cadre:A", "cadre:h1", "issue:h2", "unit:B"], "RELATED_TO")
+    # a lighter way through a hub (a region), not passed through unless asked
+    + [("cadre:A", "region:R", "NATIVE_OF"), ("unit:B", "region:R", "LOCATED_IN")]
+    + _chain(["cadre:A", "cadre:k1", "region:R2", "cadre:k2", "unit:B"], "RELATED_TO")
+    # a dead end hanging off A (a spur search there finds nothing)
+    + [("cadre:A", "cadre:leaf", "RELATED_TO")]
+)
+
+
+@pytest.mark.parametrize("max_hops", [1, 2, 3, 4, 5, 6, 8])
+@pytest.mark.parametrize("through_hubs", [False, True])
+def test_near_pair_with_long_light_detours(strategy, max_hops, through_hubs, tmp_path):
+    from xuncha.graph.workspace import open_workspace, save
+
+    store = _graph(DETOURS)
+    want = _brute(store, "cadre:A", "unit:B", max_hops, through_hubs)
+    got = _answers(store, "cadre:A", "unit:B", max_hops=max_hops, through_hubs=through_hubs, limit=5)
+    # the k lightest of every path within the cap (no hop-cap subtlety in this
+    # graph); ties may come in another order than the enumeration's
+    assert [w for w, _ in got] == [w for w, _ in want[:5]]
+    assert all((w, p) in want for w, p in got) and len({tuple(p) for _, p in got}) == len(got)
+    assert got == oracle_paths(store, "cadre:A", "unit:B", max_hops=max_hops, through_hubs=through_hubs)
+    save(store, tmp_path / "ws")
+    ws = open_workspace(tmp_path / "ws")
+    try:
+        assert _answers(ws, "cadre:A", "unit:B", max_hops=max_hops, through_hubs=through_hubs) == got
+    finally:
+        ws.close()
+    if max_hops >= 3:  # the three 3-hop detours (weight 3) beat the direct heavy hop (4)
+        assert [(w, len(p) - 1) for w, p in got[:4]] == [(3.0, 3)] * 3 + [(4.0, 1)]
+    if not through_hubs:
+        assert all(not x.startswith("region:") for _, p in got for x in p)
+
+
+def test_near_pair_hop_cap_and_unconnected(strategy):
+    store = _graph(DETOURS + [("cadre:Z1", "cadre:Z2", "RELATED_TO")], extra_nodes=["cadre:alone"])
+    # two ways between the ends of a chain: 6 light hops, or 7 lighter ones
+    ring = _graph(_chain([f"cadre:c{i}" for i in range(7)], "HELD_POSITION")
+                  + _chain(["cadre:c0"] + [f"issue:x{i}" for i in range(1, 7)] + ["cadre:c6"], "IMPLICATES"))
+    assert _answers(ring, "cadre:c0", "cadre:c6", max_hops=7) == \
+        [(7.0, ["cadre:c0"] + [f"issue:x{i}" for i in range(1, 7)] + ["cadre:c6"]),
+         (12.0, [f"cadre:c{i}" for i in range(7)])]
+    assert _answers(ring, "cadre:c0", "cadre:c6", max_hops=6) == [(12.0, [f"cadre:c{i}" for i in range(7)])]
+    assert _answers(ring, "cadre:c0", "cadre:c6", max_hops=5) == []
+    for cap in (5, 6, 7):
+        assert _answers(ring, "cadre:c0", "cadre:c6", max_hops=cap) == \
+            oracle_paths(ring, "cadre:c0", "cadre:c6", max_hops=cap)
+    # other components, or no node at all next to one end
+    assert _answers(store, "cadre:A", "cadre:Z1") == []
+    assert _answers(store, "cadre:alone", "unit:B") == []
+    # a leaf next to the far end: every spur path is closed at once, the one path stays
+    assert _answers(store, "cadre:Z1", "cadre:Z2") == [(1.0, ["cadre:Z1", "cadre:Z2"])]
+    assert _answers(store, "cadre:leaf", "unit:B", limit=9) == \
+        oracle_paths(store, "cadre:leaf", "unit:B", limit=9)

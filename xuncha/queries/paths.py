@@ -17,19 +17,33 @@ Definitions (a server implementation reads the same neighbourhoods through
 - :func:`paths` returns the ``limit`` lightest simple paths of at most
   ``max_hops`` edges (Yen's k-shortest paths over an A* search that prunes
   a node farther from the far end, in hops, than the hops left), lightest
-  first, ties by hop count, then node ids.  Hop distances are needed only
-  for the nodes that can lie on a path within ``max_hops``
-  (``dist(a, v) + dist(v, b) <= max_hops``); one unweighted bidirectional
-  search of ``max_hops`` layers finds them without reading the far end's
-  whole neighbourhood, and answers quickly when the ends are farther apart
-  (then: none).  The A* estimates by the lightest weight to the far end
-  through those nodes (any consistent estimate gives the same answers,
-  ties included; a close one pops fewer nodes).  From a saved workspace the
-  search runs over its compact adjacency (:mod:`xuncha.graph.hops`, nodes
-  numbered in id order so ties break the same way).  The search keeps
-  the lightest path to each node; when that one cannot reach the far end in
-  the hops left, a heavier path with fewer hops through the same node is
-  not tried;
+  first, ties by hop count, then node ids.  The search keeps the lightest
+  path to each node; when that one cannot reach the far end in the hops
+  left, a heavier path with fewer hops through the same node is not tried.
+  Any consistent estimate gives the A* the same answers, ties included (a
+  node's path is final when it is popped); a close one pops fewer nodes.
+  From a saved workspace the search runs over its compact adjacency
+  (:mod:`xuncha.graph.hops`, nodes numbered in id order so ties break the
+  same way).  Two ways to search, chosen by how far apart the ends are
+  (a plain bidirectional breadth-first search says first; it also answers
+  "none" at once when they are more than ``max_hops`` apart):
+
+  * near ends (at most :data:`NEAR_HOPS` apart): the *region* of the paths
+    no heavier than a ``limit`` (the lightest conceivable weight plus a
+    detour of :data:`DETOUR_HOPS` heavy hops): every node ``v`` with
+    ``dist(a, v) + dist(v, b) <= limit`` lies within two Dijkstra balls
+    whose radii add up to ``limit``, so only those are read, each with its
+    lightest weight to ``b`` through them (the estimate).  Hop distances
+    to ``b`` are read lazily: a walk one hop longer than a neighbour's, the
+    first layers from ``b``, or a small search from the node's side.  The
+    ``k`` lightest paths all within ``limit`` are the answer; when fewer
+    are found and some path was left out only for being heavier, the
+    limit widens, then the ellipse below answers;
+  * far ends: the *ellipse* of the nodes that can lie on a path within
+    ``max_hops`` (``hops(a, v) + hops(v, b) <= max_hops``), thin when the
+    ends are far apart; one vectorised bidirectional breadth-first search
+    finds them with their hop distances, and the estimate is the lightest
+    weight to ``b`` through them;
 - :func:`network` joins several entities: it finds the lightest path (as
   above) between every pair, keeps a minimum spanning tree of the terminals
   over those path weights (Kruskal; ties by the pair's ids), and returns the
@@ -204,6 +218,17 @@ class _Walker:
     def weights_to(self, b: str, hb: dict[str, int]) -> dict[str, float]:
         return _weights_to(self, b, hb)
 
+    @property
+    def lightest(self) -> float:
+        return 1.0 if self.shortest else min(min(EDGE_WEIGHTS.values()), DEFAULT_WEIGHT)
+
+    @property
+    def heaviest(self) -> float:
+        return 1.0 if self.shortest else max(max(EDGE_WEIGHTS.values()), DEFAULT_WEIGHT)
+
+    def balls(self, a: str, b: str) -> "_PyBalls":
+        return _PyBalls(self, a, b)
+
     def nbrs(self, n: str) -> dict[str, float]:
         got = self._nbrs.get(n)
         if got is None:
@@ -314,6 +339,17 @@ class _RankWalker:
 
     def ids(self, keys: list[int]) -> list[str]:
         return self.index.ids(keys)
+
+    @property
+    def lightest(self) -> float:
+        return min(self.wcode, default=1.0)
+
+    @property
+    def heaviest(self) -> float:
+        return max(self.wcode, default=1.0)
+
+    def balls(self, a: int, b: int) -> "_ArrayBalls":
+        return _ArrayBalls(self, a, b)
 
     def nbrs(self, n: int) -> dict[int, float]:
         got = self._nbrs.get(n)
@@ -470,7 +506,7 @@ def _first(t):
     return t[0]
 
 
-def _astar(near: _Near, a: str, b: str, max_hops: int,
+def _astar_ellipse(near: _Near, a: str, b: str, max_hops: int,
            banned_nodes=frozenset(), banned_edges=frozenset(), bound: float = float("inf")
            ) -> tuple[float, list[str]] | None:
     """Lightest path a..b within ``max_hops`` edges and ``bound`` weight (A*
@@ -519,11 +555,20 @@ def _astar(near: _Near, a: str, b: str, max_hops: int,
     return None
 
 
-def _weight(w: _Walker, path: list[str]) -> float:
-    return sum(w.nbrs(x)[y] for x, y in zip(path, path[1:]))
+def _closed(w, b, root: list, banned_edges: set) -> bool:
+    """No spur path can end at ``b``: each of its edges leads to a node of
+    the root (other than the spur) or is banned (found at once; a search
+    would read every node within reach to learn it)."""
+    spur = root[-1]
+    for x in w.nbrs(b):
+        if x == spur or x not in root:
+            if (x, b) not in banned_edges and (b, x) not in banned_edges:
+                return False
+    return True
 
 
-def _yen(w: _Walker, a: str, b: str, max_hops: int, k: int) -> list[tuple[float, list[str]]]:
+def _yen_ellipse(w, a, b, max_hops: int, k: int) -> list[tuple[float, list]]:
+    """Yen's k lightest paths over the hop ellipse (see the module docstring)."""
     hb = w.bounds(a, b, max_hops)
     if hb is None:
         return []
@@ -533,7 +578,7 @@ def _yen(w: _Walker, a: str, b: str, max_hops: int, k: int) -> list[tuple[float,
             return []
         hb[a] = min(near) + 1
     near = _Near(w, hb, w.weights_to(b, hb))
-    first = _astar(near, a, b, max_hops)
+    first = _astar_ellipse(near, a, b, max_hops)
     if first is None:
         return []
     found = [first]
@@ -549,8 +594,495 @@ def _yen(w: _Walker, a: str, b: str, max_hops: int, k: int) -> list[tuple[float,
             bound = float("inf")
             if len(cands) >= need:
                 bound = heapq.nsmallest(need, cands)[-1][0] - _weight(w, root)
-            got = _astar(near, spur, b, max_hops - i, frozenset(root[:-1]),
+            if _closed(w, b, root, banned_edges):
+                continue
+            got = _astar_ellipse(near, spur, b, max_hops - i, frozenset(root[:-1]),
                          frozenset(banned_edges), bound)
+            if got is None:
+                continue
+            path = root[:-1] + got[1]
+            if tuple(path) in seen or len(path) - 1 > max_hops:
+                continue
+            seen.add(tuple(path))
+            heapq.heappush(cands, (_weight(w, path), len(path), path))
+        if not cands:
+            break
+        wt, _, path = heapq.heappop(cands)
+        found.append((wt, path))
+    return found
+
+
+_INF = float("inf")
+
+
+class _Hops:
+    """Whether a node is within so many hops of ``b``, answered as lazily as
+    possible, shared by every A* of one query:
+
+    - ``hd``: the exact hop distance to ``b`` of the nodes within ``depth``
+      hops of it (breadth-first layers from ``b``; the first ones come from
+      the bidirectional search that checks the ends are close enough);
+    - ``ub``/``low``: bounds learned on the way (a walk of ``ub[v]`` hops to
+      ``b`` exists; none shorter than ``low[v]``);
+    - for a node beyond the layers, a search from its side meets them.
+    """
+
+    def __init__(self, w, b):
+        self.nbrs = w.nbrs
+        self.b = b
+        self.ub: dict = {b: 0}
+        self.low: dict = {}
+        self.hd: dict = {b: 0}
+        self._layer: list = [b]
+        self.depth = 0
+
+    def connect(self, a, max_hops: int, budget: int) -> int | None:
+        """Hops between ``a`` and ``b`` when at most ``max_hops``, else None:
+        a plain bidirectional breadth-first search (the smaller frontier
+        first), whose layers from ``b`` become the first of ``hd``.  Once
+        it has found more than ``budget`` nodes without an answer, it
+        returns ``max_hops + 1`` (not known: wide neighbourhoods)."""
+        if a == self.b:
+            return 0
+        nbrs, hd = self.nbrs, self.hd
+        da, fa, ka = {a: 0}, [a], 0
+        while fa and self._layer and ka + self.depth < max_hops:
+            if len(da) + len(hd) > budget:
+                return max_hops + 1
+            best = None
+            if len(fa) <= len(self._layer):
+                ka += 1
+                nxt = []
+                for u in fa:
+                    for v in nbrs(u):
+                        if v not in da:
+                            da[v] = ka
+                            nxt.append(v)
+                            x = hd.get(v)
+                            if x is not None and (best is None or x + ka < best):
+                                best = x + ka
+                fa = nxt
+            else:
+                self._grow()
+                for v in self._layer:
+                    x = da.get(v)
+                    if x is not None and (best is None or x + self.depth < best):
+                        best = x + self.depth
+            if best is not None:
+                self.ub[a] = best
+                return best
+        return None
+
+    def _grow(self) -> None:
+        """One more breadth-first layer from ``b``."""
+        hd, nbrs = self.hd, self.nbrs
+        self.depth = k = self.depth + 1
+        nxt = []
+        for u in self._layer:
+            for v in nbrs(u):
+                if v not in hd:
+                    hd[v] = k
+                    nxt.append(v)
+        self._layer = nxt
+
+    def within(self, v, t: int, via=None) -> bool:
+        """Is ``v`` at most ``t`` hops from ``b``?  ``via``: a neighbour
+        of ``v`` asked before (one more hop than its walk is a walk)."""
+        ub = self.ub
+        x = ub.get(v)
+        if x is not None and x <= t:
+            return True
+        if via is not None:
+            y = ub[via] + 1
+            if y <= t:
+                ub[v] = y if x is None else min(x, y)
+                return True
+        if self.low.get(v, 0) > t:
+            return False
+        hd = self.hd
+        while True:
+            x = hd.get(v)
+            if x is not None:
+                ub[v] = x
+                return x <= t
+            if self.depth >= t or not self._layer:
+                return False  # farther than depth, or out of b's reach
+            if t - self.depth == 1 or len(self._layer) > 64:
+                return self._probe(v, t)
+            self._grow()
+
+    def _probe(self, v, t: int) -> bool:
+        """``within`` from ``v``'s side: a walk of at most ``t`` hops to ``b``
+        meets layer ``depth`` within ``t - depth`` hops of ``v`` (``v`` is
+        farther than ``depth``)."""
+        hd, nbrs, depth = self.hd, self.nbrs, self.depth
+        seen = {v}
+        frontier = [v]
+        best = _INF
+        for j in range(1, t - depth + 1):
+            nxt = []
+            for u in frontier:
+                for x in nbrs(u):
+                    if x not in seen:
+                        seen.add(x)
+                        y = hd.get(x)
+                        if y is not None:
+                            if y + j < best:
+                                best = y + j
+                        else:
+                            nxt.append(x)
+            if best <= t:
+                self.ub[v] = best  # exact: nearer meetings come in earlier rounds
+                return True
+            frontier = nxt
+        self.low[v] = t + 1
+        return False
+
+
+class _Region(dict):
+    """``{v: lightest weight from v to b}`` over the nodes of a region
+    (:meth:`_PyBalls.region`), and :meth:`near`: each node's neighbours
+    in the region ``(v, hop weight, estimate)`` and out of it ``(v, hop
+    weight)``, read once per node."""
+
+    def __init__(self, nbrs, est: dict):
+        super().__init__(est)
+        self._nbrs = nbrs
+        self._near: dict = {}
+
+    def near(self, u) -> tuple[list, list]:
+        got = self._near.get(u)
+        if got is None:
+            inside, outside = [], []
+            get = self.get
+            for v, wt in self._nbrs(u).items():
+                e = get(v)
+                if e is None:
+                    outside.append((v, wt))
+                else:
+                    inside.append((v, wt, e))
+            got = self._near[u] = (inside, outside)
+        return got
+
+
+class _PyBalls:
+    """The lightest weights from ``a`` and from ``b`` (Dijkstra, one node at
+    a time, each side as far as asked), and :meth:`region` from them."""
+
+    def __init__(self, w, a, b):
+        self.nbrs = w.nbrs
+        self.a, self.b = a, b
+        self.sides = [({}, [(0.0, a)]), ({}, [(0.0, b)])]
+
+    def _reach(self, i) -> float:
+        dist, heap = self.sides[i]
+        while heap and heap[0][1] in dist:
+            heapq.heappop(heap)
+        return heap[0][0] if heap else _INF
+
+    def grow(self, R: float) -> None:
+        """Until every node not settled on either side is heavier than ``R``
+        from one end to the other (``reach_a + reach_b > R``)."""
+        nbrs = self.nbrs
+        while True:
+            ra, rb = self._reach(0), self._reach(1)
+            if ra + rb > R:
+                return
+            A, B = self.sides
+            dist, heap = A if rb == _INF or (ra < _INF and len(A[1]) <= len(B[1])) else B
+            d, u = heapq.heappop(heap)
+            dist[u] = d
+            for v, wt in nbrs(u).items():
+                if v not in dist:
+                    heapq.heappush(heap, (d + wt, v))
+
+    def region(self, R: float) -> "_Region":
+        """The nodes that can lie on a path of weight at most ``R`` and
+        more (every ``v`` with ``dist(a, v) + dist(v, b) <= R`` is within
+        the two balls), each with its lightest weight to ``b`` through them:
+        exact for the nodes that matter (a lightest path to ``b`` from a node
+        of a path that light stays on such nodes), never less than the true
+        weight for the others, which no search within ``R`` settles."""
+        self.grow(R)
+        span = self.sides[0][0].keys() | self.sides[1][0].keys()
+        dist = {self.b: 0.0}
+        heap = [(0.0, self.b)]
+        done = set()
+        while heap:
+            d, u = heapq.heappop(heap)
+            if u in done:
+                continue
+            done.add(u)
+            for v, wt in self.nbrs(u).items():
+                if v in span and v not in done and d + wt < dist.get(v, _INF):
+                    dist[v] = d + wt
+                    heapq.heappush(heap, (d + wt, v))
+        return _Region(self.nbrs, dist)
+
+
+class _ArrayBalls:
+    """:class:`_PyBalls` over a saved workspace's hop arrays, vectorised:
+    each step settles every node of a band of weights as wide as the
+    lightest edge (none of them can get lighter through another)."""
+
+    def __init__(self, walker, a, b):
+        import numpy as np
+
+        self.np = np
+        self.x = x = walker.index
+        self.blocked = walker.blocked_mask
+        self.wts = np.asarray(walker.wcode, dtype=np.float64)
+        self.band = float(self.wts.min()) if self.wts.size else 1.0
+        self.a, self.b = a, b
+        self.nbrs = walker.nbrs
+        self.sides = []
+        for src in (a, b):
+            seen = np.zeros(x.n, dtype=bool)
+            self.sides.append({"seen": seen, "nodes": [np.empty(0, dtype=np.int64)], "dists": [np.empty(0)],
+                               "fn": np.array([src], dtype=np.int64), "fd": np.zeros(1)})
+
+    def _reach(self, s) -> float:
+        return float(s["fd"].min()) if s["fd"].size else _INF
+
+    def _step(self, s) -> None:
+        np, x = self.np, self.x
+        fn, fd, seen = s["fn"], s["fd"], s["seen"]
+        sel = fd <= fd.min() + self.band
+        sn, sd = fn[sel], fd[sel]
+        fn, fd = fn[~sel], fd[~sel]
+        order = np.lexsort((sd, sn))
+        sn, sd = sn[order], sd[order]
+        first = np.ones(sn.size, dtype=bool)
+        first[1:] = sn[1:] != sn[:-1]
+        first &= ~seen[sn]
+        sn, sd = sn[first], sd[first]
+        seen[sn] = True
+        s["nodes"].append(sn)
+        s["dists"].append(sd)
+        lo = x.offsets[sn]
+        lens = x.offsets[sn + 1] - lo
+        _, pos = x.positions(sn)
+        nb = x.nbrs[pos]
+        nd = np.repeat(sd, lens) + self.wts[x.codes[pos]]
+        ok = ~(seen[nb] | self.blocked[nb])
+        fn = np.concatenate((fn, nb[ok]))
+        fd = np.concatenate((fd, nd[ok]))
+        live = ~seen[fn]
+        s["fn"], s["fd"] = fn[live], fd[live]
+
+    def grow(self, R: float) -> None:
+        A, B = self.sides
+        while True:
+            ra, rb = self._reach(A), self._reach(B)
+            if ra + rb > R:
+                return
+            if rb == _INF or (ra < _INF and A["fn"].size <= B["fn"].size):
+                self._step(A)
+            else:
+                self._step(B)
+
+    def region(self, R: float) -> dict:
+        np, x = self.np, self.x
+        self.grow(R)
+        A, B = self.sides
+        an = np.concatenate(A["nodes"])
+        bn, bd = np.concatenate(B["nodes"]), np.concatenate(B["dists"])
+        keys = np.union1d(an, bn)
+        src, pos = x.positions(keys)
+        nb = x.nbrs[pos]
+        j = np.minimum(np.searchsorted(keys, nb), keys.size - 1)
+        ok = keys[j] == nb
+        u = np.searchsorted(keys, src[ok])  # grouped by u
+        v = j[ok]
+        wt = self.wts[x.codes[pos[ok]]]
+        dist = np.full(keys.size, _INF)
+        dist[np.searchsorted(keys, bn)] = bd  # exact where settled from b
+        if u.size:
+            first = np.ones(u.size, dtype=bool)
+            first[1:] = u[1:] != u[:-1]
+            starts = np.flatnonzero(first)
+            heads = u[starts]
+            while True:
+                best = np.minimum.reduceat(dist[v] + wt, starts)
+                better = best < dist[heads]
+                if not better.any():
+                    break
+                dist[heads[better]] = best[better]
+        fin = dist < _INF
+        return _Region(self.nbrs, zip(keys[fin].tolist(), dist[fin].tolist()))
+
+
+def _astar(H: _Hops, est: dict, a, max_hops: int, banned_nodes=frozenset(),
+           banned_edges=frozenset(), bound: float = _INF, limit: float = _INF,
+           cut: list | None = None) -> tuple[float, list] | None:
+    """Lightest path a..b within ``max_hops`` edges and ``bound`` weight,
+    ties by hops, then node ids, over the nodes of ``est`` (the region of
+    paths weighing at most ``limit``, :meth:`_PyBalls.region`), estimating
+    by ``est`` (their lightest weight to ``b``).  ``cut[0]`` is set when a
+    path was left out only because of ``limit`` or the region.
+
+    Each node keeps the lightest path to it (fewest hops, then the lowest
+    predecessor on a tie) among those that leave it close enough to ``b``
+    for the hops left.  Whether a path does is known at once when the node
+    is within ``H.depth`` hops of ``b`` (or farther than the hops left
+    allow); else it is settled only if the node comes up, so several paths
+    to one node may wait (none both lighter and shorter than another)."""
+    b = H.b
+    if a == b:
+        return (0.0, [a])
+    if not H.within(a, max_hops):
+        return None
+    hd = H.hd
+    near = est.near
+    push, pop = heapq.heappush, heapq.heappop
+    labels: dict = {a: [(0.0, 0, None)]}
+    pred: dict = {}
+    heap = [(est[a], 0.0, 0, a)]
+    done: set = set()
+    top = min(bound, limit)
+    while heap:
+        f, d, h, u = pop(heap)
+        if f > top:
+            if f <= bound:
+                cut[0] = True
+            break
+        if u in done:
+            continue
+        for ld, lh, lp in labels[u]:
+            if ld == d and lh == h:
+                break
+        if not H.within(u, max_hops - h, lp):
+            continue  # this path leaves too few hops
+        done.add(u)
+        pred[u] = lp
+        if u == b:
+            path = [b]
+            while pred[path[-1]] is not None:
+                path.append(pred[path[-1]])
+            path.reverse()
+            return (d, path)
+        h1 = h + 1
+        t = max_hops - h1  # the hops a neighbour may be from b
+        if t < 0:
+            continue
+        depth = H.depth
+        inside, outside = near(u)
+        for v, wt, e in inside:
+            if v in done or v in banned_nodes:
+                continue
+            x = hd.get(v)
+            if x is None:
+                if depth >= t:
+                    continue
+            elif x > t:
+                continue
+            if banned_edges and ((u, v) in banned_edges or (v, u) in banned_edges):
+                continue
+            nd = d + wt
+            nf = nd + e
+            if nf > top:
+                if nf <= bound:
+                    cut[0] = True
+                continue
+            old = labels.get(v)
+            if old is None:
+                labels[v] = [(nd, h1, u)]
+            else:
+                for i, (ld, lh, lp) in enumerate(old):
+                    if ld <= nd and lh <= h1:
+                        if ld == nd and lh == h1 and u < lp:
+                            old[i] = (nd, h1, u)
+                        break
+                else:
+                    old.append((nd, h1, u))
+                    push(heap, (nf, nd, h1, v))
+                continue
+            push(heap, (nf, nd, h1, v))
+        if outside and not cut[0]:
+            # a path through a node off the region weighs more than limit:
+            # it matters if it could be one (the search must go wider)
+            for v, wt in outside:
+                if d + wt <= bound and H.within(v, t):
+                    cut[0] = True
+                    break
+    return None
+
+
+def _weight(w, path: list) -> float:
+    return sum(w.nbrs(x)[y] for x, y in zip(path, path[1:]))
+
+
+#: The region search (:func:`_yen_region`) is for ends at most this many
+#: hops apart; farther ones take the ellipse, thin then (see the module doc).
+NEAR_HOPS = 4
+#: Nodes the first breadth-first search may read before it hands over to
+#: the vectorised ellipse (wide neighbourhoods, far ends).
+NEAR_BUDGET = 2000
+#: The region search first looks at paths as heavy as the lightest
+#: conceivable one plus this many of the heaviest hops (then wider, then
+#: the ellipse, as long as a heavier path may still be among the answers).
+DETOUR_HOPS = (2, 4)
+
+
+def _yen(w, a, b, max_hops: int, k: int) -> list[tuple[float, list]]:
+    """The ``k`` lightest paths: by the region search when the ends are
+    close, else (or when the region was too narrow) over the ellipse.
+    Both give the same answers."""
+    if a == b:
+        return [(0.0, [a])]
+    H = _Hops(w, b)
+    hops = H.connect(a, max_hops, NEAR_BUDGET)
+    if hops is None:
+        return []
+    if hops <= NEAR_HOPS:
+        got = _yen_region(w, H, a, b, hops, max_hops, k)
+        if got is not None:
+            return got
+    return _yen_ellipse(w, a, b, max_hops, k)
+
+
+def _yen_region(w, H: _Hops, a, b, hops: int, max_hops: int, k: int) -> list[tuple[float, list]] | None:
+    """Yen's ``k`` lightest paths among those weighing at most ``limit``:
+    the hops between the ends at the lightest weight, plus two of the
+    heaviest.  When fewer than ``k`` are that light and a heavier one
+    may exist, None (the caller searches the ellipse)."""
+    heaviest = max_hops * w.heaviest  # no path within the hop cap weighs more
+    balls = w.balls(a, b)
+    for detour in DETOUR_HOPS:
+        limit = min(heaviest, hops * w.lightest + detour * w.heaviest)
+        cut = [False]
+        found = _yen_within(w, H, balls.region(limit), a, b, max_hops, k, limit, cut)
+        if len(found) == k or not cut[0] or limit >= heaviest:
+            return found
+    return None
+
+
+def _yen_within(w, H, est, a, b, max_hops, k, limit, cut) -> list[tuple[float, list]]:
+    """Yen's k lightest paths, among those weighing at most ``limit``."""
+    if a not in est:  # no path as light as limit
+        cut[0] = True
+        return []
+    first = _astar(H, est, a, max_hops, limit=limit, cut=cut)
+    if first is None:
+        return []
+    found = [first]
+    cands: list[tuple[float, int, list]] = []
+    seen = {tuple(first[1])}
+    while len(found) < k:
+        prev = found[-1][1]
+        for i in range(len(prev) - 1):
+            spur, root = prev[i], prev[:i + 1]
+            banned_edges = {(p[i], p[i + 1]) for _, p in found if p[:i + 1] == root and len(p) > i + 1}
+            # a spur path heavier than the candidates still needed cannot be shown
+            need = k - len(found)
+            rw = _weight(w, root)
+            bound = _INF
+            if len(cands) >= need:
+                bound = heapq.nsmallest(need, cands)[-1][0] - rw
+            if _closed(w, b, root, banned_edges):
+                continue
+            got = _astar(H, est, spur, max_hops - i, frozenset(root[:-1]), frozenset(banned_edges),
+                         bound, limit - rw, cut)
             if got is None:
                 continue
             path = root[:-1] + got[1]
@@ -573,19 +1105,26 @@ def _between(store, u: str, v: str):
     return [(s, t, d) for s, t in ((u, v), (v, u)) for _, tt, d in store.out_edges(s) if tt == t]
 
 
-def _steps(store, nodes: list[str], shortest: bool = False) -> list[Step]:
+def _steps(store, nodes: list[str], shortest: bool = False, read: dict | None = None) -> list[Step]:
+    """The lightest edge of each hop (``read``: the edges of hops read
+    before, shared by the paths of one answer)."""
     out = []
+    read = {} if read is None else read
     for u, v in zip(nodes, nodes[1:]):
+        got = read.get((u, v))
+        if got is None:
+            got = read[(u, v)] = _between(store, u, v)
         cands = [Step(s, t, d["kind"], {x: y for x, y in d.items() if x != "kind"})
-                 for s, t, d in _between(store, u, v)]
+                 for s, t, d in got]
         cands.sort(key=lambda st: (0 if shortest else EDGE_WEIGHTS.get(st.kind, DEFAULT_WEIGHT),
                                    st.source != u, st.kind, str(sorted(st.props.items()))))
         out.append(cands[0])
     return out
 
 
-def _make(store, nodes: list[str], weight: float = 0.0, shortest: bool = False) -> EvidencePath:
-    return EvidencePath(nodes, [store.label(n) for n in nodes], _steps(store, nodes, shortest),
+def _make(store, nodes: list[str], weight: float = 0.0, shortest: bool = False,
+          read: dict | None = None) -> EvidencePath:
+    return EvidencePath(nodes, [store.label(n) for n in nodes], _steps(store, nodes, shortest, read),
                         weight)
 
 
@@ -604,7 +1143,13 @@ def _paths(store, w, a, b, max_hops, limit) -> list[EvidencePath]:
 
     with gc_paused():  # tens of thousands of short-lived tuples, none cyclic
         found = _yen(w, w.key(a), w.key(b), max_hops, limit)
-    return [_make(store, w.ids(p), wt, w.shortest) for wt, p in found]
+    keys = list(dict.fromkeys(x for _, p in found for x in p))
+    ids = dict(zip(keys, w.ids(keys)))  # one read for every node of the answer
+    prefetch = getattr(store, "prefetch", None)
+    if prefetch is not None:  # their labels: one read too
+        prefetch(list(ids.values()), edges=False)
+    read: dict = {}
+    return [_make(store, [ids[x] for x in p], wt, w.shortest, read) for wt, p in found]
 
 
 def network(store, refs: list[str], max_hops: int = DEFAULT_MAX_HOPS,
