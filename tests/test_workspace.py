@@ -457,3 +457,122 @@ def test_pattern_scans_on_a_saved_workspace_equal_the_in_memory_ones(tmp_path):
     for name in ("trails", "clusters"):
         assert [x.as_dict() for x in patterns.scan(lazy, name)] == \
             [x.as_dict() for x in patterns.scan(GraphStore(g), name)], name
+
+
+def _awkward_graph():
+    """Edges and nodes the fast writer must not take shortcuts on: parallel
+    edges, self-loops, keys that are not the kind, provenance differing from
+    the source node's, empty attributes, nodes without a kind or edges, names
+    equal to the raw id, numeric raw ids, aliases and source records."""
+    import networkx as nx
+
+    g = nx.MultiDiGraph()
+    g.add_node("unit:U1", kind="unit", id="U1", name="财政局", prov=["d/units.csv#2"])
+    g.add_node("unit:U2", kind="unit", id="U2", name="U2", aliases=["区医院", "人民医院"],
+               prov=["d/units.csv#3"])
+    g.add_node("cadre:C1", kind="cadre", id="C1", name="张三", prov=["d/cadres.csv#2"],
+               sources=["甲县/C1", "乙县/C9"], source_names=["张三", "张叁"], source_id="甲县/C1")
+    g.add_node("cadre:C2", kind="cadre", id=7, name="", prov=["d/cadres.csv#3"])
+    g.add_node("issue:I1", kind="issue", id="I1", name="I1", prov=["d/issues.csv#2"])
+    g.add_node('odd:"quoted"\\/键', kind="odd", id='"quoted"\\/键', name=3)
+    g.add_node("loner")  # no attributes at all, no edges
+    g.add_node("region:1", kind="region", id="1", name="某区")
+    g.add_edge("cadre:C1", "unit:U1", key="HELD_POSITION", kind="HELD_POSITION", start="2015-01-01",
+               prov=["d/positions.csv#2"])
+    g.add_edge("cadre:C1", "unit:U1", key="HELD_POSITION#2", kind="HELD_POSITION", start="2019-01-01",
+               prov=["d/positions.csv#9"])  # parallel, same kind
+    g.add_edge("cadre:C1", "unit:U1", key="MEMBER_OF", kind="ADVISES")  # key is not the kind
+    g.add_edge("unit:U1", "unit:U1", key="SUBORDINATE_TO", kind="SUBORDINATE_TO",
+               prov=["d/units.csv#2"])  # self-loop
+    g.add_edge("unit:U2", "unit:U2", key="X", kind="X")
+    g.add_edge("unit:U2", "unit:U2", key="Y", kind="Y")
+    g.add_edge("issue:I1", "unit:U2", key="FOUND_IN", kind="FOUND_IN", prov=["d/issues.csv#2"])
+    g.add_edge("issue:I1", "cadre:C1", key="IMPLICATES", kind="IMPLICATES", prov=["other/x.csv#7"])
+    g.add_edge("issue:I1", "cadre:C2", key="IMPLICATES", kind="IMPLICATES",
+               prov=["d/issues.csv#2", "d/extra.csv#4"])
+    g.add_edge("issue:I1", "cadre:C2", key="E", kind="E")  # an edge with only its kind
+    g.add_edge("cadre:C2", 'odd:"quoted"\\/键', key="K")  # no attributes at all
+    g.add_edge('odd:"quoted"\\/键', "issue:I1", key="K", kind=None, w=1.5, ok=True, tags=["a", "b"])
+    g.add_edge("unit:U1", "region:1", key="LOCATED_IN", kind="LOCATED_IN", prov=["d/units.csv#2"])
+    g.add_edge("unit:U2", "region:1", key="LOCATED_IN", kind="LOCATED_IN", prov=["d/units.csv#3"])
+    g.add_edge("cadre:C2", "region:1", key="NATIVE_OF", kind="NATIVE_OF", prov=["d/cadres.csv#3"])
+    return g
+
+
+def _save_graph_only(g, ws: Path) -> None:
+    """Save ``g`` without derived tables (their builders expect every edge
+    to have a kind; the graph layer must not)."""
+    from xuncha.graph.workspace import _write_db
+
+    ws.mkdir()
+    _write_db(ws / GRAPH_FILE, g, {}, {})
+
+
+def test_awkward_graph_round_trips_through_every_read(tmp_path):
+    from xuncha.graph.store import name_keys
+
+    g = _awkward_graph()
+    _save_graph_only(g, tmp_path / "ws")
+    mem = GraphStore(g)
+
+    def fresh():
+        return open_workspace(tmp_path / "ws")
+
+    # In-edges in the order the out-edges list them (as a loaded graph
+    # rebuilds them), not in the order they were added.
+    pred: dict = {n: {} for n in g}
+    for u in g:
+        for v, keyed in g._succ[u].items():
+            pred[v][u] = keyed
+    assert list(pred["unit:U1"]) == ["unit:U1", "cadre:C1"] != list(g._pred["unit:U1"])
+    # Per-node reads from a cold store: out- and in-edges, with their order.
+    for n in g:
+        s = fresh()
+        assert s.node(n) == g.nodes[n]
+        assert list(s.graph._pred[n].items()) == list(pred[n].items())
+        assert list(s.graph._succ[n].items()) == list(g._succ[n].items())
+        assert sorted(s.in_edges(n), key=repr) == sorted(mem.in_edges(n), key=repr)
+        assert list(s.out_edges(n)) == list(mem.out_edges(n))
+    s = fresh()
+    s.prefetch(list(g))
+    assert [list(s.graph._pred[n].items()) for n in g] == [list(pred[n].items()) for n in g]
+    # Counts, edge sources, names.
+    s = fresh()
+    assert s.counts() == mem.counts()
+    assert s._edge_sources == {"HELD_POSITION": ["cadre"], "ADVISES": ["cadre"], "SUBORDINATE_TO": ["unit"],
+                               "X": ["unit"], "Y": ["unit"], "FOUND_IN": ["issue"], "IMPLICATES": ["issue"],
+                               "E": ["issue"], None: ["cadre", "odd"], "LOCATED_IN": ["unit"],
+                               "NATIVE_OF": ["cadre"]}
+    for n, attrs in g.nodes(data=True):
+        for key in name_keys(attrs):
+            assert s._name_hits(key) == mem._name_hits(key), key
+    assert s._name_hits("7") == ["cadre:C2"] and s._name_hits("") == []
+    assert s._name_hits("U2") == ["unit:U2"] and s._name_hits("张叁") == ["cadre:C1"]
+    assert s._name_hits("I1") == ["issue:I1"]
+    seq = {n: i for i, n in enumerate(g, 1)}
+    assert sorted(s._src.q("SELECT name, seq FROM name")) == \
+        sorted((k, seq[n]) for n, a in g.nodes(data=True) for k in name_keys(a))
+    # Whole-graph read.
+    assert snapshot(fresh().graph) == snapshot(g)
+    assert list(fresh().edges()) == list(mem.edges())
+
+
+def test_path_index_holds_every_neighbour_and_edge_kind(tmp_path):
+    """The saved compact adjacency against the graph itself: each node's
+    neighbours either way (self-loops left out) and the kinds joining them."""
+    g = _awkward_graph()
+    _save_graph_only(g, tmp_path / "ws")
+    h = open_workspace(tmp_path / "ws").hop_index()
+    ids = sorted(g)
+    for n in g:
+        r = h.rank(n)
+        assert ids[r] == n and h.node_kinds[h.node_kind[r]] == g.nodes[n].get("kind")
+        want: dict = {}
+        for u, v, d in list(g.out_edges(n, data=True)) + list(g.in_edges(n, data=True)):
+            other = v if u == n else u
+            if other != n:
+                want.setdefault(other, set()).add(d.get("kind"))
+        lo, hi = h.offsets[r], h.offsets[r + 1]
+        got = {ids[int(m)]: set(h.masks[int(c)]) for m, c in zip(h.nbrs[lo:hi], h.codes[lo:hi])}
+        assert got == want, n
+        assert list(h.nbrs[lo:hi]) == sorted(h.nbrs[lo:hi])

@@ -37,41 +37,111 @@ from array import array
 ARRAYS = ("offsets", "nbrs", "codes", "node_kind", "rank_of_seq", "seq_of_rank")
 
 
-def build(g) -> dict[str, bytes]:
-    """The ``hops`` rows of networkx MultiDiGraph ``g`` (node order = seq order)."""
+class EdgeTable:
+    """Every edge of a networkx MultiDiGraph as flat arrays, gathered by C-level
+    iteration (no Python code per edge): what the workspace writer's counts,
+    the in-edge rows and :func:`build` all need, computed once.
+
+    Nodes are numbered by position in ``g._node`` (seq - 1); a *pair* is one
+    ``(u, v)`` entry of the successor dicts (all parallel edges ``u -> v``),
+    in out-edge order; an *edge* is one key of a pair.
+    """
+
+    def __init__(self, g):
+        import numpy as np
+        from itertools import chain, repeat
+
+        nodes, succ = g._node, g._succ
+        self.ids = ids = list(nodes)
+        self.n = n = len(ids)
+        #: the out-edge dict of each node, in node order
+        self.succ = out = list(map(succ.__getitem__, ids))
+        #: pairs per node
+        self.deg = np.fromiter(map(len, out), dtype=np.int64, count=n)
+        self.pairs = p = int(self.deg.sum())
+        pos = dict(zip(ids, range(n)))
+        #: target node of each pair
+        self.tgt = np.fromiter(map(pos.__getitem__, chain.from_iterable(out)), dtype=np.int64, count=p)
+        del pos
+        #: the key dict of each pair
+        self.keyed = keyed = list(chain.from_iterable(map(dict.values, out)))
+        #: edges per pair
+        self.nkeys = np.fromiter(map(len, keyed), dtype=np.int64, count=p)
+        kinds = list(map(dict.get, chain.from_iterable(map(dict.values, keyed)), repeat("kind")))
+        #: the edge kinds in order of first appearance, and each edge's index in it
+        self.kinds = list(dict.fromkeys(kinds))
+        code = dict(zip(self.kinds, range(len(self.kinds))))
+        self.kind = np.fromiter(map(code.__getitem__, kinds), dtype=np.int64, count=len(kinds))
+        del kinds
+        nk = list(map(dict.get, nodes.values(), repeat("kind")))
+        #: node kinds in order of first appearance, and each node's index in it
+        self.node_kinds = list(dict.fromkeys(nk))
+        code = dict(zip(self.node_kinds, range(len(self.node_kinds))))
+        self.node_kind = np.fromiter(map(code.__getitem__, nk), dtype=np.int64, count=n)
+        #: the source node of each pair
+        self.src = np.repeat(np.arange(n, dtype=np.int64), self.deg)
+
+    def edge_counts(self) -> dict:
+        """Edge kind -> number of edges, in order of first appearance."""
+        import numpy as np
+
+        c = np.bincount(self.kind, minlength=len(self.kinds))
+        return dict(zip(self.kinds, c.tolist()))
+
+    def node_counts(self) -> dict:
+        """Node kind -> number of nodes, in order of first appearance."""
+        import numpy as np
+
+        c = np.bincount(self.node_kind, minlength=len(self.node_kinds))
+        return dict(zip(self.node_kinds, c.tolist()))
+
+    def edge_sources(self) -> dict:
+        """Edge kind -> the set of kinds of the nodes such edges leave."""
+        import numpy as np
+
+        nn = max(len(self.node_kinds), 1)
+        src_kind = np.repeat(self.node_kind[self.src], self.nkeys)
+        both = np.unique(self.kind * nn + src_kind)
+        out: dict = {k: set() for k in self.kinds}
+        for k, nk in zip((both // nn).tolist(), (both % nn).tolist()):
+            out[self.kinds[k]].add(self.node_kinds[nk])
+        return out
+
+    def pair_bits(self):
+        """A uint64 per pair: bit ``i`` set when an edge of kind
+        ``self.kinds[i]`` joins the pair."""
+        import numpy as np
+
+        if len(self.kinds) > 64:
+            raise ValueError("more than 64 edge kinds")
+        bits = np.left_shift(np.uint64(1), self.kind.astype(np.uint64))
+        out = np.zeros(self.pairs, dtype=np.uint64)
+        full = self.nkeys > 0
+        if bits.size:
+            starts = (np.cumsum(self.nkeys) - self.nkeys)[full]
+            out[full] = np.bitwise_or.reduceat(bits, starts)
+        return out
+
+
+def build(g, table: EdgeTable | None = None) -> dict[str, bytes]:
+    """The ``hops`` rows of networkx MultiDiGraph ``g`` (node order = seq
+    order); ``table``: its :class:`EdgeTable`, if already made."""
     import numpy as np
 
-    nodes, succ = g._node, g._succ
-    ids = list(nodes)
-    n = len(ids)
-    pos = {nid: i for i, nid in enumerate(ids)}
-    bit: dict = {}
-    src, dst, bits = array("i"), array("i"), array("Q")
-    for i, nid in enumerate(ids):
-        for v, keyed in succ[nid].items():
-            j = pos[v]
-            if j == i:
-                continue
-            m = 0
-            for d in keyed.values():
-                k = d.get("kind")
-                b = bit.get(k)
-                if b is None:
-                    if len(bit) == 64:
-                        raise ValueError("more than 64 edge kinds")
-                    b = bit[k] = 1 << len(bit)
-                m |= b
-            src.append(i)
-            dst.append(j)
-            bits.append(m)
+    et = table if table is not None else EdgeTable(g)
+    ids, n = et.ids, et.n
+    bits = et.pair_bits()
+    keep = et.src != et.tgt  # self-loops left out
+    src, dst, b = et.src[keep], et.tgt[keep], bits[keep]
+    del bits, keep
     order = sorted(range(n), key=ids.__getitem__)  # rank -> seq - 1
     seq_of_rank = np.asarray(order, dtype=np.int32) + 1
+    del order
     rank_of_seq = np.empty(n, dtype=np.int32)
     rank_of_seq[seq_of_rank - 1] = np.arange(n, dtype=np.int32)
-    s = rank_of_seq[np.frombuffer(src, dtype=np.int32)]
-    t = rank_of_seq[np.frombuffer(dst, dtype=np.int32)]
-    b = np.frombuffer(bits, dtype=np.uint64)
-    del src, dst, bits
+    s = rank_of_seq[src]
+    t = rank_of_seq[dst]
+    del src, dst
     s, t, b = np.concatenate((s, t)), np.concatenate((t, s)), np.concatenate((b, b))
     key = s.astype(np.int64) * n + t
     del s, t
@@ -91,16 +161,14 @@ def build(g) -> dict[str, bytes]:
     np.cumsum(np.bincount(frm, minlength=n), out=offsets[1:])
     del frm
     uniq, codes = np.unique(masks, return_inverse=True)
-    codes = codes.astype(np.uint8 if uniq.size <= 256 else np.uint16 if uniq.size <= 65536 else np.uint32)
-    kinds = sorted(bit, key=bit.get)
+    codes = codes.reshape(-1).astype(
+        np.uint8 if uniq.size <= 256 else np.uint16 if uniq.size <= 65536 else np.uint32)
+    kinds = et.kinds
     mask_kinds = [[k for i, k in enumerate(kinds) if int(m) >> i & 1] for m in uniq]
-    node_kinds: dict = {}
-    nk = np.fromiter((node_kinds.setdefault(a.get("kind"), len(node_kinds)) for a in nodes.values()),
-                     dtype=np.int32, count=n)
-    if len(node_kinds) > 256:
+    if len(et.node_kinds) > 256:
         raise ValueError("more than 256 node kinds")
     node_kind = np.empty(n, dtype=np.uint8)
-    node_kind[rank_of_seq] = nk
+    node_kind[rank_of_seq] = et.node_kind
     le = "<"
     out = {name: np.ascontiguousarray(arr.astype(arr.dtype.newbyteorder(le))).tobytes()
            for name, arr in (("offsets", offsets), ("nbrs", nbrs), ("codes", codes),
@@ -108,7 +176,7 @@ def build(g) -> dict[str, bytes]:
                              ("seq_of_rank", seq_of_rank))}
     out["dtypes"] = json.dumps({"codes": codes.dtype.str[1:]}).encode()
     out["masks"] = json.dumps(mask_kinds, ensure_ascii=False).encode()
-    out["node_kinds"] = json.dumps(sorted(node_kinds, key=node_kinds.get), ensure_ascii=False).encode()
+    out["node_kinds"] = json.dumps(et.node_kinds, ensure_ascii=False).encode()
     return out
 
 
