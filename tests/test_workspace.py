@@ -576,3 +576,17 @@ def test_path_index_holds_every_neighbour_and_edge_kind(tmp_path):
         got = {ids[int(m)]: set(h.masks[int(c)]) for m, c in zip(h.nbrs[lo:hi], h.codes[lo:hi])}
         assert got == want, n
         assert list(h.nbrs[lo:hi]) == sorted(h.nbrs[lo:hi])
+
+
+def test_path_index_is_the_same_whichever_way_it_sorts(monkeypatch):
+    """Keys and kind codes packed into one sorted array, or sorted by index
+    (the road for graphs too large to pack): the same arrays."""
+    from xuncha.graph import hops
+
+    g = _awkward_graph()
+    g2 = build_graph(load_dataset(MINI).records)
+    for graph in (g, g2):
+        packed = hops.build(graph)
+        monkeypatch.setattr(hops, "_UNPACKED", True)
+        assert hops.build(graph) == packed
+        monkeypatch.setattr(hops, "_UNPACKED", False)

@@ -63,11 +63,9 @@ class EdgeTable:
         #: target node of each pair
         self.tgt = np.fromiter(map(pos.__getitem__, chain.from_iterable(out)), dtype=np.int64, count=p)
         del pos
-        #: the key dict of each pair
-        self.keyed = keyed = list(chain.from_iterable(map(dict.values, out)))
         #: edges per pair
-        self.nkeys = np.fromiter(map(len, keyed), dtype=np.int64, count=p)
-        kinds = list(map(dict.get, chain.from_iterable(map(dict.values, keyed)), repeat("kind")))
+        self.nkeys = np.fromiter(map(len, self.keyed()), dtype=np.int64, count=p)
+        kinds = list(map(dict.get, chain.from_iterable(map(dict.values, self.keyed())), repeat("kind")))
         #: the edge kinds in order of first appearance, and each edge's index in it
         self.kinds = list(dict.fromkeys(kinds))
         code = dict(zip(self.kinds, range(len(self.kinds))))
@@ -80,6 +78,13 @@ class EdgeTable:
         self.node_kind = np.fromiter(map(code.__getitem__, nk), dtype=np.int64, count=n)
         #: the source node of each pair
         self.src = np.repeat(np.arange(n, dtype=np.int64), self.deg)
+
+    def keyed(self):
+        """The key dict of each pair, in order (an iterator: at province
+        scale a list of them costs more than walking them again)."""
+        from itertools import chain
+
+        return chain.from_iterable(map(dict.values, self.succ))
 
     def edge_counts(self) -> dict:
         """Edge kind -> number of edges, in order of first appearance."""
@@ -123,6 +128,9 @@ class EdgeTable:
         return out
 
 
+_UNPACKED = False  # tests: take the road for graphs too large to pack keys and codes
+
+
 def build(g, table: EdgeTable | None = None) -> dict[str, bytes]:
     """The ``hops`` rows of networkx MultiDiGraph ``g`` (node order = seq
     order); ``table``: its :class:`EdgeTable`, if already made."""
@@ -131,9 +139,15 @@ def build(g, table: EdgeTable | None = None) -> dict[str, bytes]:
     et = table if table is not None else EdgeTable(g)
     ids, n = et.ids, et.n
     bits = et.pair_bits()
+    # The distinct masks of the pairs without sorting them all: a pair of one
+    # edge has one bit, the rest are the few pairs of parallel edges.
+    one = np.left_shift(np.uint64(1), np.arange(len(et.kinds), dtype=np.uint64))
+    cand = np.union1d(one, bits[et.nkeys != 1])
+    code = np.searchsorted(cand, bits)
+    del bits
     keep = et.src != et.tgt  # self-loops left out
-    src, dst, b = et.src[keep], et.tgt[keep], bits[keep]
-    del bits, keep
+    src, dst, code = et.src[keep], et.tgt[keep], code[keep]
+    del keep
     order = sorted(range(n), key=ids.__getitem__)  # rank -> seq - 1
     seq_of_rank = np.asarray(order, dtype=np.int32) + 1
     del order
@@ -142,27 +156,45 @@ def build(g, table: EdgeTable | None = None) -> dict[str, bytes]:
     s = rank_of_seq[src]
     t = rank_of_seq[dst]
     del src, dst
-    s, t, b = np.concatenate((s, t)), np.concatenate((t, s)), np.concatenate((b, b))
+    # Both directions, sorted by (rank, neighbour rank).
+    s, t, code = np.concatenate((s, t)), np.concatenate((t, s)), np.concatenate((code, code))
     key = s.astype(np.int64) * n + t
     del s, t
-    idx = np.argsort(key, kind="stable")
-    key, b = key[idx], b[idx]
-    del idx
+    cb = max(1, int(cand.size).bit_length())
+    if n * n << cb < 1 << 63 and not _UNPACKED:
+        # Sorting values is cheaper than sorting indices and gathering: the
+        # code rides in the low bits of the key.
+        key <<= cb
+        key |= code
+        key.sort()
+        code = key & ((1 << cb) - 1)
+        key >>= cb
+    else:
+        idx = np.argsort(key)
+        key, code = key[idx], code[idx]
+        del idx
     first = np.ones(key.size, dtype=bool)
     first[1:] = key[1:] != key[:-1]
     starts = np.flatnonzero(first)
-    masks = np.bitwise_or.reduceat(b, starts) if key.size else b
+    del first
+    bits = cand[code]
+    del code
+    masks = np.bitwise_or.reduceat(bits, starts) if key.size else bits
+    merged = np.diff(np.append(starts, key.size)) > 1  # a pair joined both ways
     key = key[starts]
-    del b, first, starts
+    del bits, starts
     frm = (key // n).astype(np.int32) if n else key.astype(np.int32)
     nbrs = (key % n).astype(np.int32) if n else key.astype(np.int32)
     del key
     offsets = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(np.bincount(frm, minlength=n), out=offsets[1:])
     del frm
-    uniq, codes = np.unique(masks, return_inverse=True)
-    codes = codes.reshape(-1).astype(
-        np.uint8 if uniq.size <= 256 else np.uint16 if uniq.size <= 65536 else np.uint32)
+    every = np.union1d(cand, masks[merged])
+    codes = np.searchsorted(every, masks)
+    used = np.bincount(codes, minlength=every.size) > 0
+    uniq = every[used]  # the masks that occur, ascending
+    codes = (np.cumsum(used) - 1)[codes]
+    codes = codes.astype(np.uint8 if uniq.size <= 256 else np.uint16 if uniq.size <= 65536 else np.uint32)
     kinds = et.kinds
     mask_kinds = [[k for i, k in enumerate(kinds) if int(m) >> i & 1] for m in uniq]
     if len(et.node_kinds) > 256:
