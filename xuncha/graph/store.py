@@ -80,7 +80,7 @@ class GraphStore:
         an in-memory store returns the full dicts).  Treat them as read-only.
         """
         ids = self.by_kind.get(kind, ())
-        yield from zip(ids, map(self.graph._node.__getitem__, ids))
+        return zip(ids, map(self.graph._node.__getitem__, ids))  # no Python frame per node
 
     def node(self, nid: str) -> dict:
         return self.graph.nodes[nid]

@@ -44,7 +44,7 @@ from __future__ import annotations
 
 import math
 import re
-from itertools import chain
+from itertools import chain, count
 
 _SPLIT = re.compile(r"[^0-9a-z\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 #: A masked name: a surname character followed by 某 (王某, 王某某).
@@ -116,112 +116,145 @@ class TextIndex:
     a graph server holds as ``derived("text_stats")``).
 
     Texts are formulaic (templates repeat whole, and their phrases repeat
-    across templates), so the work is done once per distinct text and once
-    per distinct run: a document is its text; a text is its runs; a term's
-    documents are those of the texts that hold a run with that term.
+    across templates), so each distinct text is split into runs once and
+    each distinct run into n-grams once; the statistics are then counted
+    over arrays of (text, term) pairs, each text weighted by its number of
+    documents.
     """
 
     def __init__(self):
-        self._terms: dict[str, frozenset[str]] = {}  # doc -> its terms
         self._text: dict[str, str] = {}  # doc -> its text (as a string)
-        self._seen: dict[str, tuple[frozenset[str], tuple[str, ...]]] = {}  # text -> (terms, runs)
+        self._runs: dict[str, tuple[str, ...]] = {}  # text -> its distinct runs
         self._grams: dict[str, tuple[str, ...]] = {}  # run -> its distinct n-grams
+        self._sets: dict[str, frozenset[str]] = {}  # text -> its terms (on demand)
         self._stats: dict | None = None
 
     def __len__(self) -> int:
-        return len(self._terms)
+        return len(self._text)
 
     def add(self, doc: str, text: str | None) -> None:
         self.add_many(((doc, text),))
 
     def add_many(self, docs) -> None:
         """:meth:`add` for each ``(doc, text)`` pair."""
-        seen, analyse = self._seen, self._analyse
-        terms_of, text_of = self._terms, self._text
+        runs_of, grams, text_of = self._runs, self._grams, self._text
+        get = runs_of.get
+        added = False
         for doc, text in docs:
             if not text:
                 continue
             if text.__class__ is not str:
                 text = str(text)
-            got = seen.get(text)
-            if got is None:
-                got = seen[text] = analyse(text)
-            if got[0]:
-                terms_of[doc] = got[0]
+            runs = get(text)
+            if runs is None:
+                runs = runs_of[text] = tuple(dict.fromkeys(normalise(text)))
+                for run in runs:
+                    if run not in grams:
+                        grams[run] = tuple(dict.fromkeys(run_ngrams(run)))
+            if runs:  # every run has a term: no run, no term
                 text_of[doc] = text
-                self._stats = None
+                added = True
+        if added:
+            self._stats = None
 
-    def _analyse(self, text: str) -> tuple[frozenset[str], tuple[str, ...]]:
-        """A text's terms (the set :func:`terms` gives, built from the same
-        n-grams in the same order) and its distinct runs."""
-        runs = tuple(dict.fromkeys(normalise(text)))
-        grams = self._grams
-        for run in runs:
-            if run not in grams:
-                grams[run] = tuple(dict.fromkeys(run_ngrams(run)))
-        if len(runs) == 1:
-            return frozenset(grams[runs[0]]), runs
-        return frozenset(chain.from_iterable(map(grams.__getitem__, runs))), runs
+    def terms_of(self, doc: str) -> frozenset[str]:
+        """The terms of an indexed document (empty if it is not indexed)."""
+        text = self._text.get(doc)
+        if text is None:
+            return frozenset()
+        got = self._sets.get(text)
+        if got is None:
+            got = self._sets[text] = frozenset(
+                chain.from_iterable(map(self._grams.__getitem__, self._runs[text])))
+        return got
 
     def stats(self) -> dict:
         """``{"n", "df": {term: df}, "postings": {term: [doc, …]} (non-boilerplate
         terms, docs sorted), "norm": {doc: norm}}``; terms in sorted order,
-        documents in the order added."""
+        documents in the order added.  A norm is the square root of its
+        terms' squared weights summed in term order."""
         if self._stats is None:
-            n = len(self._terms)
-            # The documents of each distinct text, texts in the order first added.
-            docs_of: dict[str, list[str]] = {}
-            for d, x in self._text.items():
-                got = docs_of.get(x)
-                if got is None:
-                    docs_of[x] = [d]
-                else:
-                    got.append(d)
-            texts = list(docs_of)
-            doc_lists = list(docs_of.values())
-            mult = list(map(len, doc_lists))
-            # run -> the texts holding it (each text once: its runs are distinct)
-            seen = self._seen
-            run_texts: dict[str, list[int]] = {}
-            for i, x in enumerate(texts):
-                for r in seen[x][1]:
-                    got = run_texts.get(r)
-                    if got is None:
-                        run_texts[r] = [i]
-                    else:
-                        got.append(i)
-            # term -> the runs holding it
-            grams = self._grams
-            term_runs: dict[str, list[str]] = {}
-            for r in run_texts:
-                for t in grams[r]:
-                    got = term_runs.get(t)
-                    if got is None:
-                        term_runs[t] = [r]
-                    else:
-                        got.append(r)
-            c = cap(n)
-            df: dict[str, int] = {}
-            postings: dict[str, list[str]] = {}
-            mget = mult.__getitem__
-            for t in sorted(term_runs):
-                rs = term_runs[t]
-                xs = run_texts[rs[0]] if len(rs) == 1 else set().union(*map(run_texts.__getitem__, rs))
-                k = df[t] = sum(map(mget, xs))
-                if k <= c:
-                    lst = list(chain.from_iterable(map(doc_lists.__getitem__, xs)))
-                    lst.sort()
-                    postings[t] = lst
-            w = {t: idf2(n, k) for t, k in df.items()}
-            wget = w.__getitem__
-            norm_of = {x: math.sqrt(sum(map(wget, seen[x][0]))) for x in texts}
-            norm = {d: norm_of[x] for d, x in self._text.items()}
-            self._stats = {"n": n, "df": df, "postings": postings, "norm": norm}
+            self._stats = self._compute()
         return self._stats
+
+    def _compute(self) -> dict:
+        import numpy as np
+
+        ids = list(self._text)
+        n = len(ids)
+        if not n:
+            return {"n": 0, "df": {}, "postings": {}, "norm": {}}
+        # Distinct texts in the order first added; each document's text.
+        tix = dict(zip(dict.fromkeys(self._text.values()), count()))
+        doc_text_l = list(map(tix.__getitem__, self._text.values()))
+        doc_text = np.array(doc_text_l, np.int64)
+        mult = np.bincount(doc_text, minlength=len(tix))
+        # Distinct runs and terms (terms numbered in sorted order).
+        runs_of, grams = self._runs, self._grams
+        text_runs = list(map(runs_of.__getitem__, tix))
+        rix = dict(zip(dict.fromkeys(chain.from_iterable(text_runs)), count()))
+        run_grams = list(map(grams.__getitem__, rix))
+        terms = sorted(set(chain.from_iterable(run_grams)))
+        tid = dict(zip(terms, count()))
+        nt = len(terms)
+        # run -> its term ids (CSR), text -> its run ids
+        run_len = np.fromiter(map(len, run_grams), np.int64, len(run_grams))
+        run_off = np.zeros(len(run_grams) + 1, np.int64)
+        np.cumsum(run_len, out=run_off[1:])
+        run_terms = np.fromiter(map(tid.__getitem__, chain.from_iterable(run_grams)), np.int64,
+                                int(run_off[-1]))
+        tr_len = np.fromiter(map(len, text_runs), np.int64, len(text_runs))
+        tr_run = np.fromiter(map(rix.__getitem__, chain.from_iterable(text_runs)), np.int64,
+                             int(tr_len.sum()))
+        tr_text = np.repeat(np.arange(len(text_runs), dtype=np.int64), tr_len)
+        # (text, term) pairs: every term of every run of every text, then
+        # each pair once (a term may be in two runs of one text).
+        lens = run_len[tr_run]
+        total = int(lens.sum())
+        first = np.cumsum(lens) - lens
+        pos = np.arange(total, dtype=np.int64) - np.repeat(first - run_off[tr_run], lens)
+        key = np.repeat(tr_text, lens) * nt + run_terms[pos]
+        # Sorted, then each pair once (np.unique is several times slower in
+        # numpy 2.x; timsort is near linear here: the keys come in text order).
+        key.sort(kind="stable")
+        fresh = np.empty(len(key), bool)
+        fresh[:1] = True
+        np.not_equal(key[1:], key[:-1], out=fresh[1:])
+        key = key[fresh]
+        p_text, p_term = np.divmod(key, nt)
+        # df: documents per term (texts weighted by their documents)
+        df = np.bincount(p_term, weights=mult[p_text], minlength=nt).astype(np.int64).tolist()
+        c = cap(n)
+        w = [idf2(n, k) for k in df]
+        norm_text = np.sqrt(np.bincount(p_text, weights=np.asarray(w)[p_term], minlength=len(tix)))
+        norm = dict(zip(ids, map(norm_text.tolist().__getitem__, doc_text_l)))
+        # postings of the terms that are not boilerplate: the documents of
+        # their texts, by id
+        keep = np.asarray(df, np.int64)[p_term] <= c
+        k_text, k_term = p_text[keep], p_term[keep]
+        order = sorted(range(n), key=ids.__getitem__)
+        rank = np.empty(n, np.int64)
+        rank[order] = np.arange(n, dtype=np.int64)
+        by_text = np.argsort(doc_text, kind="stable")  # documents grouped by text
+        text_off = np.zeros(len(tix) + 1, np.int64)
+        np.cumsum(mult, out=text_off[1:])
+        klen = mult[k_text]
+        kfirst = np.cumsum(klen) - klen
+        kpos = np.arange(int(klen.sum()), dtype=np.int64) - np.repeat(kfirst - text_off[k_text], klen)
+        pk = np.repeat(k_term, klen) * n + rank[by_text[kpos]]
+        pk.sort()
+        p_term2, p_rank = np.divmod(pk, n)
+        bounds = np.searchsorted(p_term2, np.arange(nt + 1)).tolist()
+        p_docs = np.array(ids, dtype=object)[order][p_rank]
+        postings = {}
+        for t, k, lo, hi in zip(terms, df, bounds, bounds[1:]):
+            if k <= c:
+                postings[t] = p_docs[lo:hi].tolist()
+        return {"n": n, "df": dict(zip(terms, df)), "postings": postings, "norm": norm}
 
     def cosine(self, a: str, b: str) -> float:
         """Similarity of two indexed documents (0 when either is absent)."""
-        ta, tb = self._terms.get(a), self._terms.get(b)
+        ta, tb = self.terms_of(a), self.terms_of(b)
         if not ta or not tb:
             return 0.0
         st = self.stats()
@@ -234,7 +267,7 @@ class TextIndex:
                 ) -> list[tuple[str, float]]:
         """Documents whose cosine with ``doc`` is at least ``min_similarity``,
         best first (ties by id), excluding ``doc`` itself."""
-        ta = self._terms.get(doc)
+        ta = self.terms_of(doc)
         if not ta:
             return []
         return similar_in(self.stats(), ta, doc, min_similarity, limit)
