@@ -44,7 +44,7 @@ from __future__ import annotations
 
 import math
 import re
-from itertools import chain, count
+from itertools import chain, compress, count, repeat
 
 _SPLIT = re.compile(r"[^0-9a-z\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 #: A masked name: a surname character followed by 某 (王某, 王某某).
@@ -136,26 +136,40 @@ class TextIndex:
         self.add_many(((doc, text),))
 
     def add_many(self, docs) -> None:
-        """:meth:`add` for each ``(doc, text)`` pair."""
-        runs_of, grams, text_of = self._runs, self._grams, self._text
-        get = runs_of.get
-        added = False
-        for doc, text in docs:
+        """:meth:`add` for each ``(doc, text)`` pair (a later pair for the
+        same document replaces an earlier one, as with :meth:`add`)."""
+        docs = list(docs)
+        if not docs:
+            return
+        ids, texts = zip(*docs)
+        runs_of, grams = self._runs, self._grams
+        try:
+            distinct = dict.fromkeys(texts)
+        except TypeError:  # an unhashable value (a list): its string is the text
+            self._add_slow(docs)
+            return
+        for text in distinct:  # each distinct text once
             if not text:
                 continue
             if text.__class__ is not str:
-                text = str(text)
-            runs = get(text)
-            if runs is None:
+                # not a string (a number): its string is the text
+                self._add_slow(docs)
+                return
+            if text not in runs_of:
                 runs = runs_of[text] = tuple(dict.fromkeys(normalise(text)))
                 for run in runs:
                     if run not in grams:
                         grams[run] = tuple(dict.fromkeys(run_ngrams(run)))
-            if runs:  # every run has a term: no run, no term
-                text_of[doc] = text
-                added = True
-        if added:
+        # Documents whose text has a run (every run has a term: no run, no term).
+        keep = list(map(bool, map(runs_of.get, texts, repeat(()))))
+        if any(keep):
+            self._text.update(zip(compress(ids, keep), compress(texts, keep)))
             self._stats = None
+
+    def _add_slow(self, docs) -> None:
+        for doc, text in docs:
+            if text:
+                self.add_many(((doc, str(text)),))
 
     def terms_of(self, doc: str) -> frozenset[str]:
         """The terms of an indexed document (empty if it is not indexed)."""
