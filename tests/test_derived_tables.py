@@ -13,9 +13,6 @@ extra name attributes on people and units).
 
 from __future__ import annotations
 
-import datetime as dt
-import math
-import re
 from collections import Counter
 from pathlib import Path
 
@@ -23,6 +20,8 @@ import pytest
 
 from xuncha.graph.store import GraphStore
 from xuncha.loaders.combine import finish, parse_sources, prepare
+
+from . import derived_reference as ref
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "county"
 
@@ -99,76 +98,26 @@ def store(request, tmp_path_factory):
     return _edited(_store([str(d)]))
 
 
-def _nodes(store, kind):
-    return [(n, d) for n, d in store.graph.nodes(data=True) if d.get("kind") == kind]
-
-
-def _edges(store, kind):
-    return [(u, v, d) for u, v, d in store.graph.edges(data=True) if d.get("kind") == kind]
-
-
 def _build(store, name):
     from xuncha.graph import derived
 
     return derived.compute(store, name)
 
 
-# -- text_stats -------------------------------------------------------------------------------
-
-_RUN = re.compile(r"[0-9a-z\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
-
-
-def _terms(text) -> set[str]:
-    """Character bigrams and trigrams of each run (a 1-character run: itself),
-    masked names (a surname + 某…) blanked first."""
-    if not text:
-        return set()
-    text = re.sub(r"[\u4e00-\u9fff]某+", " ", str(text)).lower()
-    out: set[str] = set()
-    for run in _RUN.findall(text):
-        if len(run) == 1:
-            out.add(run)
-        for size in (2, 3):
-            out.update(run[i:i + size] for i in range(len(run) - size + 1))
-    return out
-
-
 def test_text_stats(store):
-    docs = {}
-    for kind, prop in (("issue", "description"), ("lead", "summary")):
-        for n, d in _nodes(store, kind):
-            ts = _terms(d.get(prop))
-            if ts:
-                docs[n] = ts
-    n = len(docs)
-    df = Counter(t for ts in docs.values() for t in ts)
-    cap = min(500, max(int(0.05 * n), min(50, n // 2)))
-    postings: dict[str, list[str]] = {}
-    for doc, ts in docs.items():
-        for t in ts:
-            if df[t] <= cap:
-                postings.setdefault(t, []).append(doc)
-    weight = {t: 0.0 if k > cap else (math.log((1 + n) / (1 + k)) + 1) ** 2 for t, k in df.items()}
-
+    want = ref.text_stats(store)
     got = _build(store, "text_stats")
-    assert got["n"] == n
-    assert got["df"] == dict(df)
-    assert got["postings"] == {t: sorted(ds) for t, ds in postings.items()}
-    assert list(got["norm"]) == list(docs)  # documents in load order
-    for doc, ts in docs.items():
-        assert got["norm"][doc] == pytest.approx(math.sqrt(math.fsum(weight[t] for t in ts)),
-                                                 rel=1e-12, abs=0)
+    assert ref.agree("text_stats", got, want)
+    assert got["df"] == want["df"] and got["postings"] == want["postings"]  # (a readable diff)
     # both kinds of term are there: boilerplate (df above the cap) and not
-    assert any(k > cap for k in df.values()) and postings
+    assert any(k > want["cap"] for k in want["df"].values()) and want["postings"]
 
-
-# -- category_sector --------------------------------------------------------------------------
 
 def test_text_stats_cap_is_inclusive():
     """A term in exactly cap(n) documents still has postings; one more and it is boilerplate."""
-    from xuncha.queries.related import _text_stats
-
     import networkx as nx
+
+    from xuncha.queries.related import _text_stats
 
     graph = nx.MultiDiGraph()
     for i in range(100):  # n = 100: cap = 50
@@ -179,53 +128,39 @@ def test_text_stats_cap_is_inclusive():
     assert len(got["postings"]["甲乙"]) == 50 and "丙丁" not in got["postings"]
 
 
+def test_text_index_answers_as_its_statistics():
+    """TextIndex.cosine/similar (terms kept per text) agree with the cosine
+    computed from the reference statistics."""
+    import math
+
+    from xuncha.queries.text import TextIndex
+
+    texts = ["违规发放津贴补贴12万元", "违规发放津贴补贴", "党组会议研究重大事项不足", "办公用房面积超标",
+             "违规发放补贴，王某某收受礼金", 2024, "", None, "，。"] * 3 + ["公款旅游"] + [
+                 f"其他问题{i}" for i in range(20)]
+    idx = TextIndex()
+    idx.add_many((f"d{i}", t) for i, t in enumerate(texts))
+    docs = {f"d{i}": ref.terms(t) for i, t in enumerate(texts) if ref.terms(t)}
+    assert len(idx) == len(docs)
+    st = idx.stats()
+    n = len(docs)
+    cap = min(500, max(int(0.05 * n), min(50, n // 2)))
+    assert st["n"] == n and any(k > cap for k in st["df"].values())  # some boilerplate
+    for a in docs:
+        for b in docs:
+            shared = docs[a] & docs[b]
+            dot = sum((math.log((1 + st["n"]) / (1 + st["df"][t])) + 1) ** 2 for t in shared
+                      if st["df"][t] <= cap)
+            want = dot / (st["norm"][a] * st["norm"][b]) if st["norm"][a] and st["norm"][b] else 0.0
+            assert idx.cosine(a, b) == pytest.approx(want, rel=1e-12, abs=1e-15)
+
+
 def test_category_sector(store):
-    round_start = {n: d.get("start") for n, d in _nodes(store, "round")}
-    sector = {n: d.get("sector") for n, d in _nodes(store, "unit")}
-    first_assignment: dict[tuple[str, str], str] = {}
-    for _, unit, d in _edges(store, "INSPECTED"):
-        if d.get("start") and d.get("round_id"):
-            key = ("round:" + d["round_id"], unit)
-            first_assignment[key] = min(d["start"], first_assignment.get(key, d["start"]))
-    raised: dict[str, list[str]] = {}
-    for lead, issue, _ in _edges(store, "RAISED_FROM"):
-        if issue not in raised.get(lead, []):
-            raised.setdefault(lead, []).append(issue)
-
-    items = {}  # id -> (unit, date, category key)
-    issue_round = {}
     used = Counter()
-    for n, d in _nodes(store, "issue"):
-        unit = "unit:" + d["unit_id"] if d.get("unit_id") else None
-        rnd = "round:" + d["round_id"] if d.get("round_id") else None
-        date = d.get("found_date")
-        if not date and first_assignment.get((rnd, unit)):
-            date = first_assignment[(rnd, unit)]
-            used["assignment start"] += 1
-        elif not date:
-            date = round_start.get(rnd)
-            used["round start"] += bool(date)
-        items[n] = (unit, date, d.get("subcategory") or d.get("category"))
-        issue_round[n] = rnd
-    for n, d in _nodes(store, "lead"):
-        linked = [i for i in raised.get(n, []) if i in issue_round]
-        unit = "unit:" + d["unit_id"] if d.get("unit_id") else (items[linked[0]][0] if linked else None)
-        rnd = "round:" + d["round_id"] if d.get("round_id") else (issue_round[linked[0]] if linked else None)
-        dates = [items[i][1] for i in linked if items[i][1]]
-        date = d.get("transfer_date") or (min(dates) if dates else None) or round_start.get(rnd)
-        if not d.get("transfer_date") and dates:
-            used["linked issue date"] += 1
-        items[n] = (unit, date, items[linked[0]][2] if linked else None)
-    blocks: dict[str, list] = {}
-    for n, (unit, date, key) in items.items():
-        if unit and date and key and sector.get(unit):
-            blocks.setdefault(f"{key}\t{sector[unit]}", []).append(
-                (dt.date.fromisoformat(date[:10]).toordinal(), n))
-    want = {k: ([d for d, _ in sorted(v)], [i for _, i in sorted(v)]) for k, v in blocks.items()}
-
-    assert _build(store, "category_sector") == want
+    assert _build(store, "category_sector") == ref.category_sector(store, used)
     if store.meta.get("edited"):  # every fallback was needed somewhere
-        assert used["assignment start"] and used["round start"] and used["linked issue date"]
+        assert used["assignment start"] and used["round start"]
+        assert used["earliest of linked issues' dates"]
 
 
 def test_category_sector_agrees_with_the_query_index(store):
@@ -242,50 +177,11 @@ def test_category_sector_agrees_with_the_query_index(store):
         k: ([d for d, _ in sorted(v)], [i for _, i in sorted(v)]) for k, v in blocks.items()}
 
 
-# -- person_names, name_pinyin, kpi_facts ----------------------------------------------------
-
-def test_person_names(store):
-    want = {}
-    for n, d in _nodes(store, "cadre"):
-        values = [d.get("name"), *(d.get("source_names") or ()), *(d.get("aliases") or ()),
-                  d.get("former_names")]  # unit_name names a unit: never taken
-        names = []
-        for v in values:
-            if isinstance(v, str) and v.strip() and v.strip() not in names:
-                names.append(v.strip())
-        if names:
-            want[n] = names
-    got = _build(store, "person_names")
+@pytest.mark.parametrize("name", ["person_names", "name_pinyin", "kpi_facts"])
+def test_name_and_kpi_tables(store, name):
+    got, want = _build(store, name), ref.REFERENCES[name](store)
     assert got == want
-    assert list(got) == list(want)
-
-
-def test_name_pinyin(store):
-    from xuncha.identity.names import pinyin, simplify
-
-    want: dict[str, list[str]] = {}
-    for kind in ("cadre", "unit"):
-        for _, d in _nodes(store, kind):
-            for name in [d.get("name"), *(d.get("source_names") or ())]:
-                if isinstance(name, str) and name and not name.isascii():
-                    key = " ".join(pinyin(simplify(name)))
-                    if name not in want.setdefault(key, []):
-                        want[key].append(name)
-    got = _build(store, "name_pinyin")
-    assert got == want and list(got) == list(want)
-
-
-def test_kpi_facts(store):
-    from xuncha.queries.kpi import FACTS
-
-    want = {kind: {f: [d.get(f) for _, d in _nodes(store, kind)] for f in fields}
-            for kind, fields in FACTS.items()}
-    want["INSPECTED"] = {"round_id": [], "unit": [], "team": []}
-    for u, v, d in _edges(store, "INSPECTED"):
-        want["INSPECTED"]["round_id"].append(d.get("round_id"))
-        want["INSPECTED"]["unit"].append(v.split(":", 1)[1])
-        want["INSPECTED"]["team"].append(u.split(":", 1)[1])
-    assert _build(store, "kpi_facts") == want
+    assert list(got) == list(want)  # in load order too
 
 
 def test_edges_of_one_source_kind_is_the_full_pass(store):
@@ -294,4 +190,4 @@ def test_edges_of_one_source_kind_is_the_full_pass(store):
     for kinds in (("INSPECTED",), ("RAISED_FROM",), ("IMPLICATES", "IN_CATEGORY"), ("DURING",),
                   ("HELD_POSITION", "RELATED_TO", "MEMBER_OF")):
         got = store.edges_of(kinds)
-        assert got == {k: _edges(store, k) for k in kinds}
+        assert got == {k: ref.edges(store, k) for k in kinds}
