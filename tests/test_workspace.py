@@ -435,28 +435,109 @@ def test_edges_of_kinds_and_prefetch_read_only_the_rows_they_need(tmp_path):
     assert not lazy.loaded
 
 
-def test_pattern_scans_on_a_saved_workspace_equal_the_in_memory_ones(tmp_path):
-    from xuncha.queries import patterns
+def _county(tmp_path):
+    """A generated county, with parallel edges whose order a reader could
+    change: a second assignment of one team to one unit in the same round
+    (no start of its own, a later end), and a second tie of a linking kind
+    between two cadres (another note)."""
+    from xuncha.queries.related import LINKING
     from xuncha.synth import generate
 
     out = tmp_path / "data"
     generate(out, scale="county", seed=3)
-    ds = load_dataset(out)
-    g = build_graph(ds.records)
+    g = build_graph(load_dataset(out).records)
+    team, unit, d = next((u, v, d) for u, v, d in g.edges(data=True) if d["kind"] == "INSPECTED"
+                         and d.get("end") and any(k == "FOUND_IN" for _, _, k in g.in_edges(v, data="kind")))
+    g.add_edge(team, unit, "again", kind="INSPECTED", round_id=d["round_id"], end=d["end"][:4] + "-12-31")
+    a, b, d = next((u, v, d) for u, v, d in g.edges(data=True)
+                   if d["kind"] == "RELATED_TO" and d.get("relation_kind") in LINKING)
+    g.add_edge(a, b, "again", **{**d, "note": "second"})
     save(GraphStore(g), tmp_path / "ws")
-    for name in ("common", "recurring", "trails", "clusters"):
-        lazy = open_workspace(tmp_path / "ws")
-        want = [x.as_dict() for x in patterns.scan(GraphStore(g), name)]
+    return tmp_path / "ws", g
+
+
+# (pattern, keyword arguments): the ways the scans read
+SCANS = [("common", {}), ("recurring", {}), ("trails", {}), ("trails", {"role": "implicated"}),
+         ("trails", {"role": "any", "min_units": 1}), ("clusters", {}), ("clusters", {"min_units": 1})]
+
+
+def _windowed(g):
+    from xuncha.queries.common import Window
+
+    rounds = sorted(n for n, k in g.nodes(data="kind") if k == "round")
+    return [("trails", {"window": Window(rounds=tuple(rounds[:3]))}),
+            ("trails", {"window": Window(since="2020-01-01"), "role": "any"}),
+            ("clusters", {"window": Window(until="2021-12-31")})]
+
+
+def test_pattern_scans_on_a_saved_workspace_equal_the_in_memory_ones(tmp_path):
+    from xuncha.queries import patterns
+
+    ws, g = _county(tmp_path)
+    for name, kw in SCANS + _windowed(g):
+        lazy = open_workspace(ws)
+        want = [x.as_dict() for x in patterns.scan(GraphStore(g), name, **kw)]
         assert want, name  # a county has every pattern
-        assert [x.as_dict() for x in patterns.scan(lazy, name)] == want, name
-        # common and recurring read only what they use; trails and clusters
-        # read most of the graph node by node, so they load it whole first
-        assert lazy.graph.loaded == (name in ("trails", "clusters")), name
-    lazy = open_workspace(tmp_path / "ws")  # without the bulk load: the same answers
-    lazy.preload = lambda: None
-    for name in ("trails", "clusters"):
-        assert [x.as_dict() for x in patterns.scan(lazy, name)] == \
-            [x.as_dict() for x in patterns.scan(GraphStore(g), name)], name
+        assert [x.as_dict() for x in patterns.scan(lazy, name, **kw)] == want, (name, kw)
+        # Every scan reads in bulk only what it uses: never the whole graph,
+        # no node's edges one by one, and node by node only the names shown.
+        graph = lazy.graph
+        assert not graph.loaded and graph._succ.cached() == 0 and graph._pred.cached() == 0, name
+        shown = sum(1 + len(x["stops"]) for x in want) if name == "trails" else \
+            sum(2 * len(x["links"]) for x in want) if name == "clusters" else \
+            len(want) if name == "recurring" else 0  # recurring: each row's unit
+        assert graph._node.cached() <= shown, name
+
+
+def test_bulk_reads_answer_as_reading_node_by_node(tmp_path, monkeypatch):
+    """trails and clusters over a bulk read (of a saved workspace, of a graph
+    in memory, with the query index built by the same read or before) give
+    what they give reading node by node through ``view(store)``."""
+    from xuncha.queries import patterns
+    from xuncha.queries.common import index
+    from xuncha.queries.view import view
+
+    ws, g = _county(tmp_path)
+    cases = [(n, kw) for n, kw in SCANS + _windowed(g) if n in ("trails", "clusters")]
+    with monkeypatch.context() as m:
+        m.setattr(patterns, "indexed_bulk_view", lambda store, *a, **k: (index(store), view(store)))
+        want = [[x.as_dict() for x in patterns.scan(open_workspace(ws), n, **kw)] for n, kw in cases]
+    assert all(want)
+    before = open_workspace(ws)  # the index built before, by another scan
+    patterns.scan(before, "common")
+    mem = GraphStore(g)
+    for (name, kw), w in zip(cases, want):
+        for store in (open_workspace(ws), before, mem):
+            assert [x.as_dict() for x in patterns.scan(store, name, **kw)] == w, (name, kw)
+
+
+def test_a_bulk_store_answers_as_the_store(tmp_path):
+    from xuncha.graph.bulk import BulkStore
+    from xuncha.queries.common import INDEX_EDGES, INDEX_FIELDS
+    from xuncha.queries.view import view_reads
+
+    ws, g = _county(tmp_path)
+    mem = GraphStore(g)
+    nodes, edges = view_reads(("issue", "lead"), {"lead": ("case_filed",)}, ("RELATED_TO",))
+    for store in (open_workspace(ws), mem):
+        bulk = BulkStore(store, {**INDEX_FIELDS, **nodes}, edges | INDEX_EDGES)
+        assert bulk.edges_of(INDEX_EDGES) == mem.edges_of(INDEX_EDGES)
+        bulk.keep(nodes, edges)
+        assert bulk.edges_of({"RELATED_TO"}) == mem.edges_of({"RELATED_TO"})
+        for kind, fields in nodes.items():
+            for nid in mem.by_kind[kind]:
+                want = {f: mem.node(nid)[f] for f in fields if mem.node(nid).get(f) is not None}
+                assert {f: bulk.node(nid).get(f) for f in want} == want
+                assert bulk.has(nid) and bulk.label(nid) == mem.label(nid)
+        assert "HELD_POSITION" not in bulk._found and "unit" not in bulk._by_kind
+        for nid in g:
+            for k in edges:  # every node's edges of the kinds read, in the store's order
+                assert list(bulk.out_edges(nid, k)) == list(mem.out_edges(nid, k)), (nid, k)
+                # in-edges: grouped by source in the sources' order; one source's in its order
+                assert sorted(bulk.in_edges(nid, k), key=lambda e: e[0]) == \
+                    sorted(mem.in_edges(nid, k), key=lambda e: e[0]), (nid, k)
+            # other kinds: the store's own answer
+            assert list(bulk.out_edges(nid, "HELD_POSITION")) == list(mem.out_edges(nid, "HELD_POSITION"))
 
 
 def _awkward_graph():

@@ -251,14 +251,32 @@ def relation_name(code: str) -> str:
     return term("relation_kind", code)
 
 
+# What the index reads: the attributes of these node kinds (``store.nodes(kind,
+# fields=…)``) and every edge of these kinds (``store.edges_of``).
+INDEX_FIELDS = {
+    "round": ("start", "end"),
+    "issue": ("unit_id", "round_id", "found_date", "category", "subcategory", "description",
+              "amount", "conduct_start", "conduct_end"),
+    "lead": ("unit_id", "round_id", "transfer_date", "summary", "recovered_amount"),
+    "unit": ("region_id", "sector"),
+}
+INDEX_EDGES = frozenset({"INSPECTED", "HELD_POSITION", "RELATED_TO", "PART_OF", "IMPLICATES",
+                         "CONCERNS", "RAISED_FROM"})
+
+
 class QueryIndex:
-    """Lazily built look-ups over one store; see the module docstring."""
+    """Lazily built look-ups over one store; see the module docstring.
 
-    def __init__(self, store: GraphStore):
+    ``reads``: where to read the nodes and edges from, if not ``store``
+    itself (a :class:`~xuncha.graph.bulk.BulkStore` over it that a scan
+    shares with the index, so both read the rows once).
+    """
+
+    def __init__(self, store: GraphStore, reads=None):
         with _NoGC():
-            self._build(store)
+            self._build(store, reads if reads is not None else store)
 
-    def _build(self, store: GraphStore) -> None:
+    def _build(self, store: GraphStore, reads) -> None:
         self.store = store
         g = store.graph
         nodes = g.nodes
@@ -266,9 +284,7 @@ class QueryIndex:
 
         # The edge kinds the queries use, in one pass (a saved workspace
         # reads only the rows those edges leave from).
-        want = {"INSPECTED", "HELD_POSITION", "RELATED_TO", "PART_OF", "IMPLICATES",
-                "CONCERNS", "RAISED_FROM"}
-        found = store.edges_of(want)
+        found = reads.edges_of(INDEX_EDGES)
         targets: dict[tuple[str, str], list[str]] = {}
         for k in ("IMPLICATES", "CONCERNS", "RAISED_FROM"):
             for u, v, _ in found[k]:
@@ -277,15 +293,13 @@ class QueryIndex:
         # Rounds and assignments give fallback dates.
         self.round_start: dict[str, str | None] = {}
         self.round_end: dict[str, str | None] = {}
-        for rid, d in store.nodes("round", fields=("start", "end")):
+        for rid, d in reads.nodes("round", fields=INDEX_FIELDS["round"]):
             self.round_start[rid] = d.get("start")
             self.round_end[rid] = d.get("end")
         assign_start = assignment_starts(found["INSPECTED"])
 
         self.items: dict[str, Item] = {}
-        for iid, d in store.nodes("issue", fields=(
-                "unit_id", "round_id", "found_date", "category", "subcategory", "description",
-                "amount", "conduct_start", "conduct_end")):
+        for iid, d in reads.nodes("issue", fields=INDEX_FIELDS["issue"]):
             unit, rnd, date = issue_place(d, assign_start, self.round_start)
             cadres = tuple(sorted(set(targets.get(("IMPLICATES", iid), ()))))
             self.items[iid] = Item(iid, "issue", unit, date, rnd, d.get("category"),
@@ -293,8 +307,7 @@ class QueryIndex:
                                    d.get("amount"))
             self.items[iid].conduct = (d.get("conduct_start"), d.get("conduct_end"))
         self.leads_of_issue: dict[str, list[str]] = {}
-        for lid, d in store.nodes("lead", fields=(
-                "unit_id", "round_id", "transfer_date", "summary", "recovered_amount")):
+        for lid, d in reads.nodes("lead", fields=INDEX_FIELDS["lead"]):
             issues = tuple(dict.fromkeys(targets.get(("RAISED_FROM", lid), ())))
             linked = [self.items[i] for i in issues if i in self.items]
             unit, rnd, date = lead_place(d, [(i.unit, i.round, i.date) for i in linked],
@@ -364,7 +377,7 @@ class QueryIndex:
         # Regions and units.
         self.unit_region: dict[str, str | None] = {}
         self.unit_sector: dict[str, str | None] = {}
-        for uid, d in store.nodes("unit", fields=("region_id", "sector")):
+        for uid, d in reads.nodes("unit", fields=INDEX_FIELDS["unit"]):
             self.unit_region[uid] = node_id("region", d["region_id"]) if d.get("region_id") else None
             self.unit_sector[uid] = d.get("sector") or None
         self.region_children: dict[str, list[str]] = {}
@@ -439,18 +452,29 @@ class QueryIndex:
         return f"{self.store.label(nid)} ({nid})"
 
 
-def index(store: GraphStore) -> QueryIndex:
+def index(store: GraphStore, reads=None) -> QueryIndex:
     """The store's query index, built on first use and cached on the store.
 
     The cache is keyed by the graph object and its node count (both O(1));
     code that edits a loaded graph in place calls :func:`invalidate`.
+    ``reads``: a bulk read of the store to build it from (see
+    :class:`QueryIndex`), used only when it is built now.
     """
     idx = store.__dict__.get(_CACHE_ATTR)
     g = store.graph
     stamp = (id(g), g.number_of_nodes())
     if idx is None or idx[0] != stamp:
-        idx = (stamp, QueryIndex(store))
+        idx = (stamp, QueryIndex(store, reads))
         store.__dict__[_CACHE_ATTR] = idx
+    return idx[1]
+
+
+def cached_index(store: GraphStore) -> QueryIndex | None:
+    """The store's query index if it is built (and current), else None."""
+    idx = store.__dict__.get(_CACHE_ATTR)
+    g = store.graph
+    if idx is None or idx[0] != (id(g), g.number_of_nodes()):
+        return None
     return idx[1]
 
 

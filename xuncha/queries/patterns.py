@@ -83,7 +83,7 @@ from ..i18n import define, join, msg, term, window as date_window
 from ..graph.store import GraphStore
 from .common import Item, QueryError, Window, index, relation_name
 from .periods import DEFAULT_POLICY, Policy, answers, days_between
-from .view import view
+from .view import indexed_bulk_view
 
 COMMON_MIN_UNITS = 3
 PATTERNS = ("common", "recurring", "trails", "clusters")
@@ -381,8 +381,9 @@ class Trail:
                 "named_without_post": self.named_without_post}
 
 
-def _stop(store, v, p, found: list[tuple]) -> TrailStop:
-    """A stop at post ``p`` with ``found`` = [(item, answer)], grouped per period."""
+def _stop(p, found: list[tuple]) -> TrailStop:
+    """A stop at post ``p`` with ``found`` = [(item, answer)], grouped per period
+    (its unit's name is filled in once the trails are chosen)."""
     per: dict[tuple, list] = {}
     for it, a in found:
         per.setdefault((a.period.start, a.period.end, a.period.source, it.round), []).append((it, a))
@@ -392,7 +393,7 @@ def _stop(store, v, p, found: list[tuple]) -> TrailStop:
         periods.append({"round": rnd, "period": [ps, pe], "source": src,
                         "overlap_days": a.overlap_days, "share": round(a.share, 4),
                         "issues": [it.id for it, _ in lst], "text": a.text(p.title)})
-    return TrailStop(p.unit, store.label(p.unit), p.title, p.start, p.end, p.principal,
+    return TrailStop(p.unit, "", p.title, p.start, p.end, p.principal,
                      [it.id for it, _ in found], periods)
 
 
@@ -403,9 +404,9 @@ def trails(store: GraphStore, window: Window | None = None, min_units: int | Non
         raise QueryError("role must be principal, implicated or any")
     window = window or Window()
     min_units = 2 if min_units is None else min_units
-    store.preload()  # the periods below read most cadres' and units' edges one by one
-    idx = index(store)
-    v = view(store)
+    # The periods below read most issues and every unit's inspections: read
+    # those (and only those) in bulk, with the query index, not node by node.
+    idx, v = indexed_bulk_view(store, ("issue",))
     item_ok, unit_ok = window.compile(idx)
     cadres: set[str] = set()
     if role in ("principal", "any"):
@@ -414,7 +415,7 @@ def trails(store: GraphStore, window: Window | None = None, min_units: int | Non
         cadres.update(idx.items_of_cadre)
     out = []
     for c in sorted(cadres):
-        stops: list[TrailStop] = []
+        stops: list[tuple] = []  # (post, [(item, answer)]): made into stops if the trail is kept
         posts = idx.posts_of_cadre.get(c, ())
         if role in ("principal", "any"):
             for p in posts:
@@ -428,10 +429,10 @@ def trails(store: GraphStore, window: Window | None = None, min_units: int | Non
                     if a is not None:
                         found.append((it, a))
                 if found:
-                    stops.append(_stop(store, v, p, found))
+                    stops.append((p, found))
         unplaced: list[str] = []
         if role in ("implicated", "any"):
-            seen = {i for s in stops for i in s.issues}
+            seen = {it.id for _, found in stops for it, _ in found}
             by_post: dict[int, list] = {}
             for it in idx.items_of_cadre.get(c, ()):
                 if it.kind != "issue" or not it.unit or not unit_ok(it.unit) or not item_ok(it) \
@@ -455,11 +456,18 @@ def trails(store: GraphStore, window: Window | None = None, min_units: int | Non
 
                 by_post.setdefault(best[1], []).append((it, Answer(p.start, p.end, per, best[0])))
             for n, found in by_post.items():
-                stops.append(_stop(store, v, posts[n], found))
-        if len({s.unit for s in stops}) < min_units:
+                stops.append((posts[n], found))
+        if len({p.unit for p, _ in stops}) < min_units:
             continue
-        stops.sort(key=lambda s: (s.start or "", s.unit, s.title or ""))
-        out.append(Trail(c, store.label(c), stops, sorted(unplaced)))
+        made = [_stop(p, found) for p, found in stops]
+        made.sort(key=lambda s: (s.start or "", s.unit, s.title or ""))
+        out.append(Trail(c, "", made, sorted(unplaced)))
+    # names of what is shown, read in batches
+    store.prefetch([t.cadre for t in out] + [s.unit for t in out for s in t.stops], edges=False)
+    for t in out:
+        t.name = store.label(t.cadre)
+        for s in t.stops:
+            s.unit_name = store.label(s.unit)
     out.sort(key=lambda t: (-t.units, -t.issues, t.cadre))
     return out
 
@@ -511,9 +519,12 @@ def clusters(store: GraphStore, window: Window | None = None,
 
     window = window or Window()
     min_units = 2 if min_units is None else min_units
-    store.preload()  # the evidence below reads the edges of most named cadres one by one
-    idx = index(store)
-    v = view(store)
+    # The evidence below reads the periods of most items (their units'
+    # inspections), the leads' outcomes and the edges of every link: read
+    # those in bulk, with the query index, not node by node.
+    idx, v = indexed_bulk_view(store, ("issue", "lead"), fields={"lead": ("case_filed", "outcomes")},
+                               edges=("RELATED_TO",))
+    bulk = v.store
     item_ok, _ = window.compile(idx)
     items = {i: it for i, it in idx.items.items() if item_ok(it)}
     parent: dict[str, str] = {}
@@ -558,13 +569,14 @@ def clusters(store: GraphStore, window: Window | None = None,
     by_root_links: dict[str, list[tuple[str, str, str]]] = {}
     for a, b, via in links:
         by_root_links.setdefault(find(a), []).append((a, b, via))
-    lead_nodes = store.graph.nodes
     kept = [(root, members) for root, members in comps.items()
             if len({items[i].unit for i in members if items[i].unit}) >= min_units]
-    # what the evidence below reads node by node, read in batches first
-    store.prefetch([i for _, members in kept for i in members if items[i].kind == "lead"]
-                   + [a for root, _ in kept for a, _, _ in by_root_links.get(root, ())],
-                   edges=True)
+    if not kept:
+        return []
+    shown = {root: sorted(by_root_links.get(root, ()))[:MAX_LINKS] for root, _ in kept}
+    # the names shown, read in batches
+    store.prefetch([x for links in shown.values() for a, b, via in links if via != "raised_from"
+                    for x in ((a,) if via == "named" else (a, b))], edges=False)
     out = []
     for root, members in kept:
         units = sorted({items[i].unit for i in members if items[i].unit})
@@ -573,11 +585,11 @@ def clusters(store: GraphStore, window: Window | None = None,
         members.sort()
         cadres = sorted({c for i in members for c in items[i].cadres})
         leads = [i for i in members if items[i].kind == "lead"]
-        cases = sum(bool(lead_nodes[i].get("case_filed")) for i in leads)
-        sanctions = sum(any(o in taxonomy.SANCTIONS for o in (lead_nodes[i].get("outcomes") or ()))
+        cases = sum(bool(bulk.node(i).get("case_filed")) for i in leads)
+        sanctions = sum(any(o in taxonomy.SANCTIONS for o in (bulk.node(i).get("outcomes") or ()))
                         for i in leads)
         ev = []
-        for a, b, via in sorted(by_root_links.get(root, ()))[:MAX_LINKS]:
+        for a, b, via in shown[root]:
             if via == "named":
                 kind = "IMPLICATES" if b.startswith("issue:") else "CONCERNS"
                 text = msg("patterns.named", cadre=idx.name(a), item=b,
@@ -588,7 +600,7 @@ def clusters(store: GraphStore, window: Window | None = None,
             else:
                 kind = "RELATED_TO"
                 text = msg("patterns.tie", a=idx.name(a), b=idx.name(b), relation=relation_name(via))
-            e = edge_between(store, a, b, kind, {"relation_kind": via} if kind == "RELATED_TO" else None)
+            e = edge_between(bulk, a, b, kind, {"relation_kind": via} if kind == "RELATED_TO" else None)
             ev.append({"path": [a, b], "kind": kind, "code": text.code, "text": text,
                        "hops": [e] if e else []})
         out.append(Cluster(0, members, units, cadres, ev, len(leads), cases, sanctions))

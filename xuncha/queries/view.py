@@ -34,6 +34,63 @@ def view(store) -> "View":
     return v
 
 
+# What :meth:`View.item`, :meth:`View.round_dates` and :meth:`View.visits`
+# read of a node (by kind) and of which edges: a :func:`bulk_view` reads just
+# these, in bulk.
+ITEM_FIELDS = {
+    "issue": ("unit_id", "round_id", "found_date", "category", "subcategory", "description",
+              "amount", "conduct_start", "conduct_end"),
+    "lead": ("unit_id", "round_id", "issue_ids", "transfer_date", "summary", "recovered_amount"),
+    "round": ("start", "end"),
+}
+ITEM_EDGES = {"issue": ("IMPLICATES",), "lead": ("RAISED_FROM", "CONCERNS"),
+              "round": (), "unit": ("INSPECTED",)}
+
+
+def view_reads(kinds=("issue",), fields: dict | None = None, edges=()) -> tuple[dict, set]:
+    """``(node kind -> attributes, edge kinds)``: what a View reads of items of
+    ``kinds`` (a lead's linked issues come with it), of rounds and of units'
+    inspections, plus ``fields`` (kind -> more attributes) and ``edges``."""
+    kinds = set(kinds) | {"round", "unit"} | ({"issue"} if "lead" in kinds else set())
+    fields = fields or {}
+    nodes = {k: tuple(dict.fromkeys((*ITEM_FIELDS.get(k, ()), *fields.get(k, ()))))
+             for k in sorted(kinds | set(fields)) if k in ITEM_FIELDS or k in fields}
+    want = {e for k in kinds for e in ITEM_EDGES.get(k, ())} | set(edges)
+    return nodes, want
+
+
+def bulk_view(store, kinds=("issue",), fields: dict | None = None, edges=()) -> "View":
+    """A fresh :class:`View` whose items of ``kinds``, rounds and units'
+    inspections (:func:`view_reads`) are read in bulk, once
+    (:class:`~xuncha.graph.bulk.BulkStore`): what a scan over most items
+    asks, without one indexed read per item on a saved workspace.  Its
+    answers are those of ``view(store)``: the same code over the same data."""
+    from ..graph.bulk import BulkStore
+
+    nodes, want = view_reads(kinds, fields, edges)
+    return View(BulkStore(store, nodes, want))
+
+
+def indexed_bulk_view(store, kinds=("issue",), fields: dict | None = None, edges=()):
+    """``(query index, bulk view)`` of ``store`` (:func:`xuncha.queries.common.index`,
+    :func:`bulk_view`): when the index is not built yet, both come from one
+    bulk read (the index reads the same issue, lead and round rows and the
+    same edges a bulk view does)."""
+    from ..graph.bulk import BulkStore
+    from .common import INDEX_EDGES, INDEX_FIELDS, cached_index, index
+
+    idx = cached_index(store)
+    if idx is not None:
+        return idx, bulk_view(store, kinds, fields, edges)
+    nodes, want = view_reads(kinds, fields, edges)
+    union = {k: tuple(dict.fromkeys((*INDEX_FIELDS.get(k, ()), *nodes.get(k, ()))))
+             for k in sorted({*INDEX_FIELDS, *nodes})}
+    bulk = BulkStore(store, union, want | INDEX_EDGES)
+    idx = index(store, reads=bulk)
+    bulk.keep(nodes, want)  # what the view does not read
+    return idx, View(bulk)
+
+
 class Visit:
     """One inspection of a unit: an INSPECTED assignment."""
 
