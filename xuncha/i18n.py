@@ -222,9 +222,19 @@ def sort_key(text: Any) -> str:
     return text.render("en") if isinstance(text, Msg) else str(text)
 
 
+_PLAIN = frozenset({str, int, float, bool, type(None)})
+
+
 def localize(obj: Any, which: str | None = None) -> Any:
     """``obj`` with every :class:`Msg` inside (dicts, lists) rendered in ``which``."""
     which = which or lang()
+    t = type(obj)
+    if t in _PLAIN:  # most leaves of a large answer: nothing to render
+        return obj
+    if t is dict:
+        return {k: (v if type(v) in _PLAIN else localize(v, which)) for k, v in obj.items()}
+    if t is list:
+        return [v if type(v) in _PLAIN else localize(v, which) for v in obj]
     if isinstance(obj, Later):
         obj = obj.build()
     if isinstance(obj, Msg):

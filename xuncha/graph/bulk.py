@@ -30,9 +30,11 @@ from typing import Iterator
 
 class BulkStore:
     """``store`` with ``nodes`` (kind -> attributes read) and every edge of
-    ``edges`` (edge kinds) read in bulk; see the module docstring."""
+    ``edges`` (edge kinds) read in bulk; see the module docstring.
+    ``per_node``: the edge kinds ``out_edges``/``in_edges`` answer (default:
+    all of ``edges``; the others are held for ``edges_of`` only)."""
 
-    def __init__(self, store, nodes: dict[str, tuple[str, ...]], edges=()):
+    def __init__(self, store, nodes: dict[str, tuple[str, ...]], edges=(), per_node=None):
         from ..perf import gc_paused
 
         self.base = store
@@ -50,6 +52,8 @@ class BulkStore:
                 self._found = store.edges_of(set(edges))
                 out, into = self._out, self._in
                 for k, lst in self._found.items():
+                    if per_node is not None and k not in per_node:
+                        continue  # held for edges_of only
                     for e in lst:
                         key = (e[0], k)
                         got = out.get(key)
@@ -63,7 +67,7 @@ class BulkStore:
                             into[key] = [e]
                         else:
                             got.append(e)
-        self._edge_kinds = frozenset(self._found)
+        self._edge_kinds = frozenset(self._found if per_node is None else set(per_node) & set(self._found))
 
     def keep(self, nodes, edges) -> None:
         """Forget every node kind but ``nodes`` and every edge kind but
@@ -73,13 +77,13 @@ class BulkStore:
             for nid in self._by_kind.pop(kind):
                 del self._attrs[nid]
             del self._fields[kind]
-        gone = [k for k in self._found if k not in edges]
-        if gone:
-            for k in gone:
-                for u, v, _ in self._found.pop(k):
+        for k in [k for k in self._found if k not in edges]:
+            if k in self._edge_kinds:
+                for u, v, _ in self._found[k]:
                     self._out.pop((u, k), None)
                     self._in.pop((v, k), None)
-            self._edge_kinds = frozenset(self._found)
+            del self._found[k]
+        self._edge_kinds = self._edge_kinds & set(self._found)
 
     # -- nodes -------------------------------------------------------------------
     def nodes(self, kind: str, fields: tuple[str, ...] | None = None) -> Iterator[tuple[str, dict]]:
@@ -108,7 +112,7 @@ class BulkStore:
 
     def edges_of(self, kinds) -> dict[str, list[tuple[str, str, dict]]]:
         want = set(kinds)
-        if want <= self._edge_kinds:
+        if want <= self._found.keys():
             return {k: list(self._found[k]) for k in want}
         return self.base.edges_of(want)
 

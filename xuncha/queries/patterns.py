@@ -400,6 +400,13 @@ def _stop(p, found: list[tuple]) -> TrailStop:
 def trails(store: GraphStore, window: Window | None = None, min_units: int | None = None,
            role: str = "principal", policy: Policy = DEFAULT_POLICY) -> list[Trail]:
     """Problem trails 问题轨迹; see the module docstring."""
+    from ..perf import gc_paused
+
+    with gc_paused():  # millions of small acyclic objects: no collections over them
+        return _trails(store, window, min_units, role, policy)
+
+
+def _trails(store, window, min_units, role, policy) -> list[Trail]:
     if role not in ("principal", "implicated", "any"):
         raise QueryError("role must be principal, implicated or any")
     window = window or Window()
@@ -413,6 +420,15 @@ def trails(store: GraphStore, window: Window | None = None, min_units: int | Non
         cadres.update(c for c, ps in idx.posts_of_cadre.items() if any(p.principal for p in ps))
     if role in ("implicated", "any"):
         cadres.update(idx.items_of_cadre)
+    periods: dict[str, list[tuple]] = {}  # unit -> [(issue, period)] in the window
+
+    def of_unit(unit: str) -> list[tuple]:
+        got = periods.get(unit)
+        if got is None:
+            got = periods[unit] = [(it, v.period(it, policy)) for it in idx.items_of_unit.get(unit, ())
+                                   if it.kind == "issue" and item_ok(it)]
+        return got
+
     out = []
     for c in sorted(cadres):
         stops: list[tuple] = []  # (post, [(item, answer)]): made into stops if the trail is kept
@@ -422,10 +438,8 @@ def trails(store: GraphStore, window: Window | None = None, min_units: int | Non
                 if not p.principal or not unit_ok(p.unit):
                     continue
                 found = []
-                for it in idx.items_of_unit.get(p.unit, ()):
-                    if it.kind != "issue" or not item_ok(it):
-                        continue
-                    a = answers(p.start, p.end, v.period(it, policy), policy)
+                for it, per in of_unit(p.unit):
+                    a = answers(p.start, p.end, per, policy)
                     if a is not None:
                         found.append((it, a))
                 if found:
@@ -515,6 +529,13 @@ def _post_note(idx, v, cadre: str, it: Item, policy: Policy):
 def clusters(store: GraphStore, window: Window | None = None,
              min_units: int | None = None, policy: Policy = DEFAULT_POLICY) -> list[Cluster]:
     """Clusters of related cases 关联案件群; see the module docstring."""
+    from ..perf import gc_paused
+
+    with gc_paused():  # millions of small acyclic objects: no collections over them
+        return _clusters(store, window, min_units, policy)
+
+
+def _clusters(store, window, min_units, policy) -> list[Cluster]:
     from .related import edge_between
 
     window = window or Window()

@@ -54,7 +54,7 @@ import datetime as _dt
 import re
 from dataclasses import dataclass
 
-from ..i18n import define, msg
+from ..i18n import define, lang, msg
 
 define({
     "period.inspection": ("被巡察期间", "inspected period"),
@@ -127,10 +127,35 @@ def next_day(date: str) -> str:
     return (_date(date) + _dt.timedelta(days=1)).isoformat()
 
 
+_ORDINALS: dict[str, int] = {}  # date string -> day number: a scan asks about the same dates millions of times
+
+
+def _ordinal(s: str) -> int:
+    n = _ORDINALS.get(s)
+    if n is None:
+        if len(_ORDINALS) >= 100_000:
+            _ORDINALS.clear()
+        n = _ORDINALS[s] = _date(s).toordinal()
+    return n
+
+
 def days_between(a: str, b: str) -> int:
     """Inclusive length of [a, b] in days (0 when b < a)."""
-    n = (_date(b) - _date(a)).days + 1
-    return max(n, 0)
+    n = _ordinal(b) - _ordinal(a) + 1
+    return n if n > 0 else 0
+
+
+_FIXED: dict[tuple[str, str], object] = {}
+
+
+def _fixed(code: str):
+    """The message ``code`` (no parameters), made once per language: a scan
+    names periods hundreds of thousands of times."""
+    key = (code, lang())
+    got = _FIXED.get(key)
+    if got is None:
+        got = _FIXED[key] = msg(code)
+    return got
 
 
 @dataclass(frozen=True)
@@ -149,7 +174,7 @@ class Period:
     @property
     def name(self) -> str:
         """被巡察期间 (inspected period) or 问题发生期间 (period of the conduct)."""
-        return msg("period.inspection" if self.source == "inspection" else "period.conduct")
+        return _fixed("period.inspection" if self.source == "inspection" else "period.conduct")
 
     def as_dict(self) -> dict:
         return {"start": self.start, "end": self.end, "arrival": self.arrival,
@@ -171,7 +196,7 @@ class Answer:
 
     def text(self, title: str | None = None) -> str:
         return msg("period.answer" if title else "period.answer_untitled", title=title or "",
-                   start=self.start[:7], end=self.end[:7] if self.end else msg("period.now"),
+                   start=self.start[:7], end=self.end[:7] if self.end else _fixed("period.now"),
                    period=self.period.name, period_start=self.period.start[:7],
                    period_end=self.period.end[:7], share=round(100 * self.share))
 

@@ -85,7 +85,7 @@ def indexed_bulk_view(store, kinds=("issue",), fields: dict | None = None, edges
     nodes, want = view_reads(kinds, fields, edges)
     union = {k: tuple(dict.fromkeys((*INDEX_FIELDS.get(k, ()), *nodes.get(k, ()))))
              for k in sorted({*INDEX_FIELDS, *nodes})}
-    bulk = BulkStore(store, union, want | INDEX_EDGES)
+    bulk = BulkStore(store, union, want | INDEX_EDGES, per_node=want)
     idx = index(store, reads=bulk)
     bulk.keep(nodes, want)  # what the view does not read
     return idx, View(bulk)
