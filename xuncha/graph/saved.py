@@ -657,6 +657,20 @@ class WorkspaceStore(GraphStore):
 
         src = self._src
         marks = ",".join("?" * len(sources))
+        # Of those rows, only the ones holding an edge of a wanted kind that
+        # leaves from their kind (an issue's row is read for its IMPLICATES
+        # edges, which most issues lack): the saved JSON is compact (orjson),
+        # so such a row contains the bytes '"kind":"KIND"' (inside a string
+        # value the quotes would be escaped); a row that merely contains them
+        # is filtered below like any other.  About a quarter less to parse.
+        by_source: dict[str, list[str]] = {}
+        for k in sorted(want):
+            for source in self._edge_sources.get(k) or ():
+                by_source.setdefault(source, []).append(k)
+        holds = " OR ".join("(n.kind = ? AND (" + " OR ".join(["instr(a.succ, ?) > 0"] * len(ks)) + "))"
+                            for ks in by_source.values())
+        needles = [x for source, ks in by_source.items()
+                   for x in (source, *(f'"kind":"{k}"'.encode() for k in ks))]
         after = 0
         with gc_paused():
             while True:
@@ -666,8 +680,8 @@ class WorkspaceStore(GraphStore):
                     "SELECT max(seq), CAST('{' || coalesce(group_concat(m, ','), '') || '}' AS BLOB) "
                     "FROM (SELECT n.seq AS seq, json_quote(n.id) || ':' || a.succ AS m FROM node n "
                     f"JOIN adj a ON a.seq = n.seq WHERE n.kind IN ({marks}) AND n.seq > ? "
-                    "AND a.succ IS NOT NULL ORDER BY n.seq LIMIT ?)",
-                    (*sorted(sources), after, CHUNK)).fetchone()
+                    f"AND a.succ IS NOT NULL AND ({holds}) ORDER BY n.seq LIMIT ?)",
+                    (*sorted(sources), after, *needles, CHUNK)).fetchone()
                 if top is None:
                     break
                 after = top
