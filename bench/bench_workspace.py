@@ -16,8 +16,9 @@ process alone.
 Commands (targets at province scale, issue 14): ``show``, ``related``,
 ``timeline``, ``asof``, ``path`` (a connected pair and one with no path
 within 6 hops; <= 2 s, <= 1.5 GB each), ``stats`` (<= 1 s),
-``kpi --by round`` (<= 10 s), ``patterns recurring`` (one pattern scan,
-<= 30 s, <= 6 GB), ``conflicts --round`` for the recorded round closest to 26
+``kpi --by round`` (<= 10 s), ``patterns recurring``, ``common``,
+``trails`` and ``clusters`` (one pattern scan each, every row: <= 30 s,
+<= 6 GB), ``conflicts --round`` for the recorded round closest to 26
 assignments (<= 3 s; the planning index belongs to the planner's slice, this
 measures it all).  Then, in one process with the workspace open,
 ``related`` over 200 issues and ``path`` over 200 random cadre–issue pairs
@@ -290,6 +291,9 @@ COMMANDS = [
     ("kpi --by round", lambda s: ["kpi", "--by", "round"], 10, None),
     ("conflicts --round", lambda s: ["conflicts", "--round", s["round"]], 3, None),
     ("patterns recurring", lambda s: ["patterns", "recurring"], 30, 6144),
+    ("patterns common", lambda s: ["patterns", "common"], 30, 6144),
+    ("patterns trails", lambda s: ["patterns", "trails"], 30, 6144),
+    ("patterns clusters", lambda s: ["patterns", "clusters"], 30, 6144),
 ]
 
 IN_PROCESS = """
