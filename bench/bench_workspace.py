@@ -515,7 +515,8 @@ def main() -> None:
                       "graph.json MB": (ws_old / "graph.json").stat().st_size / 2**20 if ws_old else None,
                       "load cpu s": load_new["cpu"], "load MB": load_new["peak_mb"],
                       "fast cmd peak MB": fast_peak,
-                      "pattern MB": next((x["new MB"] for x in rows if x["command"] == "patterns recurring"), None)})
+                      "pattern MB": max((x["new MB"] for x in rows if x["command"].startswith("patterns")),
+                                        default=None)})
     print_table(curve, title="cost against size (new format)")
     if curve:
         last = curve[-1]
