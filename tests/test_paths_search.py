@@ -126,7 +126,7 @@ def strategy(request, monkeypatch):
         monkeypatch.setattr(P, "NEAR_HOPS", 99)
         monkeypatch.setattr(P, "NEAR_BUDGET", 10 ** 9)
     if request.param == "narrow region":
-        monkeypatch.setattr(P, "DETOUR_HOPS", (0, 1))
+        monkeypatch.setattr(P, "DETOUR_HOPS", (0, 0.2, 1))
     return request.param
 
 

@@ -912,14 +912,27 @@ class _ArrayBalls:
         return _Region(self.nbrs, zip(keys[fin].tolist(), dist[fin].tolist()))
 
 
+class _Cut:
+    """What a search within ``limit`` left out: the least weight of a path
+    it did not follow only for being heavier (``least``; paths measured
+    from ``a``, ``base`` being the weight of the root of a spur search)."""
+
+    def __init__(self):
+        self.least = _INF
+        self.base = 0.0
+
+    def note(self, weight: float) -> None:
+        self.least = min(self.least, self.base + weight)
+
+
 def _astar(H: _Hops, est: dict, a, max_hops: int, banned_nodes=frozenset(),
            banned_edges=frozenset(), bound: float = _INF, limit: float = _INF,
-           cut: list | None = None) -> tuple[float, list] | None:
+           cut: "_Cut | None" = None) -> tuple[float, list] | None:
     """Lightest path a..b within ``max_hops`` edges and ``bound`` weight,
     ties by hops, then node ids, over the nodes of ``est`` (the region of
     paths weighing at most ``limit``, :meth:`_PyBalls.region`), estimating
-    by ``est`` (their lightest weight to ``b``).  ``cut[0]`` is set when a
-    path was left out only because of ``limit`` or the region.
+    by ``est`` (their lightest weight to ``b``).  ``cut`` learns of each path
+    left out only for being heavier than ``limit``.
 
     Each node keeps the lightest path to it (fewest hops, then the lowest
     predecessor on a tie) among those that leave it close enough to ``b``
@@ -944,7 +957,7 @@ def _astar(H: _Hops, est: dict, a, max_hops: int, banned_nodes=frozenset(),
         f, d, h, u = pop(heap)
         if f > top:
             if f <= bound:
-                cut[0] = True
+                cut.note(f)
             break
         if u in done:
             continue
@@ -982,7 +995,7 @@ def _astar(H: _Hops, est: dict, a, max_hops: int, banned_nodes=frozenset(),
             nf = nd + e
             if nf > top:
                 if nf <= bound:
-                    cut[0] = True
+                    cut.note(nf)
                 continue
             old = labels.get(v)
             if old is None:
@@ -998,12 +1011,12 @@ def _astar(H: _Hops, est: dict, a, max_hops: int, banned_nodes=frozenset(),
                     push(heap, (nf, nd, h1, v))
                 continue
             push(heap, (nf, nd, h1, v))
-        if outside and not cut[0]:
+        if outside and cut.least > limit + cut.base:
             # a path through a node off the region weighs more than limit:
             # it matters if it could be one (the search must go wider)
             for v, wt in outside:
                 if d + wt <= bound and H.within(v, t):
-                    cut[0] = True
+                    cut.note(limit)
                     break
     return None
 
@@ -1019,9 +1032,11 @@ NEAR_HOPS = 4
 #: the vectorised ellipse (wide neighbourhoods, far ends).
 NEAR_BUDGET = 2000
 #: The region search first looks at paths as heavy as the lightest
-#: conceivable one plus this many of the heaviest hops (then wider, then
-#: the ellipse, as long as a heavier path may still be among the answers).
-DETOUR_HOPS = (2, 4)
+#: conceivable one plus ``DETOUR_HOPS[0]`` of the heaviest hops; while a
+#: heavier path may still be among the answers, it widens by at least
+#: ``DETOUR_HOPS[1]`` of them, up to ``DETOUR_HOPS[2]``, then hands over to
+#: the ellipse.
+DETOUR_HOPS = (1.5, 0.5, 4)
 
 
 def _yen(w, a, b, max_hops: int, k: int) -> list[tuple[float, list]]:
@@ -1048,19 +1063,23 @@ def _yen_region(w, H: _Hops, a, b, hops: int, max_hops: int, k: int) -> list[tup
     may exist, None (the caller searches the ellipse)."""
     heaviest = max_hops * w.heaviest  # no path within the hop cap weighs more
     balls = w.balls(a, b)
-    for detour in DETOUR_HOPS:
-        limit = min(heaviest, hops * w.lightest + detour * w.heaviest)
-        cut = [False]
+    light = hops * w.lightest  # no path is lighter
+    limit = light + DETOUR_HOPS[0] * w.heaviest
+    while True:
+        limit = min(heaviest, limit)
+        cut = _Cut()
         found = _yen_within(w, H, balls.region(limit), a, b, max_hops, k, limit, cut)
-        if len(found) == k or not cut[0] or limit >= heaviest:
+        if len(found) == k or cut.least == _INF or limit >= heaviest:
             return found
-    return None
+        if limit >= light + DETOUR_HOPS[2] * w.heaviest:
+            return None
+        limit = max(cut.least, limit + DETOUR_HOPS[1] * w.heaviest)
 
 
 def _yen_within(w, H, est, a, b, max_hops, k, limit, cut) -> list[tuple[float, list]]:
     """Yen's k lightest paths, among those weighing at most ``limit``."""
     if a not in est:  # no path as light as limit
-        cut[0] = True
+        cut.note(limit)
         return []
     first = _astar(H, est, a, max_hops, limit=limit, cut=cut)
     if first is None:
@@ -1081,6 +1100,7 @@ def _yen_within(w, H, est, a, b, max_hops, k, limit, cut) -> list[tuple[float, l
                 bound = heapq.nsmallest(need, cands)[-1][0] - rw
             if _closed(w, b, root, banned_edges):
                 continue
+            cut.base = rw
             got = _astar(H, est, spur, max_hops - i, frozenset(root[:-1]), frozenset(banned_edges),
                          bound, limit - rw, cut)
             if got is None:
