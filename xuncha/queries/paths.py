@@ -953,11 +953,13 @@ def _astar(H: _Hops, est: dict, a, max_hops: int, banned_nodes=frozenset(),
     heap = [(est[a], 0.0, 0, a)]
     done: set = set()
     top = min(bound, limit)
+    lost = _INF  # the lightest path left out for being heavier than limit
+    pending = []  # (neighbours off the region, weight and hops left there)
     while heap:
         f, d, h, u = pop(heap)
         if f > top:
             if f <= bound:
-                cut.note(f)
+                lost = min(lost, f)
             break
         if u in done:
             continue
@@ -981,6 +983,12 @@ def _astar(H: _Hops, est: dict, a, max_hops: int, banned_nodes=frozenset(),
         depth = H.depth
         inside, outside = near(u)
         for v, wt, e in inside:
+            nd = d + wt
+            nf = nd + e
+            if nf > top:
+                if nf < lost and nf <= bound and v not in done:
+                    lost = nf
+                continue
             if v in done or v in banned_nodes:
                 continue
             x = hd.get(v)
@@ -990,12 +998,6 @@ def _astar(H: _Hops, est: dict, a, max_hops: int, banned_nodes=frozenset(),
             elif x > t:
                 continue
             if banned_edges and ((u, v) in banned_edges or (v, u) in banned_edges):
-                continue
-            nd = d + wt
-            nf = nd + e
-            if nf > top:
-                if nf <= bound:
-                    cut.note(nf)
                 continue
             old = labels.get(v)
             if old is None:
@@ -1011,13 +1013,18 @@ def _astar(H: _Hops, est: dict, a, max_hops: int, banned_nodes=frozenset(),
                     push(heap, (nf, nd, h1, v))
                 continue
             push(heap, (nf, nd, h1, v))
-        if outside and cut.least > limit + cut.base:
-            # a path through a node off the region weighs more than limit:
-            # it matters if it could be one (the search must go wider)
-            for v, wt in outside:
-                if d + wt <= bound and H.within(v, t):
-                    cut.note(limit)
-                    break
+        if outside:
+            pending.append((outside, d, t))
+    # None within limit: did the search leave out a heavier path that may
+    # be one (then a wider search may answer)?  A path through a node off
+    # the region weighs more than limit; it counts if it can reach b.
+    if lost < _INF:
+        cut.note(lost)
+    elif limit < bound:
+        for outside, d, t in pending:
+            if any(d + wt <= bound and v not in banned_nodes and H.within(v, t) for v, wt in outside):
+                cut.note(limit)
+                break
     return None
 
 
@@ -1030,7 +1037,7 @@ def _weight(w, path: list) -> float:
 NEAR_HOPS = 4
 #: Nodes the first breadth-first search may read before it hands over to
 #: the vectorised ellipse (wide neighbourhoods, far ends).
-NEAR_BUDGET = 2000
+NEAR_BUDGET = 500
 #: The region search first looks at paths as heavy as the lightest
 #: conceivable one plus ``DETOUR_HOPS[0]`` of the heaviest hops; while a
 #: heavier path may still be among the answers, it widens by at least
