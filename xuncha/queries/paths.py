@@ -741,28 +741,26 @@ class _Hops:
 
 class _Region(dict):
     """``{v: lightest weight from v to b}`` over the nodes of a region
-    (:meth:`_PyBalls.region`), and :meth:`near`: each node's neighbours
-    in the region ``(v, hop weight, estimate)`` and out of it ``(v, hop
-    weight)``, read once per node."""
+    (:meth:`_PyBalls.region`), and each node's neighbours in it."""
 
-    def __init__(self, nbrs, est: dict):
+    def __init__(self, nbrs, est):
         super().__init__(est)
         self._nbrs = nbrs
         self._near: dict = {}
 
-    def near(self, u) -> tuple[list, list]:
+    def near(self, u) -> tuple[list, bool]:
+        """``([(v, hop weight, estimate)] of u's neighbours in the region,
+        whether u has others)``, read once per node."""
         got = self._near.get(u)
         if got is None:
-            inside, outside = [], []
-            get = self.get
-            for v, wt in self._nbrs(u).items():
-                e = get(v)
-                if e is None:
-                    outside.append((v, wt))
-                else:
-                    inside.append((v, wt, e))
-            got = self._near[u] = (inside, outside)
+            nb = self._nbrs(u)
+            both = nb.keys() & self.keys()
+            got = self._near[u] = ([(v, nb[v], self[v]) for v in both], len(both) < len(nb))
         return got
+
+    def outside(self, u) -> list:
+        """``[(v, hop weight)]`` of u's neighbours off the region."""
+        return [(v, wt) for v, wt in self._nbrs(u).items() if v not in self]
 
 
 class _PyBalls:
@@ -1014,15 +1012,16 @@ def _astar(H: _Hops, est: dict, a, max_hops: int, banned_nodes=frozenset(),
                 continue
             push(heap, (nf, nd, h1, v))
         if outside:
-            pending.append((outside, d, t))
+            pending.append((u, d, t))
     # None within limit: did the search leave out a heavier path that may
     # be one (then a wider search may answer)?  A path through a node off
     # the region weighs more than limit; it counts if it can reach b.
     if lost < _INF:
         cut.note(lost)
     elif limit < bound:
-        for outside, d, t in pending:
-            if any(d + wt <= bound and v not in banned_nodes and H.within(v, t) for v, wt in outside):
+        for u, d, t in pending:
+            if any(d + wt <= bound and v not in banned_nodes and H.within(v, t)
+                   for v, wt in est.outside(u)):
                 cut.note(limit)
                 break
     return None
