@@ -588,13 +588,15 @@ def _category_sector(store) -> dict:
     :mod:`xuncha.queries.common` (:func:`~xuncha.queries.common.issue_place`,
     :func:`~xuncha.queries.common.lead_place`), read without building the
     whole query index (posts, ties, people are not needed here)."""
+    from itertools import chain
+
     from .common import assignment_starts, category_key, day, issue_place, lead_place
 
     round_start = {rid: d.get("start") for rid, d in store.nodes("round", ("start",))}
     assign_start = assignment_starts(store.edges_of(("INSPECTED",))["INSPECTED"])
     unit_sector = {uid: d.get("sector") or None for uid, d in store.nodes("unit", ("sector",))}
     days: dict[str, int | None] = {}
-    blocks: dict[str, list] = {}
+    blocks: dict[tuple[str, str], list] = {}
 
     def put(nid: str, unit, date, key) -> None:
         if not date or not unit or not key:
@@ -605,19 +607,12 @@ def _category_sector(store) -> dict:
         d = days.get(date)
         if d is None:
             d = days[date] = day(date)
-        got = blocks.get(f"{key}\t{sector}")
+        got = blocks.get((key, sector))
         if got is None:
-            blocks[f"{key}\t{sector}"] = [(d, nid)]
+            blocks[key, sector] = [(d, nid)]
         else:
             got.append((d, nid))
 
-    issues: dict[str, tuple] = {}  # issue -> (unit, round, date, category key)
-    for iid, d in store.nodes("issue", ("unit_id", "round_id", "found_date", "category",
-                                        "subcategory")):
-        unit, rnd, date = issue_place(d, assign_start, round_start)
-        key = category_key(d.get("category"), d.get("subcategory"))
-        issues[iid] = (unit, rnd, date, key)
-        put(iid, unit, date, key)
     raised: dict[str, list[str]] = {}
     for u, v, _ in store.edges_of(("RAISED_FROM",))["RAISED_FROM"]:
         got = raised.get(u)
@@ -625,14 +620,23 @@ def _category_sector(store) -> dict:
             raised[u] = [v]
         else:
             got.append(v)
+    wanted = set(chain.from_iterable(raised.values()))  # the issues leads are raised from
+    issues: dict[str, tuple] = {}  # such an issue -> (unit, round, date, category key)
+    for iid, d in store.nodes("issue", ("unit_id", "round_id", "found_date", "category",
+                                        "subcategory")):
+        unit, rnd, date = issue_place(d, assign_start, round_start)
+        key = category_key(d.get("category"), d.get("subcategory"))
+        if iid in wanted:
+            issues[iid] = (unit, rnd, date, key)
+        put(iid, unit, date, key)
     for lid, d in store.nodes("lead", ("unit_id", "round_id", "transfer_date")):
         linked = [issues[i] for i in dict.fromkeys(raised.get(lid, ())) if i in issues]
         unit, _, date = lead_place(d, linked, round_start)
         put(lid, unit, date, linked[0][3] if linked else None)
     out = {}
-    for k, lst in blocks.items():
+    for (key, sector), lst in blocks.items():
         lst.sort()
-        out[k] = ([d for d, _ in lst], [i for _, i in lst])
+        out[f"{key}\t{sector}"] = ([d for d, _ in lst], [i for _, i in lst])
     return out
 
 
