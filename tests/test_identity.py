@@ -309,3 +309,30 @@ def test_simplify_skips_opencc_only_when_opencc_would_change_nothing():
         assert names.simplify(s) == cc.convert(s.replace("·", "")), s
     assert names.simplify("張志強") == "张志强" and names.simplify("张志强") == "张志强"
     assert names.simplify("沈默") == cc.convert("沈默") and names.simplify("沈伟") == "沈伟"
+
+
+def test_pinyin_without_the_phrase_dictionary_is_the_same_for_every_character():
+    """char_pinyin imports pypinyin without its phrase dictionary when it is
+    the first to import it: every CJK character (and the masks) gets what
+    pypinyin with its phrase dictionary gives.  Two fresh processes: one
+    where pypinyin is imported first (phrases loaded), one where char_pinyin
+    imports it."""
+    import subprocess
+    import sys
+
+    script = """
+import json, sys
+if sys.argv[1] == "full":
+    import pypinyin
+    assert pypinyin.constants.PHRASES_DICT
+from xuncha.identity.names import char_pinyin
+out = [char_pinyin(chr(c)) for c in [
+    *range(0x3400, 0x4dc0), *range(0x4e00, 0xa000), *range(0xf900, 0xfb00), 0x3007]]
+out += [char_pinyin(c) for c in "某X×*＊xＸ·a1"]
+print(json.dumps([len(sys.modules["pypinyin"].constants.PHRASES_DICT)] + out))
+"""
+    full, lean = (json.loads(subprocess.run([sys.executable, "-c", script, how], capture_output=True,
+                                            text=True, check=True).stdout) for how in ("full", "lean"))
+    assert full[0] > 0 and lean[0] == 0  # with and without the phrase dictionary
+    assert full[1:] == lean[1:] and len(full) > 28000
+    assert lean[1 + 0x5f20 - 0x4e00 + (0x4dc0 - 0x3400)] == "zhang"  # 张

@@ -108,14 +108,43 @@ def is_masked(name: str) -> bool:
     return any(c in MASK_CHARS for c in name[len(surname(name)):])
 
 
+@lru_cache(maxsize=1)
+def _lazy_pinyin():
+    """pypinyin's ``lazy_pinyin`` and ``Style``.
+
+    Only single characters are looked up here, and no key of pypinyin's
+    phrase dictionary is a single character, so a character's pinyin is the
+    same without that dictionary (tests/test_identity.py checks every CJK
+    character); loading it is most of pypinyin's start-up (0.15 s of CPU
+    against 0.04 s).  So when nothing has imported pypinyin yet, it is
+    imported without it (``PYPINYIN_NO_PHRASES``, set only for the import).
+    """
+    import os
+    import sys
+
+    if "pypinyin" in sys.modules:
+        from pypinyin import Style, lazy_pinyin
+
+        return lazy_pinyin, Style
+    had = os.environ.get("PYPINYIN_NO_PHRASES")
+    os.environ["PYPINYIN_NO_PHRASES"] = "1"
+    try:
+        from pypinyin import Style, lazy_pinyin
+    finally:
+        if had is None:
+            del os.environ["PYPINYIN_NO_PHRASES"]
+        else:
+            os.environ["PYPINYIN_NO_PHRASES"] = had
+    return lazy_pinyin, Style
+
+
 @lru_cache(maxsize=65536)
 def char_pinyin(ch: str) -> str:
     """Toneless pinyin of one character (``*`` for a mask, the char if none)."""
     if ch in MASK_CHARS:
         return "*"
-    from pypinyin import Style, lazy_pinyin
-
-    out = lazy_pinyin(ch, style=Style.NORMAL, errors="default")
+    lazy_pinyin, style = _lazy_pinyin()
+    out = lazy_pinyin(ch, style=style.NORMAL, errors="default")
     return out[0] if out else ch
 
 
