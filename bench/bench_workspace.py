@@ -166,9 +166,14 @@ def seeds(ws: Path) -> dict:
         return orjson.loads(row[0]) if row and row[0] else {}
 
     def pred(nid):
+        # adj.pred lists the seqs of the in-edges' sources; the edges are in their rows
         row = con.execute("SELECT a.pred FROM node n JOIN adj a ON a.seq = n.seq WHERE n.id = ?",
                           (nid,)).fetchone()
-        return orjson.loads(row[0]) if row and row[0] else {}
+        if not row or not row[0]:
+            return {}
+        return {u: orjson.loads(s)[nid] for u, s in con.execute(
+            "SELECT n.id, a.succ FROM json_each(?) j JOIN node n ON n.seq = j.value "
+            "JOIN adj a ON a.seq = j.value ORDER BY j.key", (row[0],))}
 
     best, best_n = None, -1
     for nid, s in con.execute("SELECT n.id, a.succ FROM node n JOIN adj a ON a.seq = n.seq "

@@ -630,9 +630,14 @@ def test_awkward_graph_round_trips_through_every_read(tmp_path):
     assert s._name_hits("7") == ["cadre:C2"] and s._name_hits("") == []
     assert s._name_hits("U2") == ["unit:U2"] and s._name_hits("张叁") == ["cadre:C1"]
     assert s._name_hits("I1") == ["issue:I1"]
-    seq = {n: i for i, n in enumerate(g, 1)}
-    assert sorted(s._src.q("SELECT name, seq FROM name")) == \
-        sorted((k, seq[n]) for n, a in g.nodes(data=True) for k in name_keys(a))
+    # The name table holds each node's name keys but the raw ids the id finds.
+    rows = s._src.q("SELECT name, seq FROM name").fetchall()
+    assert len(rows) == len(set(rows))
+    for seq, (n, a) in enumerate(g.nodes(data=True), 1):
+        mine = {k for k, i in rows if i == seq}
+        assert mine <= set(name_keys(a))
+        assert set(name_keys(a)) - mine <= {n.partition(":")[2]}, n
+    assert ("U1", 1) not in rows and ("I1", 5) not in rows and ("7", 4) in rows
     # Whole-graph read.
     assert snapshot(fresh().graph) == snapshot(g)
     assert list(fresh().edges()) == list(mem.edges())
@@ -671,3 +676,22 @@ def test_path_index_is_the_same_whichever_way_it_sorts(monkeypatch):
         monkeypatch.setattr(hops, "_UNPACKED", True)
         assert hops.build(graph) == packed
         monkeypatch.setattr(hops, "_UNPACKED", False)
+
+
+@pytest.mark.parametrize("pred", ["'[999999]'", "'nope'", "'{\"a\": 1}'",
+                                  "(SELECT pred FROM adj WHERE seq = (SELECT seq FROM node WHERE id = 'region:330101'))"])
+def test_damaged_in_edge_lists_give_a_clean_error_when_read(tmp_path, pred):
+    """In-edges are read from their sources' rows; a list naming a row that
+    does not exist, or does not hold the edge, is damage, not a shorter answer."""
+    ws, _ = _ws(tmp_path)
+    _sql(ws, f"UPDATE adj SET pred = {pred} WHERE seq = (SELECT seq FROM node WHERE id = 'unit:U1')")
+    r = CliRunner().invoke(main, ["show", "unit:U1", "-w", str(ws)])
+    assert r.exit_code == 1 and "Traceback" not in r.output and "damaged" in r.output, r.output
+
+
+def test_the_previous_format_asks_for_a_reload(tmp_path):
+    ws, _ = _ws(tmp_path)
+    _sql(ws, f"UPDATE info SET value = '{FORMAT_VERSION - 1}' WHERE key = 'version'")
+    r = CliRunner().invoke(main, ["show", "unit:U1", "-w", str(ws)])
+    assert r.exit_code == 1 and "Traceback" not in r.output
+    assert f"version {FORMAT_VERSION - 1}" in r.output and "重新导入" in r.output

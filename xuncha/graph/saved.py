@@ -1,8 +1,11 @@
 """Reading a saved workspace lazily: a store that touches only what is asked.
 
 The workspace file (``graph.db``, SQLite, see :mod:`xuncha.graph.workspace`
-for the layout) holds each node's attributes, its out-edges and its in-edges
-as one JSON value per row, indexed by node id, by kind and by name.
+for the layout) holds each node's attributes and its out-edges as one JSON
+value per row, and the rows its in-edges come from, indexed by node id, by
+kind and by name.  Each edge's attributes are stored once, with its source:
+a node's in-edges are cut out of its sources' rows inside SQLite
+(``json_extract``) and parsed by one JSON call.
 :class:`WorkspaceStore` answers per-node questions (``node``, ``out_edges``,
 ``in_edges``, ``resolve``) with indexed look-ups, caching what it touched;
 ``nodes(kind)`` and ``edges(kind)`` read only the rows of the kinds asked
@@ -12,7 +15,8 @@ stored.
 ``store.graph`` is a :class:`LazyGraph`: a real networkx ``MultiDiGraph``
 whose node, successor and predecessor dicts are :class:`LazyMap` objects
 over the same rows.  ``g.nodes[n]``, ``n in g``, ``g.out_edges(n, data=True)``
-or ``g.in_edges(n)`` fetch one row; anything that iterates the whole graph
+fetch one row, ``g.in_edges(n)`` one row and the part of its sources'
+rows naming it; anything that iterates the whole graph
 (``g.edges()``, ``g._succ.items()``, exports) loads it once, in chunks
 concatenated inside SQLite and parsed by one JSON call each (about the cost
 of parsing the old one-document workspace); any mutation loads everything
@@ -159,16 +163,15 @@ class LazyGraph(nx.MultiDiGraph):
     def _pred_of(self, nid: str) -> dict:
         if self._succ.complete:  # share the loaded out-edges' key dicts
             return self._pred.load()[nid]
-        succ, pred = self._src.both(nid)  # one read gives both directions
-        if nid not in self._succ._d:
-            self._succ._d[nid] = succ
+        if nid in self._succ._d:
+            return self._src.pred(nid)
+        succ, pred = self._src.both(nid)  # the out-edges come with the same row
+        self._succ._d[nid] = succ
         return pred
 
     def _succ_of(self, nid: str) -> dict:
-        succ, pred = self._src.both(nid)
-        if not self._pred.complete and nid not in self._pred._d:
-            self._pred._d[nid] = pred
-        return succ
+        # Only the out-edges: in-edges are read from their sources' rows.
+        return self._src.succ(nid)
 
     def edges_at(self, nid: str) -> tuple[dict, dict]:
         """``(out-edges, in-edges)`` of ``nid`` (``{far end: {key: attrs}}``
@@ -287,7 +290,44 @@ class _Source:
             if self.has(nid):
                 return {}, {}
             raise KeyError(nid)
-        return tuple(self._edges_obj(x, nid) for x in row)
+        return self._edges_obj(row[0], nid), self.in_edges(nid, row[1])
+
+    def in_edges(self, nid: str, sources) -> dict:
+        """``{source: {key: attrs}}``: the in-edges of ``nid``, given its
+        ``adj.pred`` value (the seqs of their sources, ascending), each read
+        from its source's out-edge row: only the part for ``nid`` is taken
+        out, inside SQLite, and all of them parsed by one JSON call."""
+        if sources is None:
+            return {}
+        if '"' in nid or "\\" in nid:  # not expressible as a JSON path: parse whole rows
+            out = {}
+            for u, data in self.q("SELECT n.id, a.succ FROM json_each(?) j JOIN node n ON n.seq = j.value "
+                                  "LEFT JOIN adj a ON a.seq = j.value ORDER BY j.key", (sources,)):
+                keyed = self._edges_obj(data, u).get(nid)
+                if keyed is None:
+                    raise self.damaged(f"in-edge {u!r} -> {nid!r} missing from its source")
+                out[u] = keyed
+            if len(out) != self._count(sources, nid):
+                raise self.damaged(f"in-edges of {nid!r} name missing nodes")
+            return out
+        kind, want, got, text = self.q(
+            "SELECT json_type(?2), json_array_length(?2), count(m), "
+            "CAST('{' || coalesce(group_concat(m, ','), '') || '}' AS BLOB) FROM "
+            "(SELECT json_quote(n.id) || ':' || json_extract(a.succ, ?1) AS m FROM json_each(?2) j "
+            "JOIN node n ON n.seq = j.value LEFT JOIN adj a ON a.seq = j.value ORDER BY j.key)",
+            (f'$."{nid}"', sources)).fetchone()
+        if kind != "array" or want != got:
+            raise self.damaged(f"in-edges of {nid!r}: {want} sources listed, {got} found")
+        return self._edges_obj(text, nid)
+
+    def _count(self, sources, nid) -> int:
+        try:
+            got = _loads(sources)
+        except (ValueError, TypeError):
+            got = None
+        if got.__class__ is not list:
+            raise self.damaged(f"in-edges of {nid!r} are not a list of rows")
+        return len(got)
 
     def _edges_obj(self, data, nid) -> dict:
         if data is None:
@@ -299,25 +339,22 @@ class _Source:
         return d
 
     def succ(self, nid: str) -> dict:
-        return self._adj(nid, "succ")
-
-    def pred(self, nid: str) -> dict:
-        return self._adj(nid, "pred")
-
-    def _adj(self, nid: str, col: str) -> dict:
-        row = self.q(f"SELECT a.{col} FROM node n JOIN adj a ON a.seq = n.seq WHERE n.id = ?",
+        row = self.q("SELECT a.succ FROM node n JOIN adj a ON a.seq = n.seq WHERE n.id = ?",
                      (nid,)).fetchone()
         if row is None:
             if self.has(nid):
                 return {}
             raise KeyError(nid)
-        if row[0] is None:
-            return {}
-        d = self._obj(row[0], nid)
-        for keyed in d.values():
-            if keyed.__class__ is not dict or any(a.__class__ is not dict for a in keyed.values()):
-                raise self.damaged(f"edges of {nid!r} are not key/attribute objects")
-        return d
+        return self._edges_obj(row[0], nid)
+
+    def pred(self, nid: str) -> dict:
+        row = self.q("SELECT a.pred FROM node n JOIN adj a ON a.seq = n.seq WHERE n.id = ?",
+                     (nid,)).fetchone()
+        if row is None:
+            if self.has(nid):
+                return {}
+            raise KeyError(nid)
+        return self.in_edges(nid, row[0])
 
     def _obj(self, data, nid) -> dict:
         try:
@@ -636,7 +673,7 @@ class WorkspaceStore(GraphStore):
                     if nid not in succ_d:
                         succ_d[nid] = src._edges_obj(succ, nid)
                     if nid not in pred_d and not g._pred.complete:
-                        pred_d[nid] = src._edges_obj(pred, nid)
+                        pred_d[nid] = src.in_edges(nid, pred)
 
     def edges_of(self, kinds) -> dict[str, list[tuple[str, str, dict]]]:
         want = set(kinds)
@@ -712,9 +749,13 @@ class WorkspaceStore(GraphStore):
     def _name_hits(self, ref: str) -> list[str]:
         if self._whole:
             return list(self._names.get(ref, ()))
-        return [n for (n,) in self._src.q(
-            "SELECT n.id FROM name m JOIN node n ON n.seq = m.seq WHERE m.name = ? ORDER BY m.seq",
-            (ref,))]
+        # The name table leaves out the raw id of a node whose id is
+        # kind:raw; such a node is found by id (and its raw id checked).
+        ids = [f"{k}:{ref}" for k in self._node_counts if k.__class__ is str]
+        return [n for (_, n) in self._src.q(
+            "SELECT m.seq, n.id FROM name m JOIN node n ON n.seq = m.seq WHERE m.name = ? UNION "
+            f"SELECT seq, id FROM node WHERE id IN ({','.join('?' * len(ids)) or 'NULL'}) "
+            "AND attrs ->> '$.id' = ? ORDER BY 1", (ref, *ids, ref))]
 
     def _suggest(self, ref: str, kinds: tuple[str, ...] | None) -> list[str]:
         if self._whole:
@@ -732,6 +773,8 @@ class WorkspaceStore(GraphStore):
             ids = [n for n in ids if n.partition(":")[0] in kinds]
         pools = difflib.get_close_matches(ref, ids, n=3, cutoff=0.6)
         names = prefixed("SELECT DISTINCT name FROM name WHERE name >= ? AND name < ? LIMIT 5000", head)
+        # raw ids (the name table leaves out those of kind:raw ids)
+        names = list(dict.fromkeys(names + [i.partition(":")[2] for i in ids if ":" in i]))
         pools += difflib.get_close_matches(ref, names, n=3, cutoff=0.6)
         return pools
 

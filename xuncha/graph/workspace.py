@@ -17,11 +17,14 @@ Tables::
     node(seq, id, kind, attrs)  one row per node in load order; attrs = JSON
                                 object; indexed by id (unique) and (kind, seq)
     adj(seq, succ, pred)        the node's out-edges {target: {key: attrs}}
-                                and in-edges {source: {key: attrs}}, JSON, NULL
-                                when none (in-edges listed in the order the
-                                out-edges give them, as networkx rebuilds them)
+                                (JSON) and the seqs of the nodes its in-edges
+                                come from, ascending (a JSON array: each
+                                edge's attributes are stored once, in its
+                                source's row); NULL when none
     name(name, seq)             what a node can be looked up by besides its id
-                                (store.name_keys: raw id, name, aliases…; indexed)
+                                (store.name_keys: raw id, name, aliases…;
+                                indexed), but the raw id of a node whose id is
+                                kind:raw (found by id instead)
     derived(tbl, key, value)    tables of graph/derived.py builders (indexed);
                                 a large dict value is stored a row per inner
                                 key ("outer\x1finner"), read one key at a time
@@ -32,8 +35,8 @@ Tables::
 It is written to a temporary file in the same directory and renamed over the
 old one, so a crash mid-save leaves the previous workspace intact.  The
 previous formats (``graph.json``, version 3; ``graph.db`` of version 4,
-without ``hops``) are refused with a message to load
-the ledgers again.  Measured against it in bench/README.md ("Workspace").
+without ``hops``; version 5, in-edges with their attributes) are refused with
+a message to load the ledgers again.  Measured against it in bench/README.md ("Workspace").
 """
 
 from __future__ import annotations
@@ -55,7 +58,8 @@ if False:  # pragma: no cover - typing only
     from .saved import WorkspaceStore
 
 FORMAT = "xuncha-workspace"
-FORMAT_VERSION = 5  # 5: the path search's compact adjacency (hops)
+FORMAT_VERSION = 6  # 5: the path search's compact adjacency (hops); 6: in-edges as
+#                    source seqs (attributes stored once), names without kind:raw ids
 GRAPH_FILE = "graph.db"
 OLD_FILE = "graph.json"  # format version <= 3
 DEFAULT_DIR = ".xuncha"
@@ -205,34 +209,42 @@ def _insert(con, table: str, width: int, rows) -> None:
 
 
 def _adj_rows(et, dumps):
-    """``(seq, succ, pred)`` of every node with an edge: its out-edges and
-    its in-edges ``{source: {key: attrs}}`` in the order the out-edges list
-    them (what networkx's ``add_edge`` gives), each key dict shared."""
-    from collections import deque
+    """``(seq, succ, pred)`` of every node with an edge: its out-edges
+    ``{target: {key: attrs}}`` and the seqs of the nodes its in-edges come
+    from, ascending (each edge's attributes are stored once, with its source)."""
+    import numpy as np
 
-    ids = et.ids
-    pred: list[dict] = [{} for _ in range(et.n)]
-    # pred[target][source] = key dict, for every pair in out-edge order (in C).
-    deque(map(dict.__setitem__, map(pred.__getitem__, et.tgt.tolist()),
-              map(ids.__getitem__, et.src.tolist()), et.keyed()), maxlen=0)
-    for i, s, p in zip(range(1, et.n + 1), et.succ, pred):
-        if s or p:
-            yield i, dumps(s) if s else None, dumps(p) if p else None
+    order = np.argsort(et.tgt, kind="stable")  # pairs by target, sources ascending
+    sources = (et.src[order] + 1).tolist()
+    del order
+    ends = np.cumsum(np.bincount(et.tgt, minlength=et.n)).tolist()
+    start = 0
+    for i, s, end in zip(range(1, et.n + 1), et.succ, ends):
+        if s or end > start:
+            yield i, dumps(s) if s else None, dumps(sources[start:end]) if end > start else None
+        start = end
 
 
-def _name_rows(vals):
+def _name_rows(ids, vals):
     """``(name, seq)``: :func:`~xuncha.graph.store.name_keys` of every node
-    (nodes without aliases or source records take a shorter road)."""
+    but the raw id of a node whose id is ``kind:raw id`` (the reader finds
+    those by id; see :meth:`~xuncha.graph.saved.WorkspaceStore._name_hits`).
+    Nodes without aliases or source records take a shorter road."""
     from .store import name_keys
 
     plain = map(_EXTRA_NAMES.isdisjoint, vals)
-    for i, ok, attrs in zip(count(1), plain, vals):
+    for i, ok, nid, attrs in zip(count(1), plain, ids, vals):
         if ok:
             raw = attrs.get("id")
             name = attrs.get("name")
             if raw is not None:
-                raw = str(raw)
-                yield raw, i
+                if raw.__class__ is str:
+                    kind = attrs.get("kind")
+                    if kind.__class__ is not str or nid != f"{kind}:{raw}":
+                        yield raw, i
+                else:
+                    raw = str(raw)
+                    yield raw, i
             if name and name.__class__ is str and name != raw:
                 yield name, i
         else:
@@ -282,7 +294,7 @@ def _write_db(file: Path, g: nx.MultiDiGraph, meta: dict, tables: dict) -> dict:
         _insert(con, "node", 4, zip(
             count(1), nodes, map(dict.get, vals, repeat("kind")), map(dumps, vals)))
         _insert(con, "adj", 3, _adj_rows(et, dumps))
-        _insert(con, "name", 2, _name_rows(vals))
+        _insert(con, "name", 2, _name_rows(nodes, vals))
         del vals
         from .hops import build as build_hops
 
