@@ -126,6 +126,7 @@ PERSON_NAME_KEYS = ("name", "source_names", "aliases", "former_names")
 
 
 def person_names(store) -> dict:
+    """``{"people": [[cadre, [names…]], …]}`` (cadres with a name, in load order)."""
     out = {}
     for n, d in nodes(store, "cadre"):
         names = []
@@ -136,7 +137,7 @@ def person_names(store) -> dict:
                     names.append(x.strip())
         if names:
             out[n] = names
-    return out
+    return {"people": [[n, names] for n, names in out.items()]}
 
 
 def name_pinyin(store) -> dict:

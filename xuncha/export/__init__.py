@@ -178,7 +178,9 @@ def export(store: GraphStore, fmt: str, path, selection: Selection | None = None
     if redactor.mode:
         # Every person of the dataset, not only the selection: text must not
         # name anyone, whoever the export is about.
-        redactor.prepare(view.nodes(), people=store.derived("person_names"))
+        from .redact import people_names
+
+        redactor.prepare(view.nodes(), people=people_names(store))
     if not provenance:
         view = _WithoutProv(view)
     columns = scan_columns(view, redactor)

@@ -223,17 +223,27 @@ def names_of(kind: str, attrs: dict, keys: "_NameKeys | None" = None) -> list[st
     return out
 
 
-@register("person_names", version=2)
-def person_names(store) -> dict[str, list[str]]:
-    """Derived mapping: person node id -> every name and alias it carries (whole dataset)."""
-    out: dict[str, list[str]] = {}
+@register("person_names", version=3)
+def person_names(store) -> dict[str, list]:
+    """Derived table ``{"people": [[person node id, [every name and alias]], …]}``
+    (the whole dataset, in load order; people without a name left out).
+
+    One value, so a saved workspace holds it in one row: it is only ever read
+    whole (:func:`people_names`), and one row is much cheaper to write and to
+    read than a row per person (217,430 at province)."""
+    people: list[list] = []
     for kind in person_kinds():
         keys = _NameKeys(kind)
         for nid, attrs in store.nodes(kind):
             names = names_of(kind, attrs, keys)
             if names:
-                out[nid] = names
-    return out
+                people.append([nid, names])
+    return {"people": people}
+
+
+def people_names(store) -> dict[str, list[str]]:
+    """Person node id -> every name and alias it carries, for the whole dataset."""
+    return {nid: names for nid, names in store.derived("person_names")["people"]}
 
 
 def _term_ok(term: str) -> bool:
@@ -346,8 +356,8 @@ class _Redacting(Redactor):
         """Number the exported people's names, and learn every person's names.
 
         ``nodes`` are the exported nodes; ``people`` maps every person in the
-        dataset to their names and aliases (``store.derived("person_names")``),
-        so text is scrubbed of people outside the export too.
+        dataset to their names and aliases (:func:`people_names`), so text
+        is scrubbed of people outside the export too.
         """
         exported: list[tuple[str, str]] = []
         everyone: dict[str, list[str]] = {k: list(v) for k, v in (people or {}).items()}
