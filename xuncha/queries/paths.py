@@ -1042,7 +1042,7 @@ NEAR_BUDGET = 500
 #: heavier path may still be among the answers, it widens by at least
 #: ``DETOUR_HOPS[1]`` of them, up to ``DETOUR_HOPS[2]``, then hands over to
 #: the ellipse.
-DETOUR_HOPS = (1.5, 0.1, 4)
+DETOUR_HOPS = (1.5, 0.3, 4)
 
 
 def _yen(w, a, b, max_hops: int, k: int) -> list[tuple[float, list]]:
