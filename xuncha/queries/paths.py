@@ -631,6 +631,7 @@ class _Hops:
         self.nbrs = w.nbrs
         self.b = b
         self.ub: dict = {b: 0}
+        self.walks: dict = {}  # more such walks (the region's), looked up second
         self.low: dict = {}
         self.hd: dict = {b: 0}
         self._layer: list = [b]
@@ -697,6 +698,10 @@ class _Hops:
             if y <= t:
                 ub[v] = y if x is None else min(x, y)
                 return True
+        y = self.walks.get(v)
+        if y is not None and y <= t:
+            ub[v] = y if x is None else min(x, y)
+            return True
         if self.low.get(v, 0) > t:
             return False
         hd = self.hd
@@ -747,6 +752,7 @@ class _Region(dict):
         super().__init__(est)
         self._nbrs = nbrs
         self._near: dict = {}
+        self.walks: dict = {}  # hops of a walk to b, where known
 
     def near(self, u) -> tuple[list, bool]:
         """``([(v, hop weight, estimate)] of u's neighbours in the region,
@@ -837,36 +843,41 @@ class _ArrayBalls:
         for src in (a, b):
             seen = np.zeros(x.n, dtype=bool)
             self.sides.append({"seen": seen, "nodes": [np.empty(0, dtype=np.int64)], "dists": [np.empty(0)],
-                               "fn": np.array([src], dtype=np.int64), "fd": np.zeros(1)})
+                               "hops": [np.empty(0, dtype=np.int64)], "fn": np.array([src], dtype=np.int64),
+                               "fd": np.zeros(1), "fh": np.zeros(1, dtype=np.int64)})
 
     def _reach(self, s) -> float:
         return float(s["fd"].min()) if s["fd"].size else _INF
 
     def _step(self, s) -> None:
         np, x = self.np, self.x
-        fn, fd, seen = s["fn"], s["fd"], s["seen"]
+        fn, fd, fh, seen = s["fn"], s["fd"], s["fh"], s["seen"]
         sel = fd <= fd.min() + self.band
-        sn, sd = fn[sel], fd[sel]
-        fn, fd = fn[~sel], fd[~sel]
+        sn, sd, sh = fn[sel], fd[sel], fh[sel]
+        rest = ~sel
+        fn, fd, fh = fn[rest], fd[rest], fh[rest]
         order = np.lexsort((sd, sn))
-        sn, sd = sn[order], sd[order]
+        sn, sd, sh = sn[order], sd[order], sh[order]
         first = np.ones(sn.size, dtype=bool)
         first[1:] = sn[1:] != sn[:-1]
         first &= ~seen[sn]
-        sn, sd = sn[first], sd[first]
+        sn, sd, sh = sn[first], sd[first], sh[first]
         seen[sn] = True
         s["nodes"].append(sn)
         s["dists"].append(sd)
+        s["hops"].append(sh)  # of a lightest path: a walk to the end
         lo = x.offsets[sn]
         lens = x.offsets[sn + 1] - lo
         _, pos = x.positions(sn)
         nb = x.nbrs[pos]
         nd = np.repeat(sd, lens) + self.wts[x.codes[pos]]
+        nh = np.repeat(sh + 1, lens)
         ok = ~(seen[nb] | self.blocked[nb])
         fn = np.concatenate((fn, nb[ok]))
         fd = np.concatenate((fd, nd[ok]))
+        fh = np.concatenate((fh, nh[ok]))
         live = ~seen[fn]
-        s["fn"], s["fd"] = fn[live], fd[live]
+        s["fn"], s["fd"], s["fh"] = fn[live], fd[live], fh[live]
 
     def grow(self, R: float) -> None:
         A, B = self.sides
@@ -907,7 +918,9 @@ class _ArrayBalls:
                     break
                 dist[heads[better]] = best[better]
         fin = dist < _INF
-        return _Region(self.nbrs, zip(keys[fin].tolist(), dist[fin].tolist()))
+        got = _Region(self.nbrs, zip(keys[fin].tolist(), dist[fin].tolist()))
+        got.walks = dict(zip(bn.tolist(), np.concatenate(B["hops"]).tolist()))
+        return got
 
 
 class _Cut:
@@ -1074,7 +1087,9 @@ def _yen_region(w, H: _Hops, a, b, hops: int, max_hops: int, k: int) -> list[tup
     while True:
         limit = min(heaviest, limit)
         cut = _Cut()
-        found = _yen_within(w, H, balls.region(limit), a, b, max_hops, k, limit, cut)
+        est = balls.region(limit)
+        H.walks = est.walks
+        found = _yen_within(w, H, est, a, b, max_hops, k, limit, cut)
         if len(found) == k or cut.least == _INF or limit >= heaviest:
             return found
         if limit >= light + DETOUR_HOPS[2] * w.heaviest:
