@@ -266,9 +266,10 @@ class HopIndex:
         got = dict(self._q(f"SELECT seq, id FROM node WHERE seq IN ({marks})", tuple(set(seqs))))
         return [got[s] for s in seqs]
 
-    def kind_mask(self, kinds) -> "object":
+    def kind_mask(self, kinds, copy: bool = True) -> "object":
         """A bool array over ranks: True where the node's kind is in
-        ``kinds`` (a fresh copy: the caller may change it)."""
+        ``kinds`` (a fresh copy: the caller may change it; with
+        ``copy=False`` the shared one, read-only)."""
         import numpy as np
 
         key = frozenset(kinds)
@@ -276,7 +277,8 @@ class HopIndex:
         if got is None:
             codes = [i for i, k in enumerate(self.node_kinds) if k in key]
             got = self._masks[key] = np.isin(self.node_kind, np.asarray(codes, dtype=np.uint8))
-        return got.copy()
+            got.flags.writeable = False
+        return got.copy() if copy else got
 
     def gather(self, frontier):
         """``(sources, neighbours)``: every neighbour of every rank in

@@ -324,8 +324,12 @@ class _RankWalker:
         if through_hubs:
             self.blocked_mask = np.zeros(index.n, dtype=bool)
         else:
-            self.blocked_mask = index.kind_mask(HUB_KINDS)
-            self.blocked_mask[[r for r in ranks if r is not None]] = False
+            hubs = index.kind_mask(HUB_KINDS, copy=False)
+            named = [r for r in ranks if r is not None and hubs[r]]
+            if named:  # a hub named as an end may be passed into (a copy of the mask)
+                hubs = hubs.copy()
+                hubs[named] = False
+            self.blocked_mask = hubs
         self.wcode = [1.0 if shortest else min(EDGE_WEIGHTS.get(k, DEFAULT_WEIGHT) for k in kinds)
                       for kinds in index.masks]
         self._nbrs: dict[int, dict[int, float]] = {}
