@@ -805,12 +805,12 @@ class _PyBalls:
                     heapq.heappush(heap, (d + wt, v))
 
     def region(self, R: float) -> "_Region":
-        """The nodes that can lie on a path of weight at most ``R`` and
-        more (every ``v`` with ``dist(a, v) + dist(v, b) <= R`` is within
-        the two balls), each with its lightest weight to ``b`` through them:
-        exact for the nodes that matter (a lightest path to ``b`` from a node
-        of a path that light stays on such nodes), never less than the true
-        weight for the others, which no search within ``R`` settles."""
+        """The nodes of the two balls grown for ``R`` (every node of a path
+        weighing at most ``R`` is in one of them: ``dist(a, v) + dist(v, b)
+        <= R``), each with its lightest weight to ``b`` through them: exact
+        for the nodes of such paths (a lightest path from one of them to
+        ``b`` stays on such nodes), never less than the true weight for the
+        others, which no search within ``R`` settles."""
         self.grow(R)
         span = self.sides[0][0].keys() | self.sides[1][0].keys()
         dist = {self.b: 0.0}
