@@ -37,6 +37,9 @@ from array import array
 ARRAYS = ("offsets", "nbrs", "codes", "node_kind", "rank_of_seq", "seq_of_rank")
 
 
+BLOCK = 2048  # nodes per block of EdgeTable's passes
+
+
 class EdgeTable:
     """Every edge of a networkx MultiDiGraph as flat arrays, gathered by C-level
     iteration (no Python code per edge): what the workspace writer's counts,
@@ -60,18 +63,34 @@ class EdgeTable:
         self.deg = np.fromiter(map(len, out), dtype=np.int64, count=n)
         self.pairs = p = int(self.deg.sum())
         pos = dict(zip(ids, range(n)))
+        # Every pass over a block of nodes before the next block: the block's
+        # key and attribute dicts are still in the CPU cache for the next pass
+        # (at province scale, walking all of them once per pass cost twice as much).
+        tgt, nkeys, kinds, keyed = [], [], [], None
+        ends = np.cumsum(self.deg).tolist()
+        flat = chain.from_iterable
+        for a in range(0, n, BLOCK):
+            part = out[a:a + BLOCK]
+            b = min(a + BLOCK, n)
+            size = ends[b - 1] - (ends[a - 1] if a else 0)
+            tgt.append(np.fromiter(map(pos.__getitem__, flat(part)), dtype=np.int64, count=size))
+            keyed = list(flat(map(dict.values, part)))
+            nkeys.append(np.fromiter(map(len, keyed), dtype=np.int64, count=size))
+            kinds += map(dict.get, flat(map(dict.values, keyed)), repeat("kind"))
+        del pos, keyed
         #: target node of each pair
-        self.tgt = np.fromiter(map(pos.__getitem__, chain.from_iterable(out)), dtype=np.int64, count=p)
-        del pos
+        self.tgt = np.concatenate(tgt) if tgt else np.zeros(0, dtype=np.int64)
         #: edges per pair
-        self.nkeys = np.fromiter(map(len, self.keyed()), dtype=np.int64, count=p)
-        kinds = list(map(dict.get, chain.from_iterable(map(dict.values, self.keyed())), repeat("kind")))
+        self.nkeys = np.concatenate(nkeys) if nkeys else np.zeros(0, dtype=np.int64)
+        del tgt, nkeys
         #: the edge kinds in order of first appearance, and each edge's index in it
         self.kinds = list(dict.fromkeys(kinds))
         code = dict(zip(self.kinds, range(len(self.kinds))))
         self.kind = np.fromiter(map(code.__getitem__, kinds), dtype=np.int64, count=len(kinds))
         del kinds
-        nk = list(map(dict.get, nodes.values(), repeat("kind")))
+        #: each node's attribute dict and kind, in node order
+        self.attrs = list(nodes.values())
+        self.kind_of = nk = list(map(dict.get, self.attrs, repeat("kind")))
         #: node kinds in order of first appearance, and each node's index in it
         self.node_kinds = list(dict.fromkeys(nk))
         code = dict(zip(self.node_kinds, range(len(self.node_kinds))))

@@ -290,9 +290,8 @@ def _write_db(file: Path, g: nx.MultiDiGraph, meta: dict, tables: dict) -> dict:
         con.executescript(SCHEMA)
         con.execute("BEGIN")
 
-        vals = list(nodes.values())
-        _insert(con, "node", 4, zip(
-            count(1), nodes, map(dict.get, vals, repeat("kind")), map(dumps, vals)))
+        vals = et.attrs
+        _insert(con, "node", 4, zip(count(1), et.ids, et.kind_of, map(dumps, vals)))
         _insert(con, "adj", 3, _adj_rows(et, dumps))
         _insert(con, "name", 2, _name_rows(nodes, vals))
         del vals
