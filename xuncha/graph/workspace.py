@@ -265,7 +265,7 @@ def _write_db(file: Path, g: nx.MultiDiGraph, meta: dict, tables: dict) -> dict:
     from .hops import EdgeTable
 
     dumps = orjson.dumps
-    nodes, succ = g._node, g._succ
+    nodes = g._node
     if any(n.__class__ is not str for n in nodes):
         bad = next(n for n in nodes if n.__class__ is not str)
         raise TypeError(f"node id {bad!r} is not a string")
@@ -293,7 +293,7 @@ def _write_db(file: Path, g: nx.MultiDiGraph, meta: dict, tables: dict) -> dict:
         vals = et.attrs
         _insert(con, "node", 4, zip(count(1), et.ids, et.kind_of, map(dumps, vals)))
         _insert(con, "adj", 3, _adj_rows(et, dumps))
-        _insert(con, "name", 2, _name_rows(nodes, vals))
+        _insert(con, "name", 2, _name_rows(et.ids, vals))
         del vals
         from .hops import build as build_hops
 
