@@ -80,7 +80,7 @@ class Problem:
         return s
 
 
-@dataclass
+@dataclass(slots=True)  # ~1.5 M rows at province: less to allocate
 class Row:
     """A validated row and where it came from."""
 
