@@ -165,30 +165,44 @@ def build(g, table: EdgeTable | None = None) -> dict[str, bytes]:
     code = np.searchsorted(cand, bits)
     del bits
     keep = et.src != et.tgt  # self-loops left out
-    src, dst, code = et.src[keep], et.tgt[keep], code[keep]
+    if keep.all():  # (no copies when there are none)
+        src, dst = et.src, et.tgt
+    else:
+        src, dst, code = et.src[keep], et.tgt[keep], code[keep]
     del keep
     order = sorted(range(n), key=ids.__getitem__)  # rank -> seq - 1
     seq_of_rank = np.asarray(order, dtype=np.int32) + 1
     del order
     rank_of_seq = np.empty(n, dtype=np.int32)
     rank_of_seq[seq_of_rank - 1] = np.arange(n, dtype=np.int32)
-    s = rank_of_seq[src]
-    t = rank_of_seq[dst]
+    # Both directions, keyed by (rank, neighbour rank): written in place into
+    # one array (at province scale every temporary array is ~50 MB of fresh
+    # pages for the kernel to zero).
+    m = src.size
+    key = np.empty(2 * m, dtype=np.int64)
+    lo, hi = key[:m], key[m:]
+    s, t = rank_of_seq[src], rank_of_seq[dst]
     del src, dst
-    # Both directions, sorted by (rank, neighbour rank).
-    s, t, code = np.concatenate((s, t)), np.concatenate((t, s)), np.concatenate((code, code))
-    key = s.astype(np.int64) * n + t
-    del s, t
+    lo[:] = s
+    lo *= n
+    lo += t  # s * n + t
+    hi[:] = t
+    hi *= n
+    hi += s  # t * n + s
+    del lo, hi, s, t
     cb = max(1, int(cand.size).bit_length())
     if n * n << cb < 1 << 63 and not _UNPACKED:
         # Sorting values is cheaper than sorting indices and gathering: the
         # code rides in the low bits of the key.
         key <<= cb
-        key |= code
+        key[:m] |= code
+        key[m:] |= code
+        del code
         key.sort()
         code = key & ((1 << cb) - 1)
         key >>= cb
     else:
+        code = np.concatenate((code, code))
         idx = np.argsort(key)
         key, code = key[idx], code[idx]
         del idx
