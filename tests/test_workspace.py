@@ -577,6 +577,12 @@ def _awkward_graph():
     g.add_edge("unit:U1", "region:1", key="LOCATED_IN", kind="LOCATED_IN", prov=["d/units.csv#2"])
     g.add_edge("unit:U2", "region:1", key="LOCATED_IN", kind="LOCATED_IN", prov=["d/units.csv#3"])
     g.add_edge("cadre:C2", "region:1", key="NATIVE_OF", kind="NATIVE_OF", prov=["d/cadres.csv#3"])
+    # ids stored escaped in JSON (a control character, a backslash)
+    g.add_node("odd:两行\n换行\t", kind="odd", id="两行\n换行\t")
+    g.add_edge("issue:I1", "odd:两行\n换行\t", key="K", kind="K")
+    g.add_edge("unit:U1", "odd:两行\n换行\t", key="K", kind="K", prov=["d/units.csv#2"])
+    g.add_node("odd:a\\b", kind="odd", id="a\\b")
+    g.add_edge("region:1", "odd:a\\b", key="K", kind="K")
     return g
 
 
@@ -623,7 +629,7 @@ def test_awkward_graph_round_trips_through_every_read(tmp_path):
     assert s._edge_sources == {"HELD_POSITION": ["cadre"], "ADVISES": ["cadre"], "SUBORDINATE_TO": ["unit"],
                                "X": ["unit"], "Y": ["unit"], "FOUND_IN": ["issue"], "IMPLICATES": ["issue"],
                                "E": ["issue"], None: ["cadre", "odd"], "LOCATED_IN": ["unit"],
-                               "NATIVE_OF": ["cadre"]}
+                               "NATIVE_OF": ["cadre"], "K": ["issue", "region", "unit"]}
     for n, attrs in g.nodes(data=True):
         for key in name_keys(attrs):
             assert s._name_hits(key) == mem._name_hits(key), key
@@ -695,3 +701,14 @@ def test_the_previous_format_asks_for_a_reload(tmp_path):
     r = CliRunner().invoke(main, ["show", "unit:U1", "-w", str(ws)])
     assert r.exit_code == 1 and "Traceback" not in r.output
     assert f"version {FORMAT_VERSION - 1}" in r.output and "重新导入" in r.output
+
+
+def test_edges_between_ids_json_escapes(tmp_path):
+    """The edges between two nodes are cut out of a row by a JSON path; ids
+    stored escaped (a control character, a backslash) are found all the same."""
+    g = _awkward_graph()
+    _save_graph_only(g, tmp_path / "ws")
+    for u, v in (("issue:I1", "odd:两行\n换行\t"), ("region:1", "odd:a\\b"), ("cadre:C2", 'odd:"quoted"\\/键'),
+                 ("cadre:C1", "unit:U1")):
+        want = sorted(((a, b, d) for a, b, d in g.edges(data=True) if {a, b} == {u, v}), key=repr)
+        assert want and sorted(open_workspace(tmp_path / "ws").edges_between(u, v), key=repr) == want

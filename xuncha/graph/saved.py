@@ -27,6 +27,7 @@ data (nothing in the file is ever executed).
 from __future__ import annotations
 
 import difflib
+import re
 import sqlite3
 from collections.abc import Mapping, MutableMapping
 from typing import Callable, Iterator
@@ -37,6 +38,9 @@ from .schema import NODE_KINDS
 from .store import GraphStore, NotFound
 
 CHUNK = 50_000  # rows per concatenated chunk in a full load
+# Ids SQLite's JSON path cannot name: a quote ends the label, and a key with a
+# backslash or a control character is stored escaped (its raw text differs).
+_NOT_A_PATH = re.compile(r'["\\\x00-\x1f]')
 SEP = "\x1f"  # derived tables: outer and inner key of a nested value (see workspace.py)
 
 
@@ -299,7 +303,7 @@ class _Source:
         out, inside SQLite, and all of them parsed by one JSON call."""
         if sources is None:
             return {}
-        if '"' in nid or "\\" in nid:  # not expressible as a JSON path: parse whole rows
+        if _NOT_A_PATH.search(nid):  # not expressible as a JSON path: parse whole rows
             out = {}
             for u, data in self.q("SELECT n.id, a.succ FROM json_each(?) j JOIN node n ON n.seq = j.value "
                                   "LEFT JOIN adj a ON a.seq = j.value ORDER BY j.key", (sources,)):
@@ -810,7 +814,7 @@ class WorkspaceStore(GraphStore):
         cached = self.graph._succ
         for s, t in ((u, v), (v, u)):
             nbrs = cached._d.get(s)
-            if nbrs is not None or cached.complete or '"' in t or "\\" in t:
+            if nbrs is not None or cached.complete or _NOT_A_PATH.search(t):
                 keyed = cached[s].get(t) if s in cached else None
             else:
                 row = self._src.q("SELECT json_extract(a.succ, ?) FROM node n JOIN adj a "
