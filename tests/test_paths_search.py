@@ -349,3 +349,31 @@ def test_near_pair_hop_cap_and_unconnected(strategy):
     assert _answers(store, "cadre:Z1", "cadre:Z2") == [(1.0, ["cadre:Z1", "cadre:Z2"])]
     assert _answers(store, "cadre:leaf", "unit:B", limit=9) == \
         oracle_paths(store, "cadre:leaf", "unit:B", limit=9)
+
+
+def test_edges_of_many_hops_read_at_once_as_one_by_one(generated, tmp_path):
+    """A path answer reads the edges of all its hops in one query
+    (``edges_between_many``); each pair gets what ``edges_between`` gives,
+    in the same order, whether its rows were cached or not."""
+    from xuncha.graph.workspace import open_workspace, save
+
+    save(generated, tmp_path / "ws")
+    r = random.Random(7)
+    g = generated.graph
+    pairs = []
+    for u in r.sample(sorted(g), 60):
+        for v in sorted(set(g._succ[u]) | set(g._pred[u]))[:3]:
+            pairs.append((u, v) if r.random() < 0.5 else (v, u))
+    a, b = open_workspace(tmp_path / "ws"), open_workspace(tmp_path / "ws")
+    try:
+        for u, _ in pairs[::4]:  # some rows cached beforehand, in one store only
+            a.out_edges(u)
+        got = a.edges_between_many(pairs + pairs[:5])
+        assert set(got) == set(pairs)
+        for u, v in pairs:
+            want = b.edges_between(u, v)
+            assert want and got[(u, v)] == want, (u, v)
+        assert a.edges_between_many([]) == {}
+    finally:
+        a.close()
+        b.close()

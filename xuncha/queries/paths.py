@@ -1194,7 +1194,11 @@ def _paths(store, w, a, b, max_hops, limit) -> list[EvidencePath]:
     if prefetch is not None:  # their labels: one read too
         prefetch(list(ids.values()), edges=False)
     read: dict = {}
-    return [_make(store, [ids[x] for x in p], wt, w.shortest, read) for wt, p in found]
+    answer = [[ids[x] for x in p] for _, p in found]
+    many = getattr(store, "edges_between_many", None)
+    if many is not None:  # the edges of every hop: one read too
+        read.update(many([(u, v) for p in answer for u, v in zip(p, p[1:])]))
+    return [_make(store, p, wt, w.shortest, read) for p, (wt, _) in zip(answer, found)]
 
 
 def network(store, refs: list[str], max_hops: int = DEFAULT_MAX_HOPS,
