@@ -712,3 +712,5 @@ def test_edges_between_ids_json_escapes(tmp_path):
                  ("cadre:C1", "unit:U1")):
         want = sorted(((a, b, d) for a, b, d in g.edges(data=True) if {a, b} == {u, v}), key=repr)
         assert want and sorted(open_workspace(tmp_path / "ws").edges_between(u, v), key=repr) == want
+        got = open_workspace(tmp_path / "ws").edges_between_many([(u, v)])[(u, v)]
+        assert sorted(got, key=repr) == want

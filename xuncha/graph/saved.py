@@ -835,7 +835,7 @@ class WorkspaceStore(GraphStore):
         for u, v in dict.fromkeys(pairs):
             parts = out[(u, v)] = [None, None]  # u -> v, then v -> u
             for i, (s, t) in enumerate(((u, v), (v, u))):
-                if cached._d.get(s) is not None or cached.complete or '"' in t or "\\" in t:
+                if cached._d.get(s) is not None or cached.complete or _NOT_A_PATH.search(t):
                     parts[i] = (s, t, cached[s].get(t) if s in cached else None)
                 else:
                     ask.append((parts, i, s, t))
