@@ -416,11 +416,14 @@ def test_edges_of_kinds_and_prefetch_read_only_the_rows_they_need(tmp_path):
     ws, g = _ws(tmp_path)
     mem = GraphStore(g)
     store = open_workspace(ws)
-    kinds = {"HELD_POSITION", "IMPLICATES", "RELATED_TO", "NO_SUCH_KIND"}
+    kinds = {"HELD_POSITION", "IMPLICATES", "RELATED_TO", "DURING", "NO_SUCH_KIND"}
     got = store.edges_of(kinds)
     assert got == mem.edges_of(kinds)
-    # the same edges, in the same order, as a scan of the whole graph
-    assert got["HELD_POSITION"] == [(u, v, d) for u, v, _, d in mem.edges("HELD_POSITION")]
+    # the same edges, in the same order, as a scan of the whole graph (DURING
+    # leaves from issues and leads, read one kind at a time and merged)
+    assert store._edge_sources["DURING"] == ["issue", "lead"]
+    for k in ("HELD_POSITION", "DURING"):
+        assert got[k] == [(u, v, d) for u, v, _, d in mem.edges(k)]
     assert got["IMPLICATES"] and got["NO_SUCH_KIND"] == []
     assert not store.graph.loaded and store.graph._node.cached() == 0
     ids = ["cadre:C1", "issue:I2", "unit:U2"]

@@ -697,47 +697,59 @@ class WorkspaceStore(GraphStore):
         from ..perf import gc_paused
 
         src = self._src
-        marks = ",".join("?" * len(sources))
-        # Of those rows, only the ones holding an edge of a wanted kind that
+        # One source kind at a time: the (kind, seq) index gives its rows in
+        # seq order, so each chunk stops at its limit (several kinds at once
+        # sorted every remaining row again for each chunk: quadratic).  Of
+        # those rows, only the ones holding an edge of a wanted kind that
         # leaves from their kind (an issue's row is read for its IMPLICATES
         # edges, which most issues lack): the saved JSON is compact (orjson),
         # so such a row contains the bytes '"kind":"KIND"' (inside a string
         # value the quotes would be escaped); a row that merely contains them
-        # is filtered below like any other.  About a quarter less to parse.
+        # is filtered below like any other.
         by_source: dict[str, list[str]] = {}
         for k in sorted(want):
             for source in self._edge_sources.get(k) or ():
                 by_source.setdefault(source, []).append(k)
-        holds = " OR ".join("(n.kind = ? AND (" + " OR ".join(["instr(a.succ, ?) > 0"] * len(ks)) + "))"
-                            for ks in by_source.values())
-        needles = [x for source, ks in by_source.items()
-                   for x in (source, *(f'"kind":"{k}"'.encode() for k in ks))]
-        after = 0
+        # an edge kind leaving from several kinds: its edges in seq order, merged
+        merged = {k for k in want if len(self._edge_sources.get(k) or ()) > 1}
+        staged: dict[str, list] = {k: [] for k in merged}
         with gc_paused():
-            while True:
-                # Rows of the source kinds only, a chunk at a time,
-                # concatenated in SQLite and parsed by one JSON call each.
-                top, text = src.q(
-                    "SELECT max(seq), CAST('{' || coalesce(group_concat(m, ','), '') || '}' AS BLOB) "
-                    "FROM (SELECT n.seq AS seq, json_quote(n.id) || ':' || a.succ AS m FROM node n "
-                    f"JOIN adj a ON a.seq = n.seq WHERE n.kind IN ({marks}) AND n.seq > ? "
-                    f"AND a.succ IS NOT NULL AND ({holds}) ORDER BY n.seq LIMIT ?)",
-                    (*sorted(sources), after, *needles, CHUNK)).fetchone()
-                if top is None:
-                    break
-                after = top
-                for u, nbrs in src.parse_chunk(text).items():
-                    if nbrs.__class__ is not dict:
-                        raise src.damaged(f"edges from {u!r} are not an object")
-                    for v, keyed in nbrs.items():
-                        if keyed.__class__ is not dict:
-                            raise src.damaged(f"edges of {u!r} are not key/attribute objects")
-                        for d in keyed.values():
-                            if d.__class__ is not dict:
-                                raise src.damaged(f"an edge from {u!r} has no attribute object")
-                            k = d.get("kind")
-                            if k in want:
-                                found[k].append((u, v, d))
+            for source, ks in sorted(by_source.items()):
+                holds = " OR ".join(["instr(a.succ, ?) > 0"] * len(ks))
+                needles = [f'"kind":"{k}"'.encode() for k in ks]
+                after = 0
+                while True:
+                    # A chunk of rows concatenated in SQLite, parsed by one JSON call.
+                    top, seqs, text = src.q(
+                        "SELECT max(seq), group_concat(seq), "
+                        "CAST('{' || coalesce(group_concat(m, ','), '') || '}' AS BLOB) "
+                        "FROM (SELECT n.seq AS seq, json_quote(n.id) || ':' || a.succ AS m FROM node n "
+                        "JOIN adj a ON a.seq = n.seq WHERE n.kind = ? AND n.seq > ? "
+                        f"AND a.succ IS NOT NULL AND ({holds}) ORDER BY n.seq LIMIT ?)",
+                        (source, after, *needles, CHUNK)).fetchone()
+                    if top is None:
+                        break
+                    after = top
+                    order = iter(seqs.split(",")) if merged else None
+                    for u, nbrs in src.parse_chunk(text).items():
+                        seq = int(next(order)) if merged else 0
+                        if nbrs.__class__ is not dict:
+                            raise src.damaged(f"edges from {u!r} are not an object")
+                        for v, keyed in nbrs.items():
+                            if keyed.__class__ is not dict:
+                                raise src.damaged(f"edges of {u!r} are not key/attribute objects")
+                            for d in keyed.values():
+                                if d.__class__ is not dict:
+                                    raise src.damaged(f"an edge from {u!r} has no attribute object")
+                                k = d.get("kind")
+                                if k in want:
+                                    if k in merged:
+                                        staged[k].append((seq, u, v, d))
+                                    else:
+                                        found[k].append((u, v, d))
+        for k, lst in staged.items():
+            lst.sort(key=lambda e: e[0])  # stable: one row's edges keep their order
+            found[k] = [(u, v, d) for _, u, v, d in lst]
         return found
 
     def edges_at(self, nid: str) -> Iterator[tuple[str, str]]:
