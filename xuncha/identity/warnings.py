@@ -40,7 +40,7 @@ def identity_warnings(cadres: list[dict], origin: dict, multi: bool, judgements=
         idn = d.get("id_number")
         if idn:
             s = idnumber.normalise(idn)
-            if s is not None and idnumber.valid_canonical(s):
+            if s is not None:  # validity depends on s alone: checked per shared number below
                 by_idn.setdefault(s, []).append(d)
         bd = d.get("birth_date")
         if bd and d.get("name"):
@@ -91,8 +91,9 @@ def identity_warnings(cadres: list[dict], origin: dict, multi: bool, judgements=
             out.append(Problem("warning", "cadres", None, what, None,
                                f"{n - MAX_WARNINGS} more groups {reason}"))
 
-    emit(sorted(by_idn.items()), "id_number 身份证号",
-         "have the same 身份证号 under different ids (身份证号相同)")
-    emit(sorted(by_name.items()), "name 姓名",
+    # Only numbers and names shared by several records can warn.
+    emit(sorted((k, v) for k, v in by_idn.items() if len(v) > 1 and idnumber.valid_canonical(k)),
+         "id_number 身份证号", "have the same 身份证号 under different ids (身份证号相同)")
+    emit(sorted((k, v) for k, v in by_name.items() if len(v) > 1), "name 姓名",
          "have the same name and birth date under different ids (姓名与出生日期相同)")
     return out

@@ -96,7 +96,9 @@ class Combined:
     # ledger -> for each record, its provenance ["dataset/file[:sheet]#row", …]
     prov: dict[str, list[list[str]]] = field(default_factory=dict)
     reinstated: int = 0  # rows accepted through cross-dataset references
-    origin: dict[str, tuple[str, int]] = field(default_factory=dict)  # node id -> (file, row)
+    # cadre node id -> (file, row): where the identity warnings point (other
+    # kinds are not recorded: a million entries at province for no reader)
+    origin: dict[str, tuple[str, int]] = field(default_factory=dict)
 
     @property
     def errors(self):
@@ -283,6 +285,15 @@ def _combine(out: Combined, multi: bool) -> None:
             provs = out.prov.setdefault(ledger_name, [])
             kind = ledger.node
             refs = [(f.key, f.is_list) for f in _ref_fields(ledger) if f.arg not in SHARED_KINDS]
+            if not multi and kind not in SHARED_KINDS and (di, ledger_name) not in back:
+                # One dataset, nothing reinstated: records as they are (the
+                # loop below would change nothing but provenance and origin).
+                dest += [r.data for r in rows]
+                provs += [prov_of(r) for r in rows]
+                if kind == "cadre":
+                    for r in rows:
+                        out.origin[f"cadre:{r.data['id']}"] = (r.source, r.row)
+                continue
             for r in rows:
                 d = r.data
                 if kind in SHARED_KINDS:
@@ -307,7 +318,7 @@ def _combine(out: Combined, multi: bool) -> None:
                             ledger=ledger_name))
                     continue
                 pre = d.pop("_resolved", False)
-                if kind:
+                if kind == "cadre":
                     out.origin[f"{kind}:{name}/{d['id']}" if multi else f"{kind}:{d['id']}"] = (
                         f"{name}/{r.source}" if multi else r.source, r.row)
                 if multi:
