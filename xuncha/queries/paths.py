@@ -585,6 +585,18 @@ def _yen_ellipse(w, a, b, max_hops: int, k: int) -> list[tuple[float, list]]:
     first = _astar_ellipse(near, a, b, max_hops)
     if first is None:
         return []
+
+    def spur_search(spur, hops, root, banned, bound, root_weight):
+        return _astar_ellipse(near, spur, b, hops, root, banned, bound)
+
+    return _yen_from(w, b, first, max_hops, k, spur_search)
+
+
+def _yen_from(w, b, first, max_hops: int, k: int, spur_search) -> list[tuple[float, list]]:
+    """Yen's loop from the lightest path ``first`` (``(weight, nodes)``): the
+    next ``k - 1`` paths, each the lightest candidate left, the candidates
+    found by ``spur_search(spur, hops left, root nodes but the spur, banned
+    edges, weight bound, root weight)`` -> ``(weight, nodes)`` or None."""
     found = [first]
     cands: list[tuple[float, int, list[str]]] = []
     seen = {tuple(first[1])}
@@ -595,13 +607,14 @@ def _yen_ellipse(w, a, b, max_hops: int, k: int) -> list[tuple[float, list]]:
             banned_edges = {(p[i], p[i + 1]) for _, p in found if p[:i + 1] == root and len(p) > i + 1}
             # a spur path heavier than the candidates still needed cannot be shown
             need = k - len(found)
-            bound = float("inf")
+            rw = _weight(w, root)
+            bound = _INF
             if len(cands) >= need:
-                bound = heapq.nsmallest(need, cands)[-1][0] - _weight(w, root)
+                bound = heapq.nsmallest(need, cands)[-1][0] - rw
             if _closed(w, b, root, banned_edges):
                 continue
-            got = _astar_ellipse(near, spur, b, max_hops - i, frozenset(root[:-1]),
-                         frozenset(banned_edges), bound)
+            got = spur_search(spur, max_hops - i, frozenset(root[:-1]), frozenset(banned_edges),
+                              bound, rw)
             if got is None:
                 continue
             path = root[:-1] + got[1]
@@ -1109,37 +1122,12 @@ def _yen_within(w, H, est, a, b, max_hops, k, limit, cut) -> list[tuple[float, l
     first = _astar(H, est, a, max_hops, limit=limit, cut=cut)
     if first is None:
         return []
-    found = [first]
-    cands: list[tuple[float, int, list]] = []
-    seen = {tuple(first[1])}
-    while len(found) < k:
-        prev = found[-1][1]
-        for i in range(len(prev) - 1):
-            spur, root = prev[i], prev[:i + 1]
-            banned_edges = {(p[i], p[i + 1]) for _, p in found if p[:i + 1] == root and len(p) > i + 1}
-            # a spur path heavier than the candidates still needed cannot be shown
-            need = k - len(found)
-            rw = _weight(w, root)
-            bound = _INF
-            if len(cands) >= need:
-                bound = heapq.nsmallest(need, cands)[-1][0] - rw
-            if _closed(w, b, root, banned_edges):
-                continue
-            cut.base = rw
-            got = _astar(H, est, spur, max_hops - i, frozenset(root[:-1]), frozenset(banned_edges),
-                         bound, limit - rw, cut)
-            if got is None:
-                continue
-            path = root[:-1] + got[1]
-            if tuple(path) in seen or len(path) - 1 > max_hops:
-                continue
-            seen.add(tuple(path))
-            heapq.heappush(cands, (_weight(w, path), len(path), path))
-        if not cands:
-            break
-        wt, _, path = heapq.heappop(cands)
-        found.append((wt, path))
-    return found
+
+    def spur_search(spur, hops, root, banned, bound, root_weight):
+        cut.base = root_weight
+        return _astar(H, est, spur, hops, root, banned, bound, limit - root_weight, cut)
+
+    return _yen_from(w, b, first, max_hops, k, spur_search)
 
 
 def _between(store, u: str, v: str):
