@@ -424,29 +424,9 @@ class _RankWalker:
         until nothing changes (as many rounds as the lightest paths' hops)."""
         import numpy as np
 
-        x = self.index
         keys = np.fromiter(hb, dtype=np.int64, count=len(hb))
         keys.sort()
-        src, pos = x.positions(keys)
-        nb = x.nbrs[pos]
-        j = np.minimum(np.searchsorted(keys, nb), keys.size - 1)
-        ok = keys[j] == nb  # the neighbours inside hb (never a blocked one)
-        u = np.searchsorted(keys, src[ok])  # local indices, grouped by u
-        v = j[ok]
-        wt = np.asarray(self.wcode)[x.codes[pos[ok]]]
-        dist = np.full(keys.size, np.inf)
-        dist[np.searchsorted(keys, b)] = 0.0
-        if u.size:
-            first = np.ones(u.size, dtype=bool)
-            first[1:] = u[1:] != u[:-1]
-            starts = np.flatnonzero(first)
-            heads = u[starts]
-            while True:
-                best = np.minimum.reduceat(dist[v] + wt, starts)
-                better = best < dist[heads]
-                if not better.any():
-                    break
-                dist[heads[better]] = best[better]
+        dist = _relax(np, self.index, keys, np.asarray(self.wcode), b, 0.0)
         fin = np.isfinite(dist)
         return dict(zip(keys[fin].tolist(), dist[fin].tolist()))
 
@@ -630,6 +610,35 @@ def _yen_from(w, b, first, max_hops: int, k: int, spur_search) -> list[tuple[flo
 
 
 _INF = float("inf")
+
+
+def _relax(np, x, keys, wts, at, start):
+    """The lightest weight from each node of ``keys`` (sorted ranks) to the
+    nodes ``at`` (which start at weight ``start``), over the edges among
+    ``keys`` only, by relaxing every such edge at once until nothing changes
+    (as many rounds as the lightest paths' hops); ``wts[code]`` weighs an
+    edge of kind code ``code`` of hop index ``x``.  Unreached: inf."""
+    src, pos = x.positions(keys)
+    nb = x.nbrs[pos]
+    j = np.minimum(np.searchsorted(keys, nb), keys.size - 1)
+    ok = keys[j] == nb  # the neighbours inside keys (never a blocked one)
+    u = np.searchsorted(keys, src[ok])  # local indices, grouped by u
+    v = j[ok]
+    wt = wts[x.codes[pos[ok]]]
+    dist = np.full(keys.size, np.inf)
+    dist[np.searchsorted(keys, at)] = start
+    if u.size:
+        first = np.ones(u.size, dtype=bool)
+        first[1:] = u[1:] != u[:-1]
+        starts = np.flatnonzero(first)
+        heads = u[starts]
+        while True:
+            best = np.minimum.reduceat(dist[v] + wt, starts)
+            better = best < dist[heads]
+            if not better.any():
+                break
+            dist[heads[better]] = best[better]
+    return dist
 
 
 class _Hops:
@@ -914,26 +923,7 @@ class _ArrayBalls:
         an = np.concatenate(A["nodes"])
         bn, bd = np.concatenate(B["nodes"]), np.concatenate(B["dists"])
         keys = np.union1d(an, bn)
-        src, pos = x.positions(keys)
-        nb = x.nbrs[pos]
-        j = np.minimum(np.searchsorted(keys, nb), keys.size - 1)
-        ok = keys[j] == nb
-        u = np.searchsorted(keys, src[ok])  # grouped by u
-        v = j[ok]
-        wt = self.wts[x.codes[pos[ok]]]
-        dist = np.full(keys.size, _INF)
-        dist[np.searchsorted(keys, bn)] = bd  # exact where settled from b
-        if u.size:
-            first = np.ones(u.size, dtype=bool)
-            first[1:] = u[1:] != u[:-1]
-            starts = np.flatnonzero(first)
-            heads = u[starts]
-            while True:
-                best = np.minimum.reduceat(dist[v] + wt, starts)
-                better = best < dist[heads]
-                if not better.any():
-                    break
-                dist[heads[better]] = best[better]
+        dist = _relax(np, x, keys, self.wts, bn, bd)  # exact where settled from b
         fin = dist < _INF
         got = _Region(self.nbrs, zip(keys[fin].tolist(), dist[fin].tolist()))
         got.walks = dict(zip(bn.tolist(), np.concatenate(B["hops"]).tolist()))
