@@ -449,6 +449,12 @@ def _weights_to(w: _Walker, b: str, hb: dict[str, int]) -> dict[str, float]:
     Any consistent estimate gives the A* the same answers, ties included
     (a node's label is final when it is popped, whatever the estimate);
     this one, much closer than the hop count, pops far fewer nodes."""
+    return _dijkstra_within(w.nbrs, b, hb)
+
+
+def _dijkstra_within(nbrs, b, within) -> dict:
+    """The lightest weight to ``b`` of each node reached from it through the
+    nodes of ``within`` only (``nbrs(u)`` -> ``{neighbour: weight}``)."""
     dist = {b: 0.0}
     heap = [(0.0, b)]
     done = set()
@@ -457,8 +463,8 @@ def _weights_to(w: _Walker, b: str, hb: dict[str, int]) -> dict[str, float]:
         if u in done:
             continue
         done.add(u)
-        for v, wt in w.nbrs(u).items():
-            if v in hb and v not in done:
+        for v, wt in nbrs(u).items():
+            if v in within and v not in done:
                 nd = d + wt
                 if nd < dist.get(v, 1e300):
                     dist[v] = nd
@@ -835,19 +841,7 @@ class _PyBalls:
         others, which no search within ``R`` settles."""
         self.grow(R)
         span = self.sides[0][0].keys() | self.sides[1][0].keys()
-        dist = {self.b: 0.0}
-        heap = [(0.0, self.b)]
-        done = set()
-        while heap:
-            d, u = heapq.heappop(heap)
-            if u in done:
-                continue
-            done.add(u)
-            for v, wt in self.nbrs(u).items():
-                if v in span and v not in done and d + wt < dist.get(v, _INF):
-                    dist[v] = d + wt
-                    heapq.heappush(heap, (d + wt, v))
-        return _Region(self.nbrs, dist)
+        return _Region(self.nbrs, _dijkstra_within(self.nbrs, self.b, span))
 
 
 class _ArrayBalls:
